@@ -1,0 +1,17 @@
+//! tactful: tone and trust risks in business email, found while the message is written.
+//!
+//! The crate is a pure library under two thin front ends (the `tactful check` CLI and
+//! the `tactful lsp` language server, both in the binary):
+//!
+//! - [`message`] turns a compose buffer, a draft or a raw RFC 822 message into text
+//!   plus regions (subject, body, quoted thread, signature, code, links), all as byte
+//!   offsets into one string.
+//! - [`rules`] reads rule packs (strict TOML, the built-in ones embedded) and compiles
+//!   them once.
+//! - [`engine`] runs every compiled rule over the checked regions of a message and
+//!   returns [`Finding`]s: plain data with a byte span and suggested rewrites.
+//!
+//! Nothing here knows about LSP, terminals or JSON output; positions are UTF-8 byte
+//! offsets and the front ends convert at their edge.
+
+pub mod message;
