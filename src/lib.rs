@@ -15,3 +15,13 @@
 //! offsets and the front ends convert at their edge.
 
 pub mod message;
+pub mod config;
+pub mod engine;
+pub mod finding;
+pub mod rules;
+
+pub use config::Config;
+pub use engine::{Engine, Selection, Toggle};
+pub use finding::{Finding, Severity, Suggestion};
+pub use message::Message;
+pub use rules::{Pack, PackError, RuleInfo};

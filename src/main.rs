@@ -1,1 +1,41 @@
-fn main() {}
+//! The `tactful` binary: wires the library to a command line and a language server.
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Catch tone and trust risks in emails while you write them.
+#[derive(Parser)]
+#[command(name = "tactful", version, about, propagate_version = true)]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check drafts or messages (files, or stdin with no path or `-`).
+    Check(cli::check::CheckArgs),
+    /// List every rule with its category, severity and message.
+    Rules(cli::rules::RulesArgs),
+    /// Explain a rule: why it matters, its examples and its rewrites.
+    Explain(cli::rules::ExplainArgs),
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let outcome = match args.command {
+        Command::Check(args) => cli::check::run(&args),
+        Command::Rules(args) => cli::rules::list(&args),
+        Command::Explain(args) => cli::rules::explain(&args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(cli::EXIT_ERROR)
+        }
+    }
+}

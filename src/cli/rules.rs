@@ -1,0 +1,79 @@
+//! `tactful rules` and `tactful explain`: what the loaded packs contain.
+
+use std::process::ExitCode;
+
+use clap::Args;
+use tactful::{Pack, RuleInfo};
+
+use super::RuleOptions;
+
+#[derive(Args, Debug)]
+pub struct RulesArgs {
+    /// Only rules of this category.
+    #[arg(long)]
+    pub category: Option<String>,
+    #[command(flatten)]
+    pub rules: RuleOptions,
+}
+
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// The rule id, e.g. `pressure.asap`.
+    pub rule: String,
+    #[command(flatten)]
+    pub rules: RuleOptions,
+}
+
+fn loaded(options: &RuleOptions) -> anyhow::Result<(tactful::Config, Vec<Pack>)> {
+    let cwd = std::env::current_dir()?;
+    let config = options.config(&cwd)?;
+    let packs = options.packs(&config)?;
+    Ok((config, packs))
+}
+
+/// One line a rule: id, category, severity (or "off"), message.
+pub fn list(args: &RulesArgs) -> anyhow::Result<ExitCode> {
+    let (config, packs) = loaded(&args.rules)?;
+    let selection = config.selection();
+    let infos = packs.iter().flat_map(|p| &p.rules).map(|r| &r.info);
+    let shown: Vec<&RuleInfo> = infos.filter(|i| args.category.as_ref().is_none_or(|c| &i.category == c)).map(|i| &**i).collect();
+    let width = shown.iter().map(|i| i.id.len()).max().unwrap_or(0);
+    for info in shown {
+        let severity = selection.resolve(info).map_or("off", |s| s.as_str());
+        println!("{:width$}  {:12}  {:7}  {}", info.id, info.category, severity, info.message);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The why, examples and rewrites of one rule.
+pub fn explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
+    let (_, packs) = loaded(&args.rules)?;
+    let Some(info) = packs.iter().rev().flat_map(|p| &p.rules).map(|r| &r.info).find(|i| i.id == args.rule) else {
+        anyhow::bail!("no rule `{}` in the loaded packs (see `tactful rules`)", args.rule);
+    };
+    println!("{} ({}, {}, pack {})", info.id, info.category, info.severity, info.pack);
+    println!("\n{}\n", info.message);
+    if !info.why.is_empty() {
+        println!("Why: {}\n", info.why);
+    }
+    if let Some(link) = &info.link {
+        println!("More: {link}\n");
+    }
+    if !info.suggestions.is_empty() {
+        println!("Rewrites:");
+        for s in &info.suggestions {
+            println!("  - {}: “{}”", s.title, s.replacement);
+        }
+        println!();
+    }
+    for (label, examples) in [("Flagged", &info.examples.flag), ("Not flagged", &info.examples.pass)] {
+        if !examples.is_empty() {
+            println!("{label}:");
+            for example in examples {
+                println!("  {}", example.trim().replace('\n', "\n  "));
+            }
+            println!();
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,123 @@
+//! The message-level rule kinds: measures over the whole checked text.
+
+use std::ops::Range;
+
+use super::text::{paragraphs, words};
+use super::View;
+use crate::rules::{matcher, Capitals, Measure, PronounRatio, Rule};
+
+/// Spans to report for one message-level rule.
+pub fn run(measure: &Measure, rule: &Rule, view: &View<'_>) -> Vec<Range<usize>> {
+    match measure {
+        Measure::Capitals(params) => capitals(params, rule, view),
+        Measure::LongSentence { max_words } => {
+            view.body_sentences().filter(|s| words(&view.masked[(*s).clone()]).count() > *max_words).cloned().collect()
+        }
+        Measure::ManyQuestions { max } => many_questions(*max, rule, view).into_iter().collect(),
+        Measure::WallOfText { max_words } => paragraphs(view.masked)
+            .into_iter()
+            .filter(|p| view.in_scope(rule.scope, p.start) && words(&view.masked[p.clone()]).count() > *max_words)
+            .map(|p| view.sentence_at(p.start))
+            .collect(),
+        Measure::PronounRatio(params) => pronoun_ratio(params, view).into_iter().collect(),
+        Measure::CoOccurrence { groups } => co_occurrence(groups, rule, view).into_iter().collect(),
+    }
+}
+
+/// Runs of words in capitals that read as shouting: an emphasis word ("NOT"), a long
+/// unknown word ("AGREED"), or three capitalised words in a row. Acronyms from the
+/// allow list, words with digits ("Q3") and short words pass, and so do heading lines.
+fn capitals(params: &Capitals, rule: &Rule, view: &View<'_>) -> Vec<Range<usize>> {
+    let mut spans: Vec<Range<usize>> = Vec::new();
+    let mut run: Vec<(Range<usize>, bool)> = Vec::new();
+    let flush = |run: &mut Vec<(Range<usize>, bool)>, spans: &mut Vec<Range<usize>>| {
+        if run.len() >= 3 {
+            spans.push(run[0].0.start..run[run.len() - 1].0.end);
+        } else {
+            spans.extend(run.iter().filter(|(_, loud)| *loud).map(|(span, _)| span.clone()));
+        }
+        run.clear();
+    };
+    let mut last_end = 0;
+    for (start, word) in words(view.masked) {
+        let span = start..start + word.len();
+        let gap = &view.masked[last_end..start];
+        last_end = span.end;
+        if gap.contains(['\n', '.', '!', '?', ',', ';', ':']) {
+            flush(&mut run, &mut spans);
+        }
+        let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+        let capitalised = letters >= params.min_length
+            && !word.chars().any(|c| c.is_lowercase() || c.is_ascii_digit())
+            && !params.allow.contains(word)
+            && view.in_scope(rule.scope, start);
+        if !capitalised || is_heading(view, start) {
+            flush(&mut run, &mut spans);
+            continue;
+        }
+        let loud = params.emphasis.contains(word) || letters >= params.min_unknown_length;
+        run.push((span, loud));
+    }
+    flush(&mut run, &mut spans);
+    spans
+}
+
+/// A line of the body written wholly in capitals with no sentence punctuation, like
+/// "AGENDA" or "NEXT STEPS:", is a heading, not a raised voice.
+fn is_heading(view: &View<'_>, at: usize) -> bool {
+    if view.subject.as_ref().is_some_and(|s| s.contains(&at)) {
+        return false;
+    }
+    let line_start = view.masked[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = view.masked[at..].find('\n').map_or(view.masked.len(), |i| at + i);
+    let line = view.masked[line_start..line_end].trim();
+    !line.contains(['!', '?', '.']) && !line.chars().any(char::is_lowercase) && words(line).count() <= 5
+}
+
+/// The question or request that takes the message past `max` of them.
+fn many_questions(max: usize, rule: &Rule, view: &View<'_>) -> Option<Range<usize>> {
+    let asks = view.body_sentences().filter(|s| {
+        let sentence = &view.masked[(*s).clone()];
+        let question = sentence.trim_end_matches(['"', '\'', ')', '”', '’']).ends_with('?');
+        question || rule.patterns.iter().any(|p| matcher::is_match_bounded(p, sentence))
+    });
+    asks.cloned().nth(max)
+}
+
+/// The first sentence with a first-person word, when the body leans on "I/we" against
+/// "you" beyond the ratio over enough words.
+fn pronoun_ratio(params: &PronounRatio, view: &View<'_>) -> Option<Range<usize>> {
+    let (mut total, mut first, mut second) = (0usize, 0usize, 0usize);
+    let mut first_at = None;
+    for sentence in view.body_sentences() {
+        for (start, word) in words(&view.masked[sentence.clone()]) {
+            total += 1;
+            let lower = word.to_lowercase().replace('’', "'");
+            if params.first.contains(&lower) {
+                first += 1;
+                first_at.get_or_insert(sentence.start + start);
+            } else if params.second.contains(&lower) {
+                second += 1;
+            }
+        }
+    }
+    let leaning = total >= params.min_words && first as f64 > params.ratio * second.max(1) as f64;
+    leaning.then(|| first_at.map(|at| view.sentence_at(at))).flatten()
+}
+
+/// The first hit of the first group, when every group has a hit in scope.
+fn co_occurrence(groups: &[regex::Regex], rule: &Rule, view: &View<'_>) -> Option<Range<usize>> {
+    let first_in_scope = |regex: &regex::Regex| {
+        let mut from = 0;
+        while let Some(found) = matcher::find_bounded(regex, view.masked, from) {
+            if view.in_scope(rule.scope, found.start()) {
+                return Some(found.range());
+            }
+            from = found.end();
+        }
+        None
+    };
+    let mut hits = groups.iter().map(first_in_scope);
+    let anchor = hits.next()??;
+    hits.all(|hit| hit.is_some()).then_some(anchor)
+}

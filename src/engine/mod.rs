@@ -1,0 +1,226 @@
+//! The engine: every active rule of the loaded packs, compiled once, run over a message.
+//!
+//! A check is one pass of a `RegexSet` over the masked text (unchecked regions blanked,
+//! offsets unchanged) to learn which patterns occur at all; only those patterns are then
+//! located, and guards run only on the sentences that hit. Message-level measures run
+//! after. Checking never fails: a message always gives a (possibly empty) list.
+
+mod measures;
+mod rewrite;
+mod selection;
+pub mod text;
+mod thread;
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use regex::{RegexSet, RegexSetBuilder};
+
+pub use selection::{Selection, Toggle};
+
+use crate::finding::{Finding, Severity, Suggestion};
+use crate::message::Message;
+use crate::rules::{matcher, Pack, Rule, Scope};
+use thread::ThreadTerms;
+
+/// Compiled-program size allowed for the set of all patterns together.
+const SET_SIZE_LIMIT: usize = 256 << 20;
+
+/// A rule that runs, at the severity the selection gave it.
+#[derive(Debug)]
+struct ActiveRule {
+    rule: Arc<Rule>,
+    severity: Severity,
+}
+
+/// The checker. Build it once per set of packs and settings; `check` is cheap.
+#[derive(Debug)]
+pub struct Engine {
+    rules: Vec<ActiveRule>,
+    /// Every pattern of every active pattern rule.
+    set: RegexSet,
+    /// For each pattern of `set`: (index in `rules`, index in that rule's patterns).
+    owners: Vec<(usize, usize)>,
+}
+
+/// An error building the engine (only from limits: each pattern compiled in its pack).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot combine the rules' patterns: {0}")]
+pub struct EngineError(#[from] regex::Error);
+
+impl Engine {
+    /// Takes the rules of `packs` that `selection` leaves on. A later pack's rule with
+    /// the same id as an earlier one replaces it.
+    pub fn new(packs: &[Pack], selection: &Selection) -> Result<Engine, EngineError> {
+        let mut chosen: Vec<ActiveRule> = Vec::new();
+        for rule in packs.iter().flat_map(|pack| &pack.rules) {
+            chosen.retain(|active| active.rule.info.id != rule.info.id);
+            if let Some(severity) = selection.resolve(&rule.info) {
+                chosen.push(ActiveRule { rule: Arc::clone(rule), severity });
+            }
+        }
+        let mut owners = Vec::new();
+        let mut sources = Vec::new();
+        for (rule_index, active) in chosen.iter().enumerate() {
+            if active.rule.measure.is_some() {
+                continue;
+            }
+            let flags = if active.rule.case_sensitive { "" } else { "(?i)" };
+            for (pattern_index, source) in active.rule.sources.iter().enumerate() {
+                sources.push(format!("{flags}(?:{source})"));
+                owners.push((rule_index, pattern_index));
+            }
+        }
+        let set = RegexSetBuilder::new(&sources).size_limit(SET_SIZE_LIMIT).dfa_size_limit(SET_SIZE_LIMIT).build()?;
+        Ok(Engine { rules: chosen, set, owners })
+    }
+
+    /// Number of rules that run.
+    pub fn rule_count(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Every finding in the checked parts of `message`, in text order.
+    pub fn check(&self, message: &Message) -> Vec<Finding> {
+        let masked = message.masked();
+        let view = View::new(message, &masked);
+        let mut findings = Vec::new();
+        let mut thread_terms: Option<ThreadTerms> = None;
+        for pattern in self.set.matches(&masked).iter() {
+            let (rule_index, pattern_index) = self.owners[pattern];
+            let active = &self.rules[rule_index];
+            let regex = &active.rule.patterns[pattern_index];
+            let mut from = 0;
+            while let Some(found) = matcher::find_bounded(regex, &masked, from) {
+                from = found.end();
+                let span = found.range();
+                if !view.in_scope(active.rule.scope, span.start) {
+                    continue;
+                }
+                let sentence = view.sentence_at(span.start);
+                if !guards_pass(&active.rule, &masked, &sentence, &span) {
+                    continue;
+                }
+                if active.rule.novel_to_thread {
+                    let terms = thread_terms.get_or_insert_with(|| ThreadTerms::new(&message.thread()));
+                    if !terms.is_novel(&masked[sentence.clone()]) {
+                        continue;
+                    }
+                }
+                let captures = regex.captures_at(&masked, span.start);
+                let opens_sentence = span.start == sentence.start;
+                findings.push(finding(active, message.text(), span, opens_sentence, captures.as_ref()));
+            }
+        }
+        for active in &self.rules {
+            if let Some(measure) = &active.rule.measure {
+                for span in measures::run(measure, &active.rule, &view) {
+                    let opens_sentence = view.sentence_at(span.start).start == span.start;
+                    findings.push(finding(active, message.text(), span, opens_sentence, None));
+                }
+            }
+        }
+        deduplicate(findings)
+    }
+}
+
+/// The masked text with its sentences, paragraphs and subject, computed once a check.
+pub(crate) struct View<'a> {
+    pub masked: &'a str,
+    pub sentences: Vec<Range<usize>>,
+    pub subject: Option<Range<usize>>,
+}
+
+impl<'a> View<'a> {
+    fn new(message: &Message, masked: &'a str) -> View<'a> {
+        View { masked, sentences: text::sentences(masked), subject: message.subject() }
+    }
+
+    fn in_subject(&self, at: usize) -> bool {
+        self.subject.as_ref().is_some_and(|s| s.start <= at && at < s.end.max(s.start + 1))
+    }
+
+    pub fn in_scope(&self, scope: Scope, at: usize) -> bool {
+        match scope {
+            Scope::Both => true,
+            Scope::Subject => self.in_subject(at),
+            Scope::Body => !self.in_subject(at),
+        }
+    }
+
+    /// The sentence holding byte `at` (or an empty range there, between sentences).
+    pub fn sentence_at(&self, at: usize) -> Range<usize> {
+        let index = self.sentences.partition_point(|s| s.end <= at);
+        match self.sentences.get(index) {
+            Some(sentence) if sentence.start <= at => sentence.clone(),
+            _ => at..at,
+        }
+    }
+
+    /// Sentences of the body (not the subject).
+    pub fn body_sentences(&self) -> impl Iterator<Item = &Range<usize>> {
+        self.sentences.iter().filter(|s| !self.in_subject(s.start))
+    }
+}
+
+fn guards_pass(rule: &Rule, masked: &str, sentence: &Range<usize>, span: &Range<usize>) -> bool {
+    let guards = &rule.guards;
+    let whole = &masked[sentence.clone()];
+    let before = &masked[sentence.start.min(span.start)..span.start];
+    let after = &masked[span.end.min(sentence.end.max(span.end))..sentence.end.max(span.end)];
+    let hit = |regex: &Option<regex::Regex>, hay: &str| regex.as_ref().map(|r| matcher::is_match_bounded(r, hay));
+    hit(&guards.unless, whole) != Some(true)
+        && hit(&guards.requires, whole) != Some(false)
+        && hit(&guards.unless_before, before) != Some(true)
+        && hit(&guards.requires_before, before) != Some(false)
+        && hit(&guards.unless_after, after) != Some(true)
+        && hit(&guards.requires_after, after) != Some(false)
+}
+
+fn finding(
+    active: &ActiveRule,
+    text: &str,
+    span: Range<usize>,
+    opens_sentence: bool,
+    captures: Option<&regex::Captures<'_>>,
+) -> Finding {
+    let matched = &text[span.clone()];
+    let suggestions = active
+        .rule
+        .info
+        .suggestions
+        .iter()
+        .map(|spec| {
+            let replacement = rewrite::expand(&spec.replacement, matched, captures);
+            Suggestion { title: spec.title.clone(), replacement: rewrite::match_case(replacement, matched, opens_sentence) }
+        })
+        .filter(|suggestion| suggestion.replacement != matched)
+        .collect();
+    Finding { rule: Arc::clone(&active.rule.info), severity: active.severity, span, suggestions }
+}
+
+/// Text order; where two findings of one category overlap, the more severe (then the
+/// longer) stays, so one phrase is not reported twice for the same risk.
+fn deduplicate(mut findings: Vec<Finding>) -> Vec<Finding> {
+    findings.sort_by(|a, b| {
+        (a.span.start, std::cmp::Reverse(a.severity), std::cmp::Reverse(a.span.end))
+            .cmp(&(b.span.start, std::cmp::Reverse(b.severity), std::cmp::Reverse(b.span.end)))
+    });
+    let mut kept: Vec<Finding> = Vec::with_capacity(findings.len());
+    for candidate in findings {
+        let clash = kept.iter().rposition(|k| {
+            k.rule.category == candidate.rule.category && k.span.start < candidate.span.end.max(candidate.span.start + 1) && candidate.span.start < k.span.end.max(k.span.start + 1)
+        });
+        match clash {
+            Some(index) if outranks(&candidate, &kept[index]) => kept[index] = candidate,
+            Some(_) => {}
+            None => kept.push(candidate),
+        }
+    }
+    kept.sort_by_key(|f| (f.span.start, f.span.end));
+    kept
+}
+
+fn outranks(a: &Finding, b: &Finding) -> bool {
+    (a.severity, a.span.len()) > (b.severity, b.span.len())
+}

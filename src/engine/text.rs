@@ -1,0 +1,190 @@
+//! Sentences, paragraphs and words of the masked message text.
+//!
+//! Everything works on `Message::masked()`: unchecked parts are spaces, so a quoted
+//! block reads as blank lines and splits paragraphs, and offsets stay those of the text.
+
+use std::ops::Range;
+
+use crate::rules::matcher::is_word_char;
+
+/// Abbreviations whose full stop does not end a sentence (lower case, without the dot).
+const ABBREVIATIONS: &[&str] = &["mr", "mrs", "ms", "dr", "prof", "st", "vs", "approx", "no", "jr", "sr", "cf", "incl", "dept", "est"];
+
+/// Sentence ranges in order, trimmed of surrounding whitespace.
+///
+/// A sentence ends at `.`, `!`, `?` or `…` followed by whitespace, at a blank line, and
+/// before a line that starts a list item; a single line break does not end one,
+/// since mail is hard-wrapped.
+pub fn sentences(text: &str) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let Some(begin) = start else {
+            if !bytes[i].is_ascii_whitespace() {
+                start = Some(i);
+            }
+            i += 1;
+            continue;
+        };
+        let terminator = match bytes[i] {
+            b'.' | b'!' | b'?' => 1,
+            _ if text[i..].starts_with('…') => '…'.len_utf8(),
+            b'\n' => {
+                if line_ends_paragraph_or_list(text, i + 1) {
+                    out.push(trimmed(text, begin, i));
+                    start = None;
+                }
+                i += 1;
+                continue;
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        let end = closing_run_end(text, i + terminator);
+        let at_break = end == bytes.len() || bytes[end].is_ascii_whitespace();
+        if at_break && !(bytes[i] == b'.' && (is_abbreviation(text, i) || is_list_number(text, begin, i))) {
+            out.push(begin..end);
+            start = None;
+        }
+        i = end;
+    }
+    if let Some(begin) = start {
+        out.push(trimmed(text, begin, bytes.len()));
+    }
+    out.retain(|r| !r.is_empty());
+    out
+}
+
+/// Paragraph ranges: runs of lines separated by blank (whitespace-only) lines.
+pub fn paragraphs(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let blank = line.trim().is_empty();
+        match (blank, start) {
+            (false, None) => start = Some(offset),
+            (true, Some(begin)) => {
+                out.push(trimmed(text, begin, offset));
+                start = None;
+            }
+            _ => {}
+        }
+        offset += line.len();
+    }
+    if let Some(begin) = start {
+        out.push(trimmed(text, begin, text.len()));
+    }
+    out
+}
+
+/// Words (letters and digits, with inner apostrophes: "don't", "I’m") and their starts.
+pub fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut chars = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        let (start, _) = chars.find(|&(_, c)| is_word_char(c))?;
+        let mut end = text.len();
+        while let Some(&(at, c)) = chars.peek() {
+            let inner_apostrophe = (c == '\'' || c == '’') && text[at + c.len_utf8()..].chars().next().is_some_and(is_word_char);
+            if !(is_word_char(c) || inner_apostrophe) {
+                end = at;
+                break;
+            }
+            chars.next();
+        }
+        Some((start, &text[start..end]))
+    })
+}
+
+/// Closing quotes and brackets that belong to the sentence before them.
+fn closing_run_end(text: &str, mut at: usize) -> usize {
+    while let Some(c) = text[at..].chars().next() {
+        if matches!(c, '.' | '!' | '?' | '…' | '"' | '\'' | ')' | ']' | '”' | '’' | '»') {
+            at += c.len_utf8();
+        } else {
+            break;
+        }
+    }
+    at
+}
+
+fn line_ends_paragraph_or_list(text: &str, next_line: usize) -> bool {
+    let line = text[next_line..].split('\n').next().unwrap_or("");
+    let content = line.trim_start();
+    if content.trim_end().is_empty() {
+        return true;
+    }
+    let mut chars = content.chars();
+    match chars.next() {
+        Some('-' | '*' | '•' | '–') => chars.next().is_some_and(char::is_whitespace),
+        Some(c) if c.is_ascii_digit() => {
+            let after_digits = content.trim_start_matches(|c: char| c.is_ascii_digit());
+            (after_digits.starts_with(". ") || after_digits.starts_with(") ")) && content.len() - after_digits.len() <= 3
+        }
+        _ => false,
+    }
+}
+
+fn is_abbreviation(text: &str, dot: usize) -> bool {
+    let before = &text[..dot];
+    let word_start = before.rfind(|c: char| !c.is_alphabetic()).map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
+    let word = &before[word_start..];
+    if word.chars().count() == 1 && word.chars().all(char::is_alphabetic) {
+        // Initials and the inner dots of "e.g." / "i.e.".
+        return true;
+    }
+    ABBREVIATIONS.iter().any(|abbr| abbr.eq_ignore_ascii_case(word))
+}
+
+/// "1." at the start of a numbered line is a list marker, not a sentence.
+fn is_list_number(text: &str, begin: usize, dot: usize) -> bool {
+    dot > begin && dot - begin <= 3 && text[begin..dot].bytes().all(|b| b.is_ascii_digit())
+}
+
+fn trimmed(text: &str, start: usize, end: usize) -> Range<usize> {
+    let slice = &text[start..end];
+    let lead = slice.len() - slice.trim_start().len();
+    let trail = slice.len() - slice.trim_end().len();
+    (start + lead)..(end - trail).max(start + lead)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(text: &str) -> Vec<&str> {
+        sentences(text).into_iter().map(|r| &text[r]).collect()
+    }
+
+    #[test]
+    fn sentences_end_at_punctuation_and_blank_lines_not_at_wrapped_lines() {
+        let text = "Hi Ingrid,\n\nI need the form by\nThursday. Can you do it?! Thanks.\n   \n- first item\n- second item\n";
+        assert_eq!(
+            split(text),
+            ["Hi Ingrid,", "I need the form by\nThursday.", "Can you do it?!", "Thanks.", "- first item", "- second item"]
+        );
+    }
+
+    #[test]
+    fn abbreviations_initials_and_numbers_do_not_end_sentences() {
+        let text = "Mr. Smith sent e.g. the slides to J. Doe at 3.5 pm. Next.\n1. Call him.";
+        assert_eq!(split(text), ["Mr. Smith sent e.g. the slides to J. Doe at 3.5 pm.", "Next.", "1. Call him."]);
+    }
+
+    #[test]
+    fn words_keep_inner_apostrophes() {
+        let found: Vec<&str> = words("I’m sure you're 'right', Q3 café!").map(|(_, w)| w).collect();
+        assert_eq!(found, ["I’m", "sure", "you're", "right", "Q3", "café"]);
+    }
+
+    #[test]
+    fn paragraphs_split_on_whitespace_only_lines() {
+        let text = "One line\nstill one.\n    \nTwo.\n";
+        let found: Vec<&str> = paragraphs(text).into_iter().map(|r| &text[r]).collect();
+        assert_eq!(found, ["One line\nstill one.", "Two."]);
+    }
+}

@@ -1,0 +1,47 @@
+//! Errors in packs and config: always with the file, line and column they point at.
+
+use std::fmt;
+
+/// A problem in a pack or config file, placed at a line and column (1-based).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct PackError {
+    /// The file as the user named it, or `builtin:NAME/FILE` for embedded packs.
+    pub origin: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl PackError {
+    /// An error at byte `offset` of `source`, the text of `origin`.
+    pub fn at(origin: &str, source: &str, offset: usize, message: impl Into<String>) -> PackError {
+        let (line, column) = line_column(source, offset);
+        PackError { origin: origin.to_owned(), line, column, message: message.into() }
+    }
+
+    /// An error about a whole file (unreadable, missing), placed at its start.
+    pub fn whole_file(origin: &str, message: impl Into<String>) -> PackError {
+        PackError { origin: origin.to_owned(), line: 1, column: 1, message: message.into() }
+    }
+
+    /// Turns a TOML parse or schema error into one with a place.
+    pub fn from_toml(origin: &str, source: &str, err: &toml::de::Error) -> PackError {
+        let offset = err.span().map_or(0, |span| span.start);
+        PackError::at(origin, source, offset, err.message().trim_end())
+    }
+}
+
+impl fmt::Display for PackError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: {}", self.origin, self.line, self.column, self.message)
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_column(source: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(source.len());
+    let before = source.get(..offset).unwrap_or(source);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}

@@ -1,0 +1,239 @@
+//! Rule packs: the TOML format, its validation and the compiled rules.
+//!
+//! A pack is one TOML file, or a directory of them (a `pack.toml` with `[pack]` and
+//! any number of files with `[[rule]]`s). Parsing a pack compiles every regex in it,
+//! so a broken pack fails here, with a place, and never inside the engine.
+
+mod builtin;
+mod error;
+pub mod matcher;
+mod measure;
+pub mod spec;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use regex::Regex;
+use toml::Spanned;
+
+pub use builtin::{builtin_pack, builtin_pack_names, DEFAULT_PACK};
+pub use error::PackError;
+pub use measure::{Capitals, Measure, PronounRatio};
+pub use spec::{Examples, RuleKind, Scope, SuggestionSpec};
+
+use crate::finding::Severity;
+
+/// What a rule says about itself: everything a front end shows, nothing it runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleInfo {
+    /// `category.name`.
+    pub id: String,
+    pub category: String,
+    /// Severity as the pack sets it, before any user override.
+    pub severity: Severity,
+    pub message: String,
+    /// How the recipient will read it.
+    pub why: String,
+    /// A page about the rule, if the pack gives one.
+    pub link: Option<String>,
+    pub kind: RuleKind,
+    /// Whether the rule runs when nobody enables it.
+    pub enabled: bool,
+    pub examples: Examples,
+    pub suggestions: Vec<SuggestionSpec>,
+    /// The pack it came from.
+    pub pack: String,
+}
+
+/// A compiled rule: its info plus what the engine runs.
+#[derive(Debug)]
+pub struct Rule {
+    pub info: Arc<RuleInfo>,
+    pub scope: Scope,
+    pub case_sensitive: bool,
+    /// Regex sources of the phrases and patterns, in the form the engine's set uses.
+    pub sources: Vec<String>,
+    /// The same, compiled one by one, to locate matches and their capture groups.
+    pub patterns: Vec<Regex>,
+    pub guards: Guards,
+    pub novel_to_thread: bool,
+    /// `Some` for the message-level kinds.
+    pub measure: Option<Measure>,
+}
+
+/// Conditions checked in the sentence of a match; each is "any of these patterns".
+#[derive(Debug, Default)]
+pub struct Guards {
+    pub unless: Option<Regex>,
+    pub requires: Option<Regex>,
+    pub unless_before: Option<Regex>,
+    pub requires_before: Option<Regex>,
+    pub unless_after: Option<Regex>,
+    pub requires_after: Option<Regex>,
+}
+
+/// A loaded, validated pack.
+#[derive(Debug)]
+pub struct Pack {
+    pub name: String,
+    pub description: String,
+    pub rules: Vec<Arc<Rule>>,
+}
+
+/// Upper bounds that keep a hostile or mistaken pack from exhausting the machine.
+pub const MAX_RULES_PER_PACK: usize = 2_000;
+pub const MAX_PATTERNS_PER_RULE: usize = 200;
+
+impl Pack {
+    /// Loads a pack from a `.toml` file or a directory of them.
+    pub fn load(path: &Path) -> Result<Pack, PackError> {
+        let origin = path.display().to_string();
+        if path.is_dir() {
+            let mut files: Vec<_> = std::fs::read_dir(path)
+                .map_err(|err| PackError::whole_file(&origin, format!("cannot read pack directory: {err}")))?
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|ext| ext == "toml"))
+                .collect();
+            files.sort();
+            let sources = files
+                .iter()
+                .map(|file| {
+                    let origin = file.display().to_string();
+                    std::fs::read_to_string(file)
+                        .map(|text| (origin.clone(), text))
+                        .map_err(|err| PackError::whole_file(&origin, format!("cannot read pack file: {err}")))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let fallback = path.file_name().map_or_else(|| origin.clone(), |n| n.to_string_lossy().into_owned());
+            Pack::from_sources(&fallback, &sources)
+        } else {
+            let text = std::fs::read_to_string(path)
+                .map_err(|err| PackError::whole_file(&origin, format!("cannot read pack file: {err}")))?;
+            let fallback = path.file_stem().map_or_else(|| origin.clone(), |n| n.to_string_lossy().into_owned());
+            Pack::from_sources(&fallback, &[(origin, text)])
+        }
+    }
+
+    /// Builds a pack from the `(origin, text)` of each of its files. The name comes from
+    /// a `[pack]` table if one file has it, else `fallback_name`.
+    pub fn from_sources(fallback_name: &str, sources: &[(String, String)]) -> Result<Pack, PackError> {
+        let mut name = None;
+        let mut description = String::new();
+        let mut specs = Vec::new();
+        for (origin, text) in sources {
+            let file: spec::PackFile =
+                toml::from_str(text).map_err(|err| PackError::from_toml(origin, text, &err))?;
+            if let Some(meta) = file.pack {
+                name = Some(meta.name);
+                description = meta.description;
+            }
+            specs.extend(file.rules.into_iter().map(|rule| (origin.as_str(), text.as_str(), rule)));
+        }
+        let name = name.unwrap_or_else(|| fallback_name.to_owned());
+        if specs.len() > MAX_RULES_PER_PACK {
+            let origin = sources.first().map_or(fallback_name, |(origin, _)| origin.as_str());
+            let message = format!("pack has {} rules; at most {MAX_RULES_PER_PACK} are allowed", specs.len());
+            return Err(PackError::whole_file(origin, message));
+        }
+        let mut seen = std::collections::HashMap::new();
+        let mut rules = Vec::with_capacity(specs.len());
+        for (origin, text, spec) in specs {
+            let id = spec.id.get_ref().clone();
+            if let Some(first) = seen.insert(id.clone(), origin.to_owned()) {
+                return Err(PackError::at(origin, text, spec.id.span().start, format!("duplicate rule id `{id}` (first defined in {first})")));
+            }
+            rules.push(Arc::new(compile_rule(&name, origin, text, spec)?));
+        }
+        Ok(Pack { name, description, rules })
+    }
+}
+
+/// Validates one rule spec and compiles its regexes; errors point into `text`.
+fn compile_rule(pack: &str, origin: &str, text: &str, spec: spec::RuleSpec) -> Result<Rule, PackError> {
+    let at = |span: std::ops::Range<usize>, message: String| PackError::at(origin, text, span.start, message);
+    let id = spec.id.get_ref();
+    let Some((id_category, name)) = id.split_once('.') else {
+        return Err(at(spec.id.span(), format!("rule id `{id}` must be `category.name`")));
+    };
+    if id_category.is_empty() || name.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+        return Err(at(spec.id.span(), format!("rule id `{id}` must be `category.name` in letters, digits, `-` and `_`")));
+    }
+    if let Some(category) = &spec.category {
+        if category.get_ref() != id_category {
+            return Err(at(category.span(), format!("category `{}` does not match the id `{id}`", category.get_ref())));
+        }
+    }
+    let case_sensitive = spec.case_sensitive;
+    let compile_one = |source: String, span: std::ops::Range<usize>| {
+        let regex = matcher::compile(&source, case_sensitive).map_err(|err| at(span.clone(), regex_problem(&err)))?;
+        if regex.is_match("") {
+            return Err(at(span, "pattern matches empty text; it would flag everything".into()));
+        }
+        Ok((source, regex))
+    };
+    let phrases = spec.phrases.iter().map(|p| (matcher::phrase_source(p.get_ref()), p.span()));
+    let patterns = spec.patterns.iter().map(|p| (matcher::pattern_source(p.get_ref()), p.span()));
+    let all: Vec<_> = phrases.chain(patterns).collect();
+    if all.len() > MAX_PATTERNS_PER_RULE {
+        return Err(at(spec.id.span(), format!("rule `{id}` has {} patterns; at most {MAX_PATTERNS_PER_RULE} are allowed", all.len())));
+    }
+    let (sources, patterns): (Vec<_>, Vec<_>) =
+        all.into_iter().map(|(source, span)| compile_one(source, span)).collect::<Result<Vec<_>, _>>()?.into_iter().unzip();
+
+    // Spans are not available for `params` (dotted keys), so errors point at its first mention.
+    let params_at = text[spec.id.span().start..].find("params").map_or(spec.id.span(), |i| {
+        let offset = spec.id.span().start + i;
+        offset..offset
+    });
+    let params = spec.params.unwrap_or_default();
+    let measure = Measure::from_params(spec.kind, params, case_sensitive).map_err(|message| at(params_at, message))?;
+    if measure.is_none() && sources.is_empty() {
+        return Err(at(spec.id.span(), format!("rule `{id}` has no `phrases` or `patterns`")));
+    }
+
+    let guard = |list: &[Spanned<String>]| -> Result<Option<Regex>, PackError> {
+        for pattern in list {
+            matcher::compile(&matcher::pattern_source(pattern.get_ref()), case_sensitive)
+                .map_err(|err| at(pattern.span(), regex_problem(&err)))?;
+        }
+        let sources: Vec<String> = list.iter().map(|p| matcher::pattern_source(p.get_ref())).collect();
+        matcher::compile_any(&sources, case_sensitive).map_err(|err| at(spec.id.span(), regex_problem(&err)))
+    };
+    let guards = Guards {
+        unless: guard(&spec.unless)?,
+        requires: guard(&spec.requires)?,
+        unless_before: guard(&spec.unless_before)?,
+        requires_before: guard(&spec.requires_before)?,
+        unless_after: guard(&spec.unless_after)?,
+        requires_after: guard(&spec.requires_after)?,
+    };
+
+    let info = RuleInfo {
+        id: id.clone(),
+        category: id_category.to_owned(),
+        severity: spec.severity,
+        message: spec.message,
+        why: spec.why,
+        link: spec.link,
+        kind: spec.kind,
+        enabled: spec.enabled,
+        examples: spec.examples,
+        suggestions: spec.suggestions,
+        pack: pack.to_owned(),
+    };
+    Ok(Rule { info: Arc::new(info), scope: spec.scope, case_sensitive, sources, patterns, guards, novel_to_thread: spec.novel_to_thread, measure })
+}
+
+/// A regex error on one line: the crate's multi-line report is for terminals.
+fn regex_problem(err: &regex::Error) -> String {
+    match err {
+        regex::Error::CompiledTooBig(limit) => {
+            format!("pattern is too large once compiled (over {limit} bytes); split it or simplify it")
+        }
+        other => {
+            let text = other.to_string();
+            let detail = text.lines().rev().find(|l| l.starts_with("error:")).unwrap_or(text.as_str());
+            format!("invalid regex: {}", detail.trim_start_matches("error:").trim())
+        }
+    }
+}
