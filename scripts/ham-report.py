@@ -31,11 +31,10 @@ for i in range(0, len(files), 200):
         for d in diags:
             per_rule[d["rule"]] += 1
             if args.rule and (d["rule"] == args.rule or d["category"] == args.rule) and len(samples) < args.samples:
-                text = open(res["path"], "rb").read().decode("utf-8", "replace") if not res.get("decoded") else None
                 ctx = d["text"]
-                if text is not None:
-                    s = max(0, d["start"] - 80); e = min(len(text), d["end"] + 80)
-                    ctx = text.encode("utf-8")[s:e].decode("utf-8", "replace") if False else text[s:e]
+                if not res.get("decoded"):
+                    data = open(res["path"], "rb").read()
+                    ctx = data[max(0, d["start"] - 80):d["end"] + 80].decode("utf-8", "replace")
                 samples.append((os.path.basename(res["path"]), d["rule"], d["text"], ctx.replace("\n", " ⏎ ")))
 print(f"{flagged}/{len(files)} messages flagged at >= {args.min_severity} ({flagged / len(files):.1%})")
 for rule, n in per_rule.most_common(30):
