@@ -22,6 +22,8 @@ enum Command {
     Rules(cli::rules::RulesArgs),
     /// Explain a rule: why it matters, its examples and its rewrites.
     Explain(cli::rules::ExplainArgs),
+    /// Pre-send guard: check the message on stdin, then pass it to COMMAND or hold it.
+    Guard(cli::guard::GuardArgs),
 }
 
 fn main() -> ExitCode {
@@ -30,6 +32,7 @@ fn main() -> ExitCode {
         Command::Check(args) => cli::check::run(&args),
         Command::Rules(args) => cli::rules::list(&args),
         Command::Explain(args) => cli::rules::explain(&args),
+        Command::Guard(args) => cli::guard::run(&args),
     };
     match outcome {
         Ok(code) => code,

@@ -68,7 +68,10 @@ pub fn run(args: &GuardArgs) -> anyhow::Result<ExitCode> {
     }
 
     let threshold = args.rules.min_severity.unwrap_or(DEFAULT_THRESHOLD);
-    let held = match findings_at_or_above(&args.rules, &message, threshold) {
+    // A bug in the checker must not lose the message: a panic is handled like an error.
+    let checked = std::panic::catch_unwind(|| findings_at_or_above(&args.rules, &message, threshold))
+        .unwrap_or_else(|_| Err(anyhow::anyhow!("the checker failed (a bug in tactful; please report it)")));
+    let held = match checked {
         Ok(held) => held,
         Err(err) => {
             let saved = save_copy(&message);

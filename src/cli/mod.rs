@@ -1,6 +1,7 @@
 //! The command-line front end: options, reports and exit codes over the library.
 
 pub mod check;
+pub mod guard;
 mod report;
 pub mod rules;
 
