@@ -1,0 +1,148 @@
+//! The body of a message, line by line: what the writer wrote now (Body, with inline
+//! code and links cut out) and what they did not (quoted and forwarded messages,
+//! attributions, the signature, fenced code).
+//!
+//! One pass over the lines with a little state (inside a fence? inside the
+//! signature?), plus bounded look-ahead for attributions and embedded header blocks,
+//! keeps it linear in the size of the message.
+
+use std::ops::Range;
+
+use super::lines::{lines, Line};
+use super::markers::{self, Attribution, Fence};
+use super::{inline, RegionKind, Regions};
+
+/// Classifies `text[range]` (a message body) and appends its regions to `out`.
+pub(super) fn classify(text: &str, range: Range<usize>, out: &mut Regions) {
+    let lines: Vec<Line> = lines(text, range.start, range.end).collect();
+    let kinds = line_kinds(text, &lines);
+    for (line, kind) in lines.iter().zip(kinds) {
+        if kind == RegionKind::Body {
+            inline::split(text, line.start..line.end, RegionKind::Body, out);
+        } else {
+            out.push(kind, line.start..line.end);
+        }
+    }
+}
+
+/// The kind of every line, in order.
+fn line_kinds(text: &str, lines: &[Line]) -> Vec<RegionKind> {
+    use RegionKind::*;
+    let mut kinds = vec![Body; lines.len()];
+    let mut fence: Option<Fence> = None;
+    let mut in_signature = false;
+    for (i, line) in lines.iter().enumerate() {
+        let content = line.content(text);
+        if let Some(open) = fence {
+            kinds[i] = Code;
+            if open.is_closed_by(content) {
+                fence = None;
+            }
+        } else if markers::is_quoted(content) {
+            kinds[i] = Quoted;
+            // A top-posted signature ends where the old thread begins.
+            in_signature = false;
+        } else if starts_forward(text, &lines[i..]) {
+            kinds[i..].fill(Forwarded);
+            break;
+        } else if let Some(first) = attribution_start(text, lines, &kinds, i) {
+            kinds[first..=i].fill(Attribution);
+            in_signature = false;
+        } else if markers::is_signature_delimiter(content) {
+            in_signature = true;
+            kinds[i] = Signature;
+        } else if in_signature {
+            kinds[i] = Signature;
+        } else if let Some(opened) = Fence::open(content) {
+            fence = Some(opened);
+            kinds[i] = Code;
+        }
+    }
+    absorb_blank_lines(text, lines, &mut kinds);
+    kinds
+}
+
+/// True when the old message (to the end of the text) starts at `lines[0]`.
+fn starts_forward(text: &str, lines: &[Line]) -> bool {
+    let content = |line: &Line| line.content(text);
+    lines
+        .first()
+        .is_some_and(|first| markers::is_forward_marker(content(first)))
+        || markers::starts_header_block(
+            lines
+                .iter()
+                .take(markers::EMBEDDED_BLOCK_LINES + 1)
+                .map(content),
+        )
+}
+
+/// When `lines[i]` ends an attribution, the index of its first line: the line itself,
+/// or up to two lines before it when a long "On <date>, <name> <address> wrote:" was
+/// wrapped by the sender's client.
+fn attribution_start(text: &str, lines: &[Line], kinds: &[RegionKind], i: usize) -> Option<usize> {
+    let content = lines[i].content(text);
+    if !content.trim_end().ends_with(':') {
+        return None;
+    }
+    if let Some(first) = wrapped_opener(text, lines, kinds, i) {
+        let joined = text.get(lines[first].start..lines[i].content_end)?;
+        if markers::attribution(joined) == Attribution::Standalone {
+            return Some(first);
+        }
+    }
+    match markers::attribution(content) {
+        Attribution::Standalone => Some(i),
+        Attribution::BeforeQuote if quote_follows(text, &lines[i + 1..]) => Some(i),
+        _ => None,
+    }
+}
+
+/// The line up to two lines before `i`, in the same paragraph of new text, that opens
+/// a prefixed attribution ("On ...") which line `i` may finish.
+fn wrapped_opener(text: &str, lines: &[Line], kinds: &[RegionKind], i: usize) -> Option<usize> {
+    if markers::opens_attribution(lines[i].content(text)) {
+        return None;
+    }
+    for back in (i.saturating_sub(2)..i).rev() {
+        let new_text = matches!(kinds[back], RegionKind::Body | RegionKind::Signature);
+        if !new_text || lines[back].is_blank(text) {
+            return None;
+        }
+        if markers::opens_attribution(lines[back].content(text)) {
+            return Some(back);
+        }
+    }
+    None
+}
+
+/// True when the next non-blank line is quoted.
+fn quote_follows(text: &str, rest: &[Line]) -> bool {
+    rest.iter()
+        .find(|line| !line.is_blank(text))
+        .is_some_and(|line| markers::is_quoted(line.content(text)))
+}
+
+/// Blank lines inside a quoted block (or between an attribution and its quote) join
+/// it, so the old thread is one region instead of one per paragraph.
+fn absorb_blank_lines(text: &str, lines: &[Line], kinds: &mut [RegionKind]) {
+    let mut i = 0;
+    while i < lines.len() {
+        if kinds[i] != RegionKind::Body || !lines[i].is_blank(text) {
+            i += 1;
+            continue;
+        }
+        let run_start = i;
+        while i < lines.len() && kinds[i] == RegionKind::Body && lines[i].is_blank(text) {
+            i += 1;
+        }
+        let before = run_start.checked_sub(1).map(|b| kinds[b]);
+        let after = kinds.get(i).copied();
+        if let (
+            Some(kind @ (RegionKind::Quoted | RegionKind::Attribution)),
+            Some(RegionKind::Quoted),
+        ) = (before, after)
+        {
+            kinds[run_start..i].fill(kind);
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! The header block of a compose buffer or an RFC 822 message.
+//!
+//! Detection is deliberately strict, because a false header block hides the first
+//! paragraph of a draft from every rule: the block must start at the first line (an
+//! mbox `From ` line may come first), consist only of `Name: value` fields and their
+//! folded continuation lines, end with a blank line (or the end of the text), and
+//! contain at least one field name a mail client would write. A draft that opens with
+//! "Note: the meeting moved" therefore has no header block.
+
+use std::ops::Range;
+
+use super::lines::lines;
+
+/// Emacs message-mode and some mutt setups separate headers from the body with this
+/// line instead of a blank one.
+const TEXT_FOLLOWS: &str = "--text follows this line--";
+
+/// One header field: its name and the range of its value, from the first
+/// non-whitespace byte after the colon to the end of its last continuation line
+/// (line ending excluded). An empty value is an empty range right after the colon.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Field<'a> {
+    pub name: &'a str,
+    pub value: Range<usize>,
+}
+
+/// The end of the header block at the start of `text` (the byte after the blank line
+/// that closes it), or `None` when the text does not start with a header block.
+pub(super) fn detect(text: &str) -> Option<usize> {
+    let mut saw_field = false;
+    let mut saw_known = false;
+    for (index, line) in lines(text, 0, text.len()).enumerate() {
+        let content = line.content(text);
+        if index == 0 && content.starts_with("From ") {
+            // mbox separator line ("From jane@example.com Mon Mar  2 10:00:00 2026")
+            continue;
+        }
+        if content.trim().is_empty() || content == TEXT_FOLLOWS {
+            return (saw_field && saw_known).then_some(line.end);
+        }
+        if content.starts_with([' ', '\t']) {
+            if !saw_field {
+                return None;
+            }
+            continue;
+        }
+        let name = field_name(content)?;
+        saw_field = true;
+        saw_known |= is_known(name);
+    }
+    (saw_field && saw_known).then_some(text.len())
+}
+
+/// The fields of the header block `text[..end]`, in order. Lines that are neither a
+/// field nor a continuation (the mbox line, the closing blank line) are skipped.
+pub(super) fn fields(text: &str, end: usize) -> Vec<Field<'_>> {
+    let mut fields: Vec<Field<'_>> = Vec::new();
+    for line in lines(text, 0, end) {
+        let content = line.content(text);
+        if content.starts_with([' ', '\t']) {
+            if let Some(last) = fields.last_mut() {
+                if !content.trim().is_empty() {
+                    last.value.end = line.content_end;
+                }
+            }
+            continue;
+        }
+        if let Some(name) = field_name(content) {
+            let after_colon = line.start + name.len() + 1;
+            fields.push(Field {
+                name,
+                value: after_colon..line.content_end,
+            });
+        }
+    }
+    let bytes = text.as_bytes();
+    for field in &mut fields {
+        // The value starts after the whitespace following the colon; a value that
+        // begins on a continuation line starts there.
+        while field.value.start < field.value.end
+            && matches!(bytes[field.value.start], b' ' | b'\t' | b'\r' | b'\n')
+        {
+            field.value.start += 1;
+        }
+    }
+    fields
+}
+
+/// True when the header block `text[..end]` declares MIME structure or encoding, so
+/// the message has to go through the MIME parser.
+pub(super) fn declares_mime(text: &str, end: usize) -> bool {
+    fields(text, end).iter().any(|field| {
+        ["MIME-Version", "Content-Type", "Content-Transfer-Encoding"]
+            .iter()
+            .any(|mime| field.name.eq_ignore_ascii_case(mime))
+    })
+}
+
+/// The value range of the first `Subject:` field of the header block `text[..end]`.
+pub(super) fn subject(text: &str, end: usize) -> Option<Range<usize>> {
+    fields(text, end)
+        .into_iter()
+        .find(|field| field.name.eq_ignore_ascii_case("Subject"))
+        .map(|field| field.value)
+}
+
+/// The field name of a `Name: value` line: RFC 5322 printable ASCII without spaces
+/// or colons, directly followed by the colon.
+fn field_name(line: &str) -> Option<&str> {
+    let colon = line.find(':')?;
+    let name = &line[..colon];
+    let valid = !name.is_empty()
+        && name.len() <= 76
+        && name.bytes().all(|b| b.is_ascii_graphic() && b != b':');
+    valid.then_some(name)
+}
+
+/// Field names that mail clients write, so seeing one makes a block a header block.
+fn is_known(name: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "From",
+        "To",
+        "Cc",
+        "Bcc",
+        "Subject",
+        "Date",
+        "Reply-To",
+        "In-Reply-To",
+        "References",
+        "Message-ID",
+        "Sender",
+        "Return-Path",
+        "Received",
+        "Delivered-To",
+        "MIME-Version",
+        "Organization",
+        "User-Agent",
+        "Importance",
+        "Priority",
+        "Keywords",
+        "Comments",
+        "Thread-Topic",
+        "Thread-Index",
+        "Authentication-Results",
+        "Newsgroups",
+        "Followup-To",
+        "Mail-Followup-To",
+        "Fcc",
+        "Attach",
+    ];
+    const PREFIXES: &[&str] = &["X-", "List-", "Resent-", "Content-", "DKIM-", "ARC-"];
+    NAMES.iter().any(|known| name.eq_ignore_ascii_case(known))
+        || PREFIXES.iter().any(|prefix| {
+            name.len() > prefix.len()
+                && name.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_header_block_needs_a_known_field_and_a_blank_line() {
+        assert_eq!(detect("To: a@b.c\n\nHi"), Some(11));
+        assert_eq!(detect("X-Foo: 1\r\nNote: x\r\n\r\nHi"), Some(21));
+        assert_eq!(detect("Subject: only headers"), Some(21));
+        assert_eq!(detect("Note: the meeting moved\n\nSee you"), None);
+        assert_eq!(detect("Hi Ingrid,\n\nThanks"), None);
+        assert_eq!(detect("To: a@b.c\nnot a field\n\nHi"), None);
+        assert_eq!(detect(" folded: first\n\n"), None);
+        assert_eq!(detect(""), None);
+    }
+
+    #[test]
+    fn folded_values_and_values_starting_on_a_continuation_line() {
+        let text = "Subject: one\r\n two\r\nTo:\r\n\tx@y.z\r\n\r\n";
+        let end = detect(text).unwrap_or_default();
+        let values: Vec<_> = fields(text, end)
+            .iter()
+            .map(|f| (f.name, &text[f.value.clone()]))
+            .collect();
+        assert_eq!(values, [("Subject", "one\r\n two"), ("To", "x@y.z")]);
+    }
+}

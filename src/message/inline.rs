@@ -1,0 +1,231 @@
+//! Spans inside checked lines that are not prose: inline `code` and links (URLs and
+//! e-mail addresses).
+//!
+//! The scan is a single pass over the bytes. Every boundary it reports sits on an
+//! ASCII byte (a backtick, a bracket, the first byte of a scheme or address, or the
+//! byte after the last ASCII byte of one), so the ranges are always char boundaries.
+
+use std::ops::Range;
+
+use super::{RegionKind, Regions};
+
+/// Splits `text[range]` into `kind` (Body or Subject) with the inline code spans and
+/// links cut out as their own regions.
+pub(super) fn split(text: &str, range: Range<usize>, kind: RegionKind, out: &mut Regions) {
+    let bytes = text.as_bytes();
+    let end = range.end.min(bytes.len());
+    let mut pos = range.start;
+    let mut prose_start = range.start;
+    while pos < end {
+        let found = match bytes[pos] {
+            b'`' => match code_span(bytes, pos, end) {
+                Ok(span_end) => Some((span_end, RegionKind::Code)),
+                Err(run_end) => {
+                    // An unmatched run of backticks is literal text; skip all of it so
+                    // a shorter run inside it is not taken as an opener.
+                    pos = run_end;
+                    continue;
+                }
+            },
+            b'<' => angle_link(bytes, pos, end).map(|e| (e, RegionKind::Link)),
+            _ if starts_word(bytes, pos, range.start) => url(bytes, pos, end)
+                .or_else(|| email(bytes, pos, end))
+                .map(|e| (e, RegionKind::Link)),
+            _ => None,
+        };
+        match found {
+            Some((span_end, span_kind)) => {
+                out.push(kind, prose_start..pos);
+                out.push(span_kind, pos..span_end);
+                pos = span_end;
+                prose_start = span_end;
+            }
+            None => pos += 1,
+        }
+    }
+    out.push(kind, prose_start..end);
+}
+
+/// An inline code span opening at `start`: `Ok(end)` after the closing run of exactly
+/// as many backticks on the same line, or `Err(end of the opening run)`.
+fn code_span(bytes: &[u8], start: usize, end: usize) -> Result<usize, usize> {
+    let run = backtick_run(bytes, start, end);
+    let mut pos = start + run;
+    while pos < end && bytes[pos] != b'\n' {
+        if bytes[pos] == b'`' {
+            let closing = backtick_run(bytes, pos, end);
+            if closing == run {
+                return Ok(pos + closing);
+            }
+            pos += closing;
+        } else {
+            pos += 1;
+        }
+    }
+    Err(start + run)
+}
+
+fn backtick_run(bytes: &[u8], start: usize, end: usize) -> usize {
+    bytes[start..end].iter().take_while(|&&b| b == b'`').count()
+}
+
+/// True when `pos` starts a word, so "www." inside "awww." or an address inside a
+/// longer token is not taken.
+fn starts_word(bytes: &[u8], pos: usize, range_start: usize) -> bool {
+    pos == range_start || !is_address_byte(bytes[pos - 1]) && bytes[pos - 1] != b'/'
+}
+
+/// `<https://…>`, `<www.…>` or `<jane@example.com>`: the whole bracketed form is the
+/// link.
+fn angle_link(bytes: &[u8], start: usize, end: usize) -> Option<usize> {
+    let inner = start + 1;
+    let close = inner
+        + bytes[inner..end]
+            .iter()
+            .position(|&b| b == b'>' || b.is_ascii_whitespace() || b == b'<')?;
+    if bytes[close] != b'>' || close == inner {
+        return None;
+    }
+    let is_link = url(bytes, inner, close).is_some_and(|e| e == close)
+        || email(bytes, inner, close).is_some_and(|e| e == close);
+    is_link.then_some(close + 1)
+}
+
+/// A URL starting at `start`: a scheme (`http://`, `https://`, `ftp://`, `mailto:`) or
+/// `www.`, up to whitespace or a delimiter, without trailing punctuation.
+fn url(bytes: &[u8], start: usize, end: usize) -> Option<usize> {
+    const PREFIXES: &[&[u8]] = &[b"https://", b"http://", b"ftp://", b"mailto:", b"www."];
+    let rest = &bytes[start..end];
+    let prefix = PREFIXES.iter().find(|prefix| {
+        rest.len() > prefix.len() && rest[..prefix.len()].eq_ignore_ascii_case(prefix)
+    })?;
+    let body_start = start + prefix.len();
+    if !bytes[body_start].is_ascii_alphanumeric() {
+        return None;
+    }
+    let mut url_end = body_start
+        + bytes[body_start..end]
+            .iter()
+            .take_while(|&&b| b.is_ascii_graphic() && !matches!(b, b'<' | b'>' | b'"' | b'`'))
+            .count();
+    url_end = trim_trailing_punctuation(bytes, start, url_end);
+    (url_end > body_start).then_some(url_end)
+}
+
+/// Drops sentence punctuation after a URL ("see https://x.com/a." or "(https://x.com)"),
+/// keeping closing brackets that the URL itself opened ("/wiki/Foo_(bar)").
+fn trim_trailing_punctuation(bytes: &[u8], start: usize, mut end: usize) -> usize {
+    while end > start {
+        let last = bytes[end - 1];
+        let unbalanced = |open: u8, close: u8| {
+            let span = &bytes[start..end];
+            span.iter().filter(|&&b| b == close).count()
+                > span.iter().filter(|&&b| b == open).count()
+        };
+        let trailing = match last {
+            b'.' | b',' | b';' | b':' | b'!' | b'?' | b'\'' | b'*' | b'_' => true,
+            b')' => unbalanced(b'(', b')'),
+            b']' => unbalanced(b'[', b']'),
+            b'}' => unbalanced(b'{', b'}'),
+            _ => false,
+        };
+        if !trailing {
+            break;
+        }
+        end -= 1;
+    }
+    end
+}
+
+/// Bytes of an address's local part or domain.
+fn is_address_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-' | b'@')
+}
+
+/// An e-mail address starting at `start`: `local@domain.tld`, the domain ending in a
+/// label of two or more letters.
+fn email(bytes: &[u8], start: usize, end: usize) -> Option<usize> {
+    let is_local =
+        |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-');
+    let local_len = bytes[start..end]
+        .iter()
+        .take_while(|&&b| is_local(b))
+        .count();
+    let at = start + local_len;
+    if local_len == 0 || bytes[start] == b'.' || bytes.get(at) != Some(&b'@') || at >= end {
+        return None;
+    }
+    let domain_start = at + 1;
+    let domain_len = bytes[domain_start..end]
+        .iter()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        .count();
+    let mut domain_end = domain_start + domain_len;
+    while domain_end > domain_start && matches!(bytes[domain_end - 1], b'.' | b'-') {
+        domain_end -= 1;
+    }
+    let domain = &bytes[domain_start..domain_end];
+    let tld = domain.rsplit(|&b| b == b'.').next()?;
+    let valid = domain.contains(&b'.')
+        && !domain.starts_with(b".")
+        && tld.len() >= 2
+        && tld.iter().all(u8::is_ascii_alphabetic);
+    valid.then_some(domain_end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The spans `split` cuts out of `text`, with their kinds.
+    fn spans(text: &str) -> Vec<(RegionKind, &str)> {
+        let mut out = Regions::default();
+        split(text, 0..text.len(), RegionKind::Body, &mut out);
+        out.into_vec()
+            .into_iter()
+            .filter(|r| r.kind != RegionKind::Body)
+            .map(|r| (r.kind, &text[r.range]))
+            .collect()
+    }
+
+    use RegionKind::{Code, Link};
+
+    #[test]
+    fn urls_lose_trailing_punctuation_but_keep_their_own_brackets() {
+        assert_eq!(spans("See https://x.com/a."), [(Link, "https://x.com/a")]);
+        assert_eq!(spans("(see www.x.com)"), [(Link, "www.x.com")]);
+        assert_eq!(
+            spans("at https://en.wikipedia.org/wiki/Foo_(bar), ok"),
+            [(Link, "https://en.wikipedia.org/wiki/Foo_(bar)")]
+        );
+        assert_eq!(spans("[docs](https://d.io/x)"), [(Link, "https://d.io/x")]);
+        assert_eq!(spans("mailto:a@b.co!"), [(Link, "mailto:a@b.co")]);
+        assert_eq!(spans("http:// nothing, awww.x.com"), []);
+    }
+
+    #[test]
+    fn addresses_and_bracketed_links() {
+        assert_eq!(spans("Mail ama@example.com."), [(Link, "ama@example.com")]);
+        assert_eq!(
+            spans("Jo <jo.x+1@mail.example.org>"),
+            [(Link, "<jo.x+1@mail.example.org>")]
+        );
+        assert_eq!(
+            spans("<https://x.io/a?b=c>"),
+            [(Link, "<https://x.io/a?b=c>")]
+        );
+        assert_eq!(spans("ping @team, a@b, x@y.z1, 3 < 4 > 2"), []);
+    }
+
+    #[test]
+    fn inline_code_needs_a_matching_run_on_the_same_line() {
+        assert_eq!(
+            spans("Set `FAIL_FAST=true` now"),
+            [(Code, "`FAIL_FAST=true`")]
+        );
+        assert_eq!(spans("``a ` b`` c"), [(Code, "``a ` b``")]);
+        assert_eq!(spans("`https://x.com`"), [(Code, "`https://x.com`")]);
+        assert_eq!(spans("a ` b\nc ` d"), []);
+        assert_eq!(spans("``` not closed `"), []);
+    }
+}

@@ -1,0 +1,77 @@
+//! Line scanning shared by the header and body classifiers.
+//!
+//! Everything in this module works on byte offsets into one `&str`. Lines are split at
+//! `'\n'` only, so every offset it hands out sits on an ASCII byte or at the end of the
+//! text and is always a char boundary.
+
+/// One line of the text. `start..end` includes the line ending (`"\n"` or `"\r\n"`),
+/// `start..content_end` does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Line {
+    pub start: usize,
+    pub content_end: usize,
+    pub end: usize,
+}
+
+impl Line {
+    /// The line without its line ending.
+    pub fn content(self, text: &str) -> &str {
+        text.get(self.start..self.content_end).unwrap_or_default()
+    }
+
+    /// True for an empty line or one holding only whitespace.
+    pub fn is_blank(self, text: &str) -> bool {
+        self.content(text).trim().is_empty()
+    }
+}
+
+/// The lines of `text[from..to]`. A last line without a line ending is still a line;
+/// an empty range has no lines.
+pub(super) fn lines(text: &str, from: usize, to: usize) -> impl Iterator<Item = Line> + '_ {
+    let bytes = text.as_bytes();
+    let to = to.min(bytes.len());
+    let mut pos = from;
+    std::iter::from_fn(move || {
+        if pos >= to {
+            return None;
+        }
+        let start = pos;
+        let newline = bytes[start..to].iter().position(|&b| b == b'\n');
+        let (content_end, end) = match newline {
+            Some(offset) => (start + offset, start + offset + 1),
+            None => (to, to),
+        };
+        // A '\r' before the '\n' (or at the very end) is part of the line ending.
+        let content_end = if content_end > start && bytes[content_end - 1] == b'\r' {
+            content_end - 1
+        } else {
+            content_end
+        };
+        pos = end;
+        Some(Line {
+            start,
+            content_end,
+            end,
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn contents(text: &str) -> Vec<(&str, usize)> {
+        lines(text, 0, text.len())
+            .map(|l| (l.content(text), l.end - l.start))
+            .collect()
+    }
+
+    #[test]
+    fn splits_lf_crlf_and_a_last_line_without_ending() {
+        assert_eq!(
+            contents("a\r\n\nb\r\nc"),
+            [("a", 3), ("", 1), ("b", 3), ("c", 1)]
+        );
+        assert!(contents("").is_empty());
+    }
+}

@@ -1,0 +1,180 @@
+//! From input bytes to the one text that every offset refers to.
+//!
+//! The common case is exact: a compose buffer, a draft, or an `.eml` whose body needs
+//! no decoding keeps its own text, so offsets are byte offsets into the file. Only
+//! when the body really has to be decoded (quoted-printable, base64, a charset, HTML,
+//! 8-bit bytes) does the text become the original header block plus the decoded body.
+//! MIME itself is left to `mail-parser`.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use mail_parser::decoders::charsets::map::charset_decoder;
+use mail_parser::decoders::html::html_to_text;
+use mail_parser::{Encoding, HeaderName, MessageParser, MessagePart, MimeHeaders, PartType};
+
+use super::header;
+
+/// The text of a message and where its parts are.
+#[derive(Debug)]
+pub(super) struct Source {
+    pub text: String,
+    /// True when `text` is not the input itself.
+    pub decoded: bool,
+    /// `text[..header_end]` is the header block (empty when there is none).
+    pub header_end: usize,
+    /// The message body. Between the header block and the body, and after the body,
+    /// there may be MIME structure (boundaries, part headers, other parts).
+    pub body: Range<usize>,
+}
+
+/// Reads raw input: a compose buffer, a draft, or an RFC 822 message.
+pub(super) fn read(input: &[u8]) -> Source {
+    let utf8 = std::str::from_utf8(input).ok();
+    let scanned: Cow<'_, str> = match utf8 {
+        Some(text) => Cow::Borrowed(text),
+        None => Cow::Owned(decode_8bit(input)),
+    };
+    let header_end = header::detect(&scanned);
+    if let Some(end) = header_end {
+        if header::declares_mime(&scanned, end) {
+            if let Some(source) = read_mime(input, utf8) {
+                return source;
+            }
+        }
+    }
+    let header_end = header_end.unwrap_or(0);
+    let text = scanned.into_owned();
+    Source {
+        body: header_end..text.len(),
+        decoded: utf8.is_none(),
+        header_end,
+        text,
+    }
+}
+
+/// Reads a MIME message: its first text/plain body part (else its HTML part as text).
+fn read_mime(input: &[u8], utf8: Option<&str>) -> Option<Source> {
+    let parsed = MessageParser::default().parse(input)?;
+    let root = parsed.parts.first()?;
+    let header_end = root.offset_body as usize;
+    let part = parsed
+        .text_body
+        .first()
+        .or(parsed.html_body.first())
+        .and_then(|&id| parsed.parts.get(id as usize));
+
+    if let Some(text) = utf8 {
+        let body = match part {
+            Some(part) => identity_body(text, part),
+            // No text at all (only attachments): nothing is checked, nothing decoded.
+            None => Some(text.len()..text.len()),
+        };
+        if let Some(body) = body {
+            if header_end <= body.start && text.is_char_boundary(header_end) {
+                return Some(Source {
+                    text: text.to_owned(),
+                    decoded: false,
+                    header_end,
+                    body,
+                });
+            }
+        }
+    }
+
+    let mut text = header_text(input.get(..header_end)?, root);
+    let header_end = text.len();
+    if let Some(part) = part {
+        text.push_str(&body_text(input, part));
+    }
+    Some(Source {
+        body: header_end..text.len(),
+        decoded: true,
+        header_end,
+        text,
+    })
+}
+
+/// The range of `part`'s body in `text` when the part needs no decoding: no transfer
+/// encoding, plain text, and the decoded text is byte for byte the raw slice.
+fn identity_body(text: &str, part: &MessagePart<'_>) -> Option<Range<usize>> {
+    let PartType::Text(decoded) = &part.body else {
+        return None;
+    };
+    let range = part.offset_body as usize..part.offset_end as usize;
+    (part.encoding == Encoding::None && text.get(range.clone()) == Some(decoded.as_ref()))
+        .then_some(range)
+}
+
+/// The original header block as text, with an RFC 2047 encoded subject decoded so the
+/// subject can be checked, ending with a blank line.
+fn header_text(raw: &[u8], root: &MessagePart<'_>) -> String {
+    let mut text = match std::str::from_utf8(raw) {
+        Ok(text) => text.to_owned(),
+        Err(_) => decode_8bit(raw),
+    };
+    let decoded_subject = root
+        .headers
+        .iter()
+        .find(|field| field.name == HeaderName::Subject)
+        .and_then(|field| field.value.as_text());
+    if let (Some(value), Some(decoded)) = (header::subject(&text, text.len()), decoded_subject) {
+        if text
+            .get(value.clone())
+            .is_some_and(|raw| raw.contains("=?"))
+        {
+            // A subject is one line; folding inside the encoded words is gone once decoded.
+            let one_line: String = decoded
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+            text.replace_range(value, &one_line);
+        }
+    }
+    if !(text.is_empty() || text.ends_with("\n\n") || text.ends_with("\n\r\n")) {
+        text.push_str(if text.ends_with('\n') { "\n" } else { "\n\n" });
+    }
+    text
+}
+
+/// The decoded text of a body part; HTML is turned into text.
+fn body_text(input: &[u8], part: &MessagePart<'_>) -> String {
+    match &part.body {
+        PartType::Text(decoded) => {
+            let raw = input.get(part.offset_body as usize..part.offset_end as usize);
+            let declares_charset = part
+                .content_type()
+                .is_some_and(|content_type| content_type.attribute("charset").is_some());
+            match raw {
+                // 8-bit text without a declared charset: mail-parser would replace every
+                // non-UTF-8 byte with U+FFFD; reading it as Windows-1252 keeps the words.
+                Some(raw)
+                    if part.encoding == Encoding::None
+                        && !declares_charset
+                        && std::str::from_utf8(raw).is_err() =>
+                {
+                    decode_8bit(raw)
+                }
+                _ => decoded.to_string(),
+            }
+        }
+        PartType::Html(html) => html_to_text(html),
+        _ => String::new(),
+    }
+}
+
+/// Decodes bytes that are not valid UTF-8 as 8-bit mail usually means them: valid
+/// UTF-8 runs are kept, every other byte is read as Windows-1252 (which agrees with
+/// Latin-1 on all printable characters and is what such mail mostly is).
+pub(super) fn decode_8bit(bytes: &[u8]) -> String {
+    let windows_1252 = charset_decoder(b"windows-1252");
+    let mut text = String::with_capacity(bytes.len() + bytes.len() / 2);
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        match windows_1252 {
+            Some(decode) => text.push_str(&decode(chunk.invalid())),
+            None => text.extend(chunk.invalid().iter().map(|&b| char::from(b))),
+        }
+    }
+    text
+}
