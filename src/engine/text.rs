@@ -30,7 +30,7 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
         };
         let terminator = match bytes[i] {
             b'.' | b'!' | b'?' => 1,
-            _ if text[i..].starts_with('…') => '…'.len_utf8(),
+            _ if bytes[i..].starts_with("…".as_bytes()) => '…'.len_utf8(),
             b'\n' => {
                 if line_ends_paragraph_or_list(text, i + 1) {
                     out.push(trimmed(text, begin, i));
