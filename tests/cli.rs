@@ -1,0 +1,186 @@
+//! `tactful check`, `rules` and `explain` on the built binary: output formats, exit
+//! codes, stdin, and errors that name the file, line and problem. The rules come from
+//! a small pack written by each test, so rule tuning does not move these tests.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const PACK: &str = r#"
+[pack]
+name = "cli-test"
+
+[[rule]]
+id = "pressure.asap"
+severity = "warning"
+message = "Demanding ASAP."
+why = "It corners the reader."
+phrases = ["asap"]
+suggestions = [{ title = "Offer time", replacement = "when you have a moment" }]
+examples.flag = ["Reply ASAP."]
+
+[[rule]]
+id = "clarity.hint-only"
+severity = "hint"
+message = "A hint."
+phrases = ["perhaps"]
+examples.flag = ["perhaps"]
+"#;
+
+/// A temp dir with the test pack and a config that loads only it.
+struct Fixture {
+    dir: PathBuf,
+}
+
+impl Fixture {
+    fn new(name: &str) -> Fixture {
+        let dir = std::env::temp_dir().join(format!("tactful-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("pack.toml"), PACK).unwrap();
+        std::fs::write(dir.join("config.toml"), "packs = [\"pack.toml\"]\n").unwrap();
+        Fixture { dir }
+    }
+
+    fn file(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_tactful"));
+        command.args(args).current_dir(&self.dir).env("NO_COLOR", "1");
+        let config = self.dir.join("config.toml");
+        if args.first().is_some_and(|a| ["check", "rules", "explain"].contains(a)) && !args.contains(&"--config") {
+            command.arg("--config").arg(&config);
+        }
+        let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        child.stdin.take().unwrap().write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    }
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+#[test]
+fn text_output_points_at_the_span_and_shows_the_first_suggestion() {
+    let fx = Fixture::new("text");
+    let path = fx.file("draft.txt", "Hi,\n\n👋 Reply ASAP, thanks.\n");
+    let out = fx.run(&["check", path.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let expected = format!(
+        "warning[pressure.asap]: Demanding ASAP.\n --> {}:3:9\n  |\n3 | 👋 Reply ASAP, thanks.\n  |          ^^^^\n  = suggestion: “when you have a moment”\n\n1 finding (1 warning) in 1 file\n",
+        path.display()
+    );
+    assert_eq!(stdout(&out), expected);
+}
+
+#[test]
+fn json_output_has_byte_offsets_and_scalar_columns() {
+    let fx = Fixture::new("json");
+    let text = "Subject: hi\n\n漢字 e\u{301} reply asap.\n";
+    let path = fx.file("draft.eml", text);
+    let out = fx.run(&["check", "--format", "json", path.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let diag = &json[0]["diagnostics"][0];
+    let start = text.find("asap").unwrap();
+    assert_eq!(json[0]["path"], path.to_str().unwrap());
+    assert_eq!(json[0]["decoded"], false);
+    assert_eq!(diag["rule"], "pressure.asap");
+    assert_eq!(diag["category"], "pressure");
+    assert_eq!(diag["severity"], "warning");
+    assert_eq!(diag["why"], "It corners the reader.");
+    assert_eq!((diag["start"].as_u64(), diag["end"].as_u64()), (Some(start as u64), Some(start as u64 + 4)));
+    assert_eq!((diag["line"].as_u64(), diag["column"].as_u64()), (Some(3), Some(12)));
+    assert_eq!((diag["end_line"].as_u64(), diag["end_column"].as_u64()), (Some(3), Some(16)));
+    assert_eq!(diag["text"], "asap");
+    assert_eq!(diag["suggestions"][0]["replacement"], "when you have a moment");
+    assert_eq!(diag["suggestions"][0]["title"], "Offer time");
+}
+
+#[test]
+fn stdin_is_read_with_no_path_or_a_dash() {
+    let fx = Fixture::new("stdin");
+    for args in [&["check", "--format", "json"][..], &["check", "--format", "json", "-"][..]] {
+        let out = fx.run(args, Some("Reply ASAP."));
+        assert_eq!(out.status.code(), Some(1));
+        let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(json[0]["path"], "<stdin>");
+        assert_eq!(json[0]["diagnostics"][0]["text"], "ASAP");
+    }
+}
+
+#[test]
+fn exit_status_follows_the_threshold() {
+    let fx = Fixture::new("exit");
+    let clean = fx.run(&["check"], Some("Thanks for the notes."));
+    assert_eq!((clean.status.code(), stdout(&clean)), (Some(0), String::new()));
+    assert_eq!(fx.run(&["check"], Some("perhaps")).status.code(), Some(1));
+    assert_eq!(fx.run(&["check", "--min-severity", "info"], Some("perhaps")).status.code(), Some(0));
+    assert_eq!(fx.run(&["check", "--disable", "pressure"], Some("Reply ASAP.")).status.code(), Some(0));
+    let typo = fx.run(&["check", "--disable", "presure"], Some("Reply ASAP."));
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(stderr(&typo).contains("no rule or category named `presure`"), "{}", stderr(&typo));
+}
+
+#[test]
+fn an_unreadable_file_is_an_error_naming_it() {
+    let fx = Fixture::new("missing");
+    let out = fx.run(&["check", "nope.eml"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("nope.eml: cannot read"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_broken_pack_names_file_line_and_problem() {
+    let fx = Fixture::new("badpack");
+    let bad = fx.file("bad.toml", "[[rule]]\nid = \"pressure.x\"\nmessage = \"m\"\npatterns = [\n  '(unclosed',\n]\n");
+    let out = fx.run(&["check", "--pack", bad.to_str().unwrap()], Some("x"));
+    assert_eq!(out.status.code(), Some(2));
+    let expected = format!("error: {}:5:3: invalid regex: unclosed group", bad.display());
+    assert!(stderr(&out).starts_with(&expected), "{}", stderr(&out));
+    let config = fx.file("broken.toml", "packs = [\"pack.toml\"]\nmin_severity = \"loud\"\n");
+    let out = fx.run(&["check", "--config", config.to_str().unwrap()], Some("x"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains(&format!("{}:2:16:", config.display())), "{}", stderr(&out));
+}
+
+#[test]
+fn rules_and_explain_describe_the_loaded_rules() {
+    let fx = Fixture::new("rules");
+    let out = fx.run(&["rules"], None);
+    assert_eq!(out.status.code(), Some(0));
+    let listing = stdout(&out);
+    assert!(listing.lines().any(|l| l.starts_with("pressure.asap") && l.contains("warning") && l.ends_with("Demanding ASAP.")), "{listing}");
+    let out = fx.run(&["explain", "pressure.asap"], None);
+    let text = stdout(&out);
+    assert!(text.contains("Why: It corners the reader.") && text.contains("Reply ASAP.") && text.contains("when you have a moment"), "{text}");
+    assert_eq!(fx.run(&["explain", "pressure.nope"], None).status.code(), Some(2));
+}
+
+#[test]
+fn the_built_in_pack_checks_the_sample_draft() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/sample-draft.eml");
+    let out = Command::new(env!("CARGO_BIN_EXE_tactful")).args(["check", "--no-config", "--format", "json"]).arg(&sample).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let text = std::fs::read_to_string(&sample).unwrap();
+    let quote_start = text.find("-- \n").unwrap();
+    let diagnostics = json[0]["diagnostics"].as_array().unwrap();
+    assert!(diagnostics.len() >= 4, "{diagnostics:?}");
+    assert!(diagnostics.iter().all(|d| (d["start"].as_u64().unwrap() as usize) < quote_start), "a finding in the signature or quote");
+}
