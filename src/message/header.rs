@@ -55,7 +55,9 @@ pub(super) fn detect(text: &str) -> Option<usize> {
 /// field nor a continuation (the mbox line, the closing blank line) are skipped.
 pub(super) fn fields(text: &str, end: usize) -> Vec<Field<'_>> {
     let mut fields: Vec<Field<'_>> = Vec::new();
-    for line in lines(text, 0, end) {
+    // A byte order mark in front of the first field is not part of its name.
+    let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    for line in lines(text, start, end) {
         let content = line.content(text);
         if content.starts_with([' ', '\t']) {
             if let Some(last) = fields.last_mut() {
@@ -115,7 +117,9 @@ fn field_name(line: &str) -> Option<&str> {
     valid.then_some(name)
 }
 
-/// Field names that mail clients write, so seeing one makes a block a header block.
+/// Field names that only mail headers use, so seeing one makes a block a header
+/// block. `Date:`, `Comments:` or `Priority:` are left out: a note that opens with
+/// "Date: Friday" and "Place: Room 4" is a draft, not a header block.
 fn is_known(name: &str) -> bool {
     const NAMES: &[&str] = &[
         "From",
@@ -123,7 +127,6 @@ fn is_known(name: &str) -> bool {
         "Cc",
         "Bcc",
         "Subject",
-        "Date",
         "Reply-To",
         "In-Reply-To",
         "References",
@@ -133,12 +136,7 @@ fn is_known(name: &str) -> bool {
         "Received",
         "Delivered-To",
         "MIME-Version",
-        "Organization",
         "User-Agent",
-        "Importance",
-        "Priority",
-        "Keywords",
-        "Comments",
         "Thread-Topic",
         "Thread-Index",
         "Authentication-Results",
@@ -166,6 +164,11 @@ mod tests {
         assert_eq!(detect("X-Foo: 1\r\nNote: x\r\n\r\nHi"), Some(21));
         assert_eq!(detect("Subject: only headers"), Some(21));
         assert_eq!(detect("Note: the meeting moved\n\nSee you"), None);
+        assert_eq!(detect("Date: Friday\nPlace: Room 4\n\nAgenda"), None);
+        assert_eq!(
+            detect("Subject: x\n--text follows this line--\nHi"),
+            Some(38)
+        );
         assert_eq!(detect("Hi Ingrid,\n\nThanks"), None);
         assert_eq!(detect("To: a@b.c\nnot a field\n\nHi"), None);
         assert_eq!(detect(" folded: first\n\n"), None);

@@ -28,8 +28,29 @@ pub(super) struct Source {
     pub body: Range<usize>,
 }
 
+/// The UTF-8 byte order mark some Windows editors put at the start of a file.
+const BOM: &str = "\u{feff}";
+
 /// Reads raw input: a compose buffer, a draft, or an RFC 822 message.
 pub(super) fn read(input: &[u8]) -> Source {
+    match input.strip_prefix(BOM.as_bytes()) {
+        // Read what follows the mark, then put it back in front (in the header
+        // region) so offsets still match the input.
+        Some(rest) => {
+            let source = read_unmarked(rest);
+            let shift = BOM.len();
+            Source {
+                text: format!("{BOM}{}", source.text),
+                decoded: source.decoded,
+                header_end: source.header_end + shift,
+                body: source.body.start + shift..source.body.end + shift,
+            }
+        }
+        None => read_unmarked(input),
+    }
+}
+
+fn read_unmarked(input: &[u8]) -> Source {
     let utf8 = std::str::from_utf8(input).ok();
     let scanned: Cow<'_, str> = match utf8 {
         Some(text) => Cow::Borrowed(text),

@@ -493,3 +493,97 @@ fn valid_utf8_bytes_are_not_decoded() {
     assert_eq!(message.text(), input);
     assert_invariants(&message);
 }
+
+#[test]
+fn byte_order_mark_and_emacs_separator() {
+    check(
+        "\u{feff}Subject: Hi\n--text follows this line--\nHello\n",
+        r#"
+        Header      "\u{feff}Subject: "
+        Subject     "Hi"
+        Header      "\n--text follows this line--\n"
+        Body        "Hello\n"
+        "#,
+    );
+    check(
+        "\u{feff}Hello\n",
+        r#"
+        Header      "\u{feff}"
+        Body        "Hello\n"
+        "#,
+    );
+}
+
+/// Shapes of the development corpus, inlined: each snippet with the fragments that
+/// must stay out of checked text (`never_in`) and text that must stay checked.
+#[test]
+fn corpus_shapes_keep_old_text_signatures_and_code_unchecked() {
+    let cases: &[(&str, &[&str], &[&str])] = &[
+        (
+            // Outlook top-post with a header block under -----Original Message-----
+            "Hi Mr Gallagher,\n\nWe apologise if you felt that.\n\nKind regards,\nNadia Rahman\nCustomer Care\n\n-----Original Message-----\nFrom: Owen Gallagher <owen@example.org>\nSent: Wednesday, 14 January 2026 08:47\nTo: Support <support@example.com>\nSubject: Complaint - internet down for FOUR days\n\nThis is a disgrace. I work from home!!!\n",
+            &["Complaint - internet down for FOUR days", "This is a disgrace.", "I work from home!!!"],
+            &["We apologise if you felt that."],
+        ),
+        (
+            // Markdown notes with a fenced block and inline code
+            "To: Billing <billing@example.com>\nSubject: Migration notes for the v3 API\n\n1. Bump to `3.2.0`.\n\n```python\n    raise RuntimeError(\"NEVER WORKS - you always break this\")\n```\n\n3. Set `FAIL_FAST=true` in staging.\n",
+            &["NEVER WORKS - you always break this", "FAIL_FAST=true", "billing@example.com"],
+            &["Migration notes for the v3 API", "in staging."],
+        ),
+        (
+            // Reply whose quote nests an earlier attribution and quote
+            "Subject: Re: Renewal quote\n\nOn Thu, 12 Feb 2026 at 17:05, Victor Lam <victor@example.com> wrote:\n> Helena, this is the third time I've written about the renewal.\n>\n> On Mon, 2 Feb 2026 at 09:10, Helena <helena@example.org> wrote:\n> > Could you hold the current rate?\n>\n> Unless I hear from you before the 16th, I'll take it that you've moved\n> on.\n\nHi Victor,\n\nThanks for your patience.\n",
+            &["this is the third time I've written", "Unless I hear from you before the 16th", "Could you hold"],
+            &["Thanks for your patience."],
+        ),
+        (
+            // Interleaved reply with a nested quote and a docs link
+            "On Mon, 2 Mar 2026 at 08:15, Ama Boateng <ama@example.org> wrote:\n> We need the export fixed ASAP. Why is the CSV missing the region column???\n\nThat one is on us.\n\n> Also still waiting on these:\n> > Can we get the export in JSON as well?\n\nYes. The docs are at https://docs.example.com/api/exports.\n",
+            &["We need the export fixed ASAP.", "Why is the CSV missing the region column???", "Can we get", "https://docs.example.com"],
+            &["That one is on us.", "The docs are at "],
+        ),
+        (
+            // Signature, then a top-posted reply's thread
+            "We expect a shortlist by March.\n\nBest,\nHelen\n\n-- \nHelen Okoro\nHead of Operations\n\"Moving goods, not mountains.\"\n\nOn Wed, 4 Mar 2026 at 16:45, Ravi <ravi@example.com> wrote:\n> As you saw, ours is the best WMS you will ever use, and we\n> guarantee zero picking errors from day one.\n",
+            &["Moving goods, not mountains.", "ours is the best WMS you will ever use", "guarantee zero picking errors"],
+            &["We expect a shortlist by March."],
+        ),
+        (
+            // Apple Mail forward whose old message has its own quote
+            "Forwarding the thread.\n\nThanks,\nHugo\n\nBegin forwarded message:\n\nFrom: Marta <marta@example.org>\nSubject: Re: Invoice INV-7741\nDate: 6 March 2026 at 10:12:40 GMT\nTo: Hugo <hugo@example.com>\n\nYou people ALWAYS get the seat count wrong. Fix it by Friday or we're cancelling.\n\n> On 5 Mar 2026, at 16:03, Hugo wrote:\n> I'm looking into it.\n",
+            &["You people ALWAYS get the seat count wrong.", "Fix it by Friday or we're cancelling."],
+            &["Forwarding the thread."],
+        ),
+        (
+            // Headers with an upper-case display name; signature slogan
+            "From: Hamid <hamid@example.com>\nCc: COMPLAINTS DESK <complaints@example.com>\nSubject: Your complaint\n\nI'm sorry.\n\n-- \nSam | Scanline\nScanline: the BEST scanners in the world - GUARANTEED to never fail!!!\n",
+            &["COMPLAINTS DESK", "GUARANTEED to never fail!!!"],
+            &["Your complaint", "I'm sorry."],
+        ),
+    ];
+    for (input, never_checked, checked) in cases {
+        let message = Message::parse(input);
+        assert_invariants(&message);
+        let is_checked_at = |offset: usize| {
+            message
+                .regions()
+                .iter()
+                .any(|r| r.kind.is_checked() && r.range.contains(&offset))
+        };
+        for fragment in *never_checked {
+            let at = input
+                .find(fragment)
+                .unwrap_or_else(|| panic!("{fragment} not in input"));
+            let leaked = (at..at + fragment.len()).any(is_checked_at);
+            assert!(!leaked, "{fragment:?} is checked in:\n{}", render(&message));
+        }
+        for fragment in *checked {
+            let at = input
+                .find(fragment)
+                .unwrap_or_else(|| panic!("{fragment} not in input"));
+            let all = (at..at + fragment.len()).all(is_checked_at);
+            assert!(all, "{fragment:?} is not checked in:\n{}", render(&message));
+        }
+    }
+}
