@@ -88,7 +88,7 @@ step "tactful: $TACTFUL_BIN ($("$TACTFUL_BIN" --version))"
 
 # --- the extension, packaged as users get it
 step "extension: npm ci, compile, unit tests, package"
-(cd "$EXT" && npm ci --no-audit --no-fund --loglevel=error && npm run --silent compile &&
+(cd "$EXT" && npm ci --no-audit --no-fund --loglevel=error && npm test &&
   npx vsce package --out "$ART/tactful.vsix" >"$ART/vsce.log" 2>&1 || { cat "$ART/vsce.log"; exit 1; })
 
 step "e2e: run"

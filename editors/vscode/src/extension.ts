@@ -68,7 +68,7 @@ function updateStatus(): void {
     return;
   }
   if (!client || client.state !== State.Running) {
-    status.text = starting ? "$(sync~spin) tactful" : "$(error) tactful";
+    status.text = starting ? "$(sync~spin) tactful: starting" : "$(error) tactful: not running";
     status.tooltip = starting ? "tactful: starting the server" : "tactful: the server is not running (click for its output)";
     status.command = "tactful.showOutput";
     status.show();
