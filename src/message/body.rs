@@ -48,6 +48,13 @@ fn line_kinds(text: &str, lines: &[Line]) -> Vec<RegionKind> {
         } else if let Some(first) = attribution_start(text, lines, &kinds, i) {
             kinds[first..=i].fill(Attribution);
             in_signature = false;
+            if !quote_follows(text, &lines[i + 1..]) {
+                // "On <date>, <name> wrote:" over an old message without '>' markers
+                // (clients that quote in HTML, once turned into text): the rest is
+                // that old message.
+                kinds[i + 1..].fill(Forwarded);
+                break;
+            }
         } else if markers::is_signature_delimiter(content) {
             in_signature = true;
             kinds[i] = Signature;

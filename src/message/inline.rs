@@ -11,6 +11,10 @@ use super::{RegionKind, Regions};
 
 /// Splits `text[range]` into `kind` (Body or Subject) with the inline code spans and
 /// links cut out as their own regions.
+///
+/// Links are found from the few bytes every one of them contains (`:` of a scheme,
+/// `.` after `www`, `@` of an address, `<`), so ordinary prose costs one byte
+/// comparison per byte.
 pub(super) fn split(text: &str, range: Range<usize>, kind: RegionKind, out: &mut Regions) {
     let bytes = text.as_bytes();
     let end = range.end.min(bytes.len());
@@ -19,7 +23,7 @@ pub(super) fn split(text: &str, range: Range<usize>, kind: RegionKind, out: &mut
     while pos < end {
         let found = match bytes[pos] {
             b'`' => match code_span(bytes, pos, end) {
-                Ok(span_end) => Some((span_end, RegionKind::Code)),
+                Ok(span_end) => Some((pos, span_end, RegionKind::Code)),
                 Err(run_end) => {
                     // An unmatched run of backticks is literal text; skip all of it so
                     // a shorter run inside it is not taken as an opener.
@@ -27,16 +31,15 @@ pub(super) fn split(text: &str, range: Range<usize>, kind: RegionKind, out: &mut
                     continue;
                 }
             },
-            b'<' => angle_link(bytes, pos, end).map(|e| (e, RegionKind::Link)),
-            _ if starts_word(bytes, pos, range.start) => url(bytes, pos, end)
-                .or_else(|| email(bytes, pos, end))
-                .map(|e| (e, RegionKind::Link)),
+            b'<' => angle_link(bytes, pos, end).map(|e| (pos, e, RegionKind::Link)),
+            b':' | b'.' | b'@' => link_around(bytes, prose_start, range.start, pos, end)
+                .map(|(s, e)| (s, e, RegionKind::Link)),
             _ => None,
         };
         match found {
-            Some((span_end, span_kind)) => {
-                out.push(kind, prose_start..pos);
-                out.push(span_kind, pos..span_end);
+            Some((span_start, span_end, span_kind)) => {
+                out.push(kind, prose_start..span_start);
+                out.push(span_kind, span_start..span_end);
                 pos = span_end;
                 prose_start = span_end;
             }
@@ -44,6 +47,47 @@ pub(super) fn split(text: &str, range: Range<usize>, kind: RegionKind, out: &mut
         }
     }
     out.push(kind, prose_start..end);
+}
+
+/// The link whose scheme colon, `www.` dot or address `@` is at `anchor`, as a range
+/// starting no earlier than `floor` (the end of the previous span).
+fn link_around(
+    bytes: &[u8],
+    floor: usize,
+    range_start: usize,
+    anchor: usize,
+    end: usize,
+) -> Option<(usize, usize)> {
+    let start = match bytes[anchor] {
+        // "https:", "mailto:": the scheme is at most six letters.
+        b':' => back_over(bytes, floor, anchor, 6, |b| b.is_ascii_alphabetic()),
+        b'.' => anchor.checked_sub(3).filter(|&s| s >= floor)?,
+        _ => back_over(bytes, floor, anchor, usize::MAX, is_local_byte),
+    };
+    if start == anchor || !starts_word(bytes, start, range_start) {
+        return None;
+    }
+    let link_end = match bytes[anchor] {
+        b'@' => email(bytes, start, end),
+        _ => url(bytes, start, end),
+    }?;
+    Some((start, link_end))
+}
+
+/// The start of the run of bytes matching `accept` that ends at `anchor`, scanning at
+/// most `limit` bytes back and not past `floor`.
+fn back_over(
+    bytes: &[u8],
+    floor: usize,
+    anchor: usize,
+    limit: usize,
+    accept: impl Fn(u8) -> bool,
+) -> usize {
+    let mut start = anchor;
+    while start > floor && anchor - start < limit && accept(bytes[start - 1]) {
+        start -= 1;
+    }
+    start
 }
 
 /// An inline code span opening at `start`: `Ok(end)` after the closing run of exactly
@@ -72,7 +116,7 @@ fn backtick_run(bytes: &[u8], start: usize, end: usize) -> usize {
 /// True when `pos` starts a word, so "www." inside "awww." or an address inside a
 /// longer token is not taken.
 fn starts_word(bytes: &[u8], pos: usize, range_start: usize) -> bool {
-    pos == range_start || !is_address_byte(bytes[pos - 1]) && bytes[pos - 1] != b'/'
+    pos == range_start || !is_local_byte(bytes[pos - 1]) && !matches!(bytes[pos - 1], b'@' | b'/')
 }
 
 /// `<https://…>`, `<www.…>` or `<jane@example.com>`: the whole bracketed form is the
@@ -137,19 +181,17 @@ fn trim_trailing_punctuation(bytes: &[u8], start: usize, mut end: usize) -> usiz
     end
 }
 
-/// Bytes of an address's local part or domain.
-fn is_address_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-' | b'@')
+/// Bytes of an address's local part (and of words in general).
+fn is_local_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-')
 }
 
 /// An e-mail address starting at `start`: `local@domain.tld`, the domain ending in a
 /// label of two or more letters.
 fn email(bytes: &[u8], start: usize, end: usize) -> Option<usize> {
-    let is_local =
-        |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-');
     let local_len = bytes[start..end]
         .iter()
-        .take_while(|&&b| is_local(b))
+        .take_while(|&&b| is_local_byte(b))
         .count();
     let at = start + local_len;
     if local_len == 0 || bytes[start] == b'.' || bytes.get(at) != Some(&b'@') || at >= end {

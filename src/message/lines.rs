@@ -36,7 +36,8 @@ pub(super) fn lines(text: &str, from: usize, to: usize) -> impl Iterator<Item = 
             return None;
         }
         let start = pos;
-        let newline = bytes[start..to].iter().position(|&b| b == b'\n');
+        // str::find on a char uses memchr, several times faster than a byte loop.
+        let newline = text.get(start..to).and_then(|rest| rest.find('\n'));
         let (content_end, end) = match newline {
             Some(offset) => (start + offset, start + offset + 1),
             None => (to, to),

@@ -587,3 +587,28 @@ fn corpus_shapes_keep_old_text_signatures_and_code_unchecked() {
         }
     }
 }
+
+#[test]
+fn dated_attribution_over_an_unquoted_old_message() {
+    check(
+        "Thanks, will do.\n\nOn Mon, 2 Mar 2026 at 10:00, Jo <jo@example.com> wrote:\nFix it by Friday.\n",
+        r#"
+        Body        "Thanks, will do.\n\n"
+        Attribution "On Mon, 2 Mar 2026 at 10:00, Jo <jo@example.com> wrote:\n"
+        Forwarded   "Fix it by Friday.\n"
+        "#,
+    );
+    // The usual shape of an HTML-only Gmail reply once turned into text.
+    let message = check(
+        "Subject: Re: x\nMIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n\n<div dir=\"ltr\">Sounds good.</div><br><div class=\"gmail_quote\"><div dir=\"ltr\" class=\"gmail_attr\">On Mon, 2 Mar 2026 at 10:00, Jo &lt;jo@example.com&gt; wrote:<br></div><blockquote class=\"gmail_quote\">Fix it by Friday.</blockquote></div>\n",
+        r#"
+        Header      "Subject: "
+        Subject     "Re: x"
+        Header      "\nMIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n\n"
+        Body        "Sounds good.\n"
+        Attribution "On Mon, 2 Mar 2026 at 10:00, Jo <jo@example.com> wrote:\n"
+        Forwarded   "Fix it by Friday."
+        "#,
+    );
+    assert_eq!(message.thread(), "Fix it by Friday.\n");
+}
