@@ -2,15 +2,22 @@
 //! (workspace), `$XDG_CONFIG_HOME/tactful/config.toml` (user), the command line or the
 //! editor, and layered: a higher layer's value replaces a lower one's, and rule
 //! settings are merged key by key.
+//!
+//! A `packs` entry is a built-in name, a path, or a git pack (`{ git = "URL", rev =
+//! "v1.2" }`, kept as the string `git+URL#v1.2` so the list stays a list of strings).
+//! Loading a git pack reads the cache `tactful pack sync` fills; it never fetches.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 
 use crate::engine::{Selection, Toggle};
 use crate::finding::Severity;
-use crate::rules::{builtin_pack, Pack, PackError, DEFAULT_PACK};
+use crate::rules::git::{GitEntry, GitPack, GIT_PREFIX};
+use crate::rules::keys::suggestion_suffix;
+use crate::rules::{builtin_pack, builtin_pack_names, check_layering, Pack, PackError, DEFAULT_PACK};
 
 /// The name of the workspace config file.
 pub const WORKSPACE_FILE: &str = ".tactful.toml";
@@ -19,8 +26,11 @@ pub const WORKSPACE_FILE: &str = ".tactful.toml";
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    /// Packs to load, in order: built-in names ("default") or paths to a pack file or
-    /// directory, relative to the config file. Replaces the lower layer's list.
+    /// Packs to load, in order: built-in names ("default"), paths to a pack file or
+    /// directory (relative to the config file), or git packs (`git+URL#REV[:PATH]`,
+    /// written `{ git = "URL", rev = "REV", path = "PATH" }`). Replaces the lower
+    /// layer's list.
+    #[serde(default, deserialize_with = "pack_entries")]
     pub packs: Option<Vec<String>>,
     /// Rule ids or categories mapped to "off", "on" or a severity.
     #[serde(default)]
@@ -33,6 +43,10 @@ pub struct Config {
     /// Where relative pack paths start; the config file's folder. Not read from TOML.
     #[serde(skip)]
     pub base_dir: Option<PathBuf>,
+    /// The file `packs` came from, so a missing pack is reported at its line. Not read
+    /// from TOML.
+    #[serde(skip)]
+    pub file: Option<PathBuf>,
 }
 
 impl Config {
@@ -42,7 +56,8 @@ impl Config {
         for (key, value) in &config.rules {
             if let Err(problem) = value.parse::<Toggle>() {
                 let offset = text.find(&format!("\"{value}\"")).or_else(|| text.find(key.as_str())).unwrap_or(0);
-                return Err(PackError::at(origin, text, offset, format!("rules.{key}: {problem}")));
+                let close = suggestion_suffix(value, ["off", "on", "error", "warning", "info", "hint"]);
+                return Err(PackError::at(origin, text, offset, format!("rules.{key}: {problem}{close}")));
             }
         }
         Ok(config)
@@ -55,6 +70,7 @@ impl Config {
             .map_err(|err| PackError::whole_file(&origin, format!("cannot read config: {err}")))?;
         let mut config = Config::parse(&text, &origin)?;
         config.base_dir = path.parent().map(Path::to_path_buf);
+        config.file = Some(path.to_path_buf());
         Ok(config)
     }
 
@@ -63,6 +79,7 @@ impl Config {
         if higher.packs.is_some() {
             self.packs = higher.packs;
             self.base_dir = higher.base_dir;
+            self.file = higher.file;
         }
         self.rules.extend(higher.rules);
         self.min_severity = higher.min_severity.or(self.min_severity);
@@ -106,17 +123,57 @@ impl Config {
         selection
     }
 
-    /// Loads the configured packs (the default pack when none are named).
+    /// Loads the configured packs (the default pack when none are named), and checks
+    /// that a rule repeating an earlier pack's id says `override = true`.
     pub fn load_packs(&self) -> Result<Vec<Pack>, PackError> {
         let names = self.packs.clone().unwrap_or_else(|| vec![DEFAULT_PACK.to_owned()]);
-        names.iter().map(|name| load_pack(name, self.base_dir.as_deref())).collect()
+        let packs = names.iter().map(|name| self.load_entry(name)).collect::<Result<Vec<_>, _>>()?;
+        check_layering(&packs)?;
+        Ok(packs)
+    }
+
+    /// The git packs this layer names, for `tactful pack sync`.
+    pub fn git_packs(&self) -> Vec<GitPack> {
+        let entries = self.packs.iter().flatten();
+        entries.filter_map(|entry| GitPack::parse(entry)).filter_map(Result::ok).collect()
+    }
+
+    /// One entry; a pack that cannot be found is reported at its line in the config.
+    fn load_entry(&self, name: &str) -> Result<Pack, PackError> {
+        match resolve(name, self.base_dir.as_deref()) {
+            Ok(Source::Builtin(pack)) => pack,
+            Ok(Source::Path(path)) => Pack::load(&path),
+            Err(message) => Err(self.entry_error(name, message)),
+        }
+    }
+
+    fn entry_error(&self, name: &str, message: String) -> PackError {
+        let located = self.file.as_ref().and_then(|file| {
+            let text = std::fs::read_to_string(file).ok()?;
+            let needle = match GitPack::parse(name) {
+                Some(Ok(git)) => git.url,
+                _ => format!("\"{name}\""),
+            };
+            let offset = text.find(&needle)?;
+            Some(PackError::at(&file.display().to_string(), &text, offset, message.clone()))
+        });
+        located.unwrap_or_else(|| PackError::whole_file(name, message))
     }
 }
 
-/// A pack by built-in name, or by path relative to `base_dir`.
-pub fn load_pack(name: &str, base_dir: Option<&Path>) -> Result<Pack, PackError> {
+/// Where a pack entry is found.
+enum Source {
+    Builtin(Result<Pack, PackError>),
+    Path(PathBuf),
+}
+
+/// A built-in pack, a synced git pack or a path relative to `base_dir`; no network.
+fn resolve(name: &str, base_dir: Option<&Path>) -> Result<Source, String> {
     if let Some(pack) = builtin_pack(name) {
-        return pack;
+        return Ok(Source::Builtin(pack));
+    }
+    if let Some(git) = GitPack::parse(name) {
+        return git?.synced_pack().map(Source::Path);
     }
     let path = Path::new(name);
     let path = match base_dir {
@@ -124,8 +181,54 @@ pub fn load_pack(name: &str, base_dir: Option<&Path>) -> Result<Pack, PackError>
         _ => path.to_path_buf(),
     };
     if !path.exists() {
-        let builtins = crate::rules::builtin_pack_names().collect::<Vec<_>>().join(", ");
-        return Err(PackError::whole_file(name, format!("no such pack: not a built-in pack ({builtins}) nor an existing file or directory")));
+        let builtins = builtin_pack_names().collect::<Vec<_>>().join(", ");
+        let close = suggestion_suffix(name, builtin_pack_names());
+        return Err(format!("no such pack `{name}`: not a built-in pack ({builtins}) nor an existing file or directory{close}"));
     }
-    Pack::load(&path)
+    Ok(Source::Path(path))
+}
+
+/// A pack by built-in name, synced git pack (`git+URL#REV`), or path relative to `base_dir`.
+pub fn load_pack(name: &str, base_dir: Option<&Path>) -> Result<Pack, PackError> {
+    match resolve(name, base_dir) {
+        Ok(Source::Builtin(pack)) => pack,
+        Ok(Source::Path(path)) => Pack::load(&path),
+        Err(message) => Err(PackError::whole_file(name, message)),
+    }
+}
+
+/// `packs = ["default", "./team", { git = "...", rev = "v1" }]`: every entry as a string.
+fn pack_entries<'de, D: Deserializer<'de>>(de: D) -> Result<Option<Vec<String>>, D::Error> {
+    struct Entry(String);
+
+    impl<'de> Deserialize<'de> for Entry {
+        fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Entry, D::Error> {
+            de.deserialize_any(EntryVisitor)
+        }
+    }
+
+    struct EntryVisitor;
+
+    impl<'de> Visitor<'de> for EntryVisitor {
+        type Value = Entry;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a pack name or path, or a table { git = \"URL\", rev = \"REF\" }")
+        }
+
+        fn visit_str<E: de::Error>(self, value: &str) -> Result<Entry, E> {
+            if value.starts_with(GIT_PREFIX) {
+                GitPack::parse(value).expect("git prefix").map_err(E::custom)?;
+            }
+            Ok(Entry(value.to_owned()))
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Entry, A::Error> {
+            let entry = GitEntry::deserialize(de::value::MapAccessDeserializer::new(map))?;
+            GitPack::new(entry).map(|git| Entry(git.to_entry())).map_err(de::Error::custom)
+        }
+    }
+
+    let entries = Option::<Vec<Entry>>::deserialize(de)?;
+    Ok(entries.map(|list| list.into_iter().map(|Entry(name)| name).collect()))
 }

@@ -24,6 +24,10 @@ enum Command {
     Explain(cli::rules::ExplainArgs),
     /// Pre-send guard: check the message on stdin, then pass it to COMMAND or hold it.
     Guard(cli::guard::GuardArgs),
+    /// Rule packs: check, test, create and sync them.
+    Pack(cli::pack::PackArgs),
+    /// Write a commented starter `.tactful.toml` in the current directory.
+    Init(cli::init::InitArgs),
 }
 
 fn main() -> ExitCode {
@@ -33,6 +37,8 @@ fn main() -> ExitCode {
         Command::Rules(args) => cli::rules::list(&args),
         Command::Explain(args) => cli::rules::explain(&args),
         Command::Guard(args) => cli::guard::run(&args),
+        Command::Pack(args) => cli::pack::run(&args),
+        Command::Init(args) => cli::init::run(&args),
     };
     match outcome {
         Ok(code) => code,

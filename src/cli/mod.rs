@@ -2,6 +2,8 @@
 
 pub mod check;
 pub mod guard;
+pub mod init;
+pub mod pack;
 mod report;
 pub mod rules;
 
@@ -64,6 +66,7 @@ impl RuleOptions {
         for name in &self.packs {
             packs.push(tactful::config::load_pack(name, None)?);
         }
+        tactful::rules::check_layering(&packs)?;
         Ok(packs)
     }
 

@@ -20,7 +20,7 @@ pub use selection::{Selection, Toggle};
 
 use crate::finding::{Finding, Severity, Suggestion};
 use crate::message::Message;
-use crate::rules::{matcher, Pack, Rule, Scope};
+use crate::rules::{matcher, Allowlist, Pack, Rule, Scope};
 use thread::ThreadTerms;
 
 /// Compiled-program size allowed for the set of all patterns together.
@@ -41,6 +41,8 @@ pub struct Engine {
     set: RegexSet,
     /// For each pattern of `set`: (index in `rules`, index in that rule's patterns).
     owners: Vec<(usize, usize)>,
+    /// Phrases the packs' vocabularies allow: findings inside them are dropped.
+    allowed: Allowlist,
 }
 
 /// An error building the engine (only from limits: each pattern compiled in its pack).
@@ -50,8 +52,13 @@ pub struct EngineError(#[from] regex::Error);
 
 impl Engine {
     /// Takes the rules of `packs` that `selection` leaves on. A later pack's rule with
-    /// the same id as an earlier one replaces it.
+    /// the same id as an earlier one replaces it (loading packs checks that it says so:
+    /// [`crate::rules::check_layering`]).
     pub fn new(packs: &[Pack], selection: &Selection) -> Result<Engine, EngineError> {
+        let mut allowed = Allowlist::default();
+        for pack in packs {
+            allowed.extend(&pack.vocabulary);
+        }
         let mut chosen: Vec<ActiveRule> = Vec::new();
         for rule in packs.iter().flat_map(|pack| &pack.rules) {
             chosen.retain(|active| active.rule.info.id != rule.info.id);
@@ -72,7 +79,7 @@ impl Engine {
             }
         }
         let set = RegexSetBuilder::new(&sources).size_limit(SET_SIZE_LIMIT).dfa_size_limit(SET_SIZE_LIMIT).build()?;
-        Ok(Engine { rules: chosen, set, owners })
+        Ok(Engine { rules: chosen, set, owners, allowed })
     }
 
     /// Number of rules that run.
@@ -119,6 +126,10 @@ impl Engine {
                     findings.push(finding(active, message.text(), span, opens_sentence, None));
                 }
             }
+        }
+        if !self.allowed.is_empty() && !findings.is_empty() {
+            let ranges = self.allowed.ranges(&masked);
+            findings.retain(|finding| !Allowlist::covers(&ranges, &finding.span));
         }
         deduplicate(findings)
     }

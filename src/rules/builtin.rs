@@ -14,7 +14,11 @@ pub fn builtin_pack_names() -> impl Iterator<Item = &'static str> {
 
 /// Parses the built-in pack `name`, or `None` if there is no such pack.
 pub fn builtin_pack(name: &str) -> Option<Result<Pack, PackError>> {
+    super::load::Loader::default().builtin(name)
+}
+
+/// The `(origin, text)` of each file of the built-in pack `name`.
+pub(super) fn builtin_sources(name: &str) -> Option<Vec<(String, String)>> {
     let (_, files) = BUILTIN_PACKS.iter().find(|(pack, _)| *pack == name)?;
-    let sources: Vec<(String, String)> = files.iter().map(|(file, text)| ((*file).to_owned(), (*text).to_owned())).collect();
-    Some(Pack::from_sources(name, &sources))
+    Some(files.iter().map(|(file, text)| ((*file).to_owned(), (*text).to_owned())).collect())
 }

@@ -15,8 +15,7 @@ pub struct PackError {
 impl PackError {
     /// An error at byte `offset` of `source`, the text of `origin`.
     pub fn at(origin: &str, source: &str, offset: usize, message: impl Into<String>) -> PackError {
-        let (line, column) = line_column(source, offset);
-        PackError { origin: origin.to_owned(), line, column, message: message.into() }
+        PackError::at_location(&Location::at(origin, source, offset), message)
     }
 
     /// An error about a whole file (unreadable, missing), placed at its start.
@@ -24,10 +23,45 @@ impl PackError {
         PackError { origin: origin.to_owned(), line: 1, column: 1, message: message.into() }
     }
 
-    /// Turns a TOML parse or schema error into one with a place.
+    /// Turns a TOML parse or schema error into one with a place; an unknown key is
+    /// named with its table and the closest known key.
     pub fn from_toml(origin: &str, source: &str, err: &toml::de::Error) -> PackError {
         let offset = err.span().map_or(0, |span| span.start);
-        PackError::at(origin, source, offset, err.message().trim_end())
+        PackError::at(origin, source, offset, super::keys::humanize(err.message().trim_end()))
+    }
+
+    /// An error at a place already computed.
+    pub fn at_location(location: &Location, message: impl Into<String>) -> PackError {
+        PackError { origin: location.origin.clone(), line: location.line, column: location.column, message: message.into() }
+    }
+
+    /// Where the error points.
+    pub fn location(&self) -> Location {
+        Location { origin: self.origin.clone(), line: self.line, column: self.column }
+    }
+}
+
+/// A place in a pack or config file: where a rule is written, for instance.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Location {
+    pub origin: String,
+    /// 1-based.
+    pub line: usize,
+    /// 1-based, in characters.
+    pub column: usize,
+}
+
+impl Location {
+    /// The place of byte `offset` in `source`, the text of `origin`.
+    pub fn at(origin: &str, source: &str, offset: usize) -> Location {
+        let (line, column) = line_column(source, offset);
+        Location { origin: origin.to_owned(), line, column }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.origin, self.line, self.column)
     }
 }
 

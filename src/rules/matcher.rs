@@ -64,7 +64,7 @@ fn on_word_edges(hay: &str, start: usize, end: usize) -> bool {
     let ends_word = text.chars().next_back().is_some_and(is_word_char);
     let before_word = hay[..start].chars().next_back().is_some_and(is_word_char);
     let after_word = hay[end..].chars().next().is_some_and(is_word_char);
-    !(starts_word && before_word) && !(ends_word && after_word)
+    !((starts_word && before_word) || (ends_word && after_word))
 }
 
 /// Letters, digits and the underscore, as `\w` treats them.

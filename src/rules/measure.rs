@@ -14,7 +14,7 @@ use super::matcher;
 use super::spec::RuleKind;
 
 /// A compiled message-level measure.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Measure {
     Capitals(Capitals),
     LongSentence { max_words: usize },
@@ -25,7 +25,7 @@ pub enum Measure {
 }
 
 /// Words in capitals that read as a raised voice, with acronyms let through.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Capitals {
     /// Words shorter than this (in letters) are never flagged.
@@ -43,7 +43,7 @@ pub struct Capitals {
 }
 
 /// First person against second person over the body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PronounRatio {
     #[serde(deserialize_with = "lower_set")]
@@ -109,7 +109,7 @@ impl Measure {
 }
 
 fn read<T: DeserializeOwned>(params: toml::Table) -> Result<T, String> {
-    T::deserialize(toml::Value::Table(params)).map_err(|err| format!("in `params`: {}", err.message().trim_end()))
+    T::deserialize(toml::Value::Table(params)).map_err(|err| format!("in `params`: {}", super::keys::humanize(err.message().trim_end())))
 }
 
 fn upper_set<'de, D: serde::Deserializer<'de>>(de: D) -> Result<HashSet<String>, D::Error> {

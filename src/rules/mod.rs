@@ -6,9 +6,14 @@
 
 mod builtin;
 mod error;
+pub mod git;
+pub(crate) mod keys;
+mod layers;
+mod load;
 pub mod matcher;
 mod measure;
 pub mod spec;
+mod vocabulary;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -17,9 +22,12 @@ use regex::Regex;
 use toml::Spanned;
 
 pub use builtin::{builtin_pack, builtin_pack_names, DEFAULT_PACK};
-pub use error::PackError;
+pub use error::{Location, PackError};
+pub use layers::check_layering;
+pub use load::{MAX_EXTENDS_DEPTH, MAX_PACK_FILES, MAX_PACK_FILE_BYTES};
 pub use measure::{Capitals, Measure, PronounRatio};
-pub use spec::{Examples, RuleKind, Scope, SuggestionSpec};
+pub use spec::{Examples, RewriteExample, RuleKind, Scope, SuggestionSpec};
+pub use vocabulary::{Allowlist, MAX_ALLOWED_PHRASES};
 
 use crate::finding::Severity;
 
@@ -46,7 +54,7 @@ pub struct RuleInfo {
 }
 
 /// A compiled rule: its info plus what the engine runs.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Rule {
     pub info: Arc<RuleInfo>,
     pub scope: Scope,
@@ -59,10 +67,15 @@ pub struct Rule {
     pub novel_to_thread: bool,
     /// `Some` for the message-level kinds.
     pub measure: Option<Measure>,
+    /// Where the rule is written (its `id`).
+    pub location: Location,
+    /// `override = true` (or changed by a pack's `[pack.rules]`): it replaces an earlier
+    /// rule with the same id on purpose.
+    pub replaces: bool,
 }
 
 /// Conditions checked in the sentence of a match; each is "any of these patterns".
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Guards {
     pub unless: Option<Regex>,
     pub requires: Option<Regex>,
@@ -72,12 +85,19 @@ pub struct Guards {
     pub requires_after: Option<Regex>,
 }
 
-/// A loaded, validated pack.
-#[derive(Debug)]
+/// A loaded, validated pack: its own rules and those of the packs it extends, with
+/// its `[pack.rules]` settings applied.
+#[derive(Debug, Default)]
 pub struct Pack {
     pub name: String,
     pub description: String,
     pub rules: Vec<Arc<Rule>>,
+    /// Phrases that are always fine: its own and those of the packs it extends.
+    pub vocabulary: Allowlist,
+    /// The packs it extends, as written.
+    pub extends: Vec<String>,
+    /// The files it was read from, named as in errors.
+    pub files: Vec<String>,
 }
 
 /// Upper bounds that keep a hostile or mistaken pack from exhausting the machine.
@@ -85,71 +105,27 @@ pub const MAX_RULES_PER_PACK: usize = 2_000;
 pub const MAX_PATTERNS_PER_RULE: usize = 200;
 
 impl Pack {
-    /// Loads a pack from a `.toml` file or a directory of them.
+    /// Loads a pack from a `.toml` file or a directory of them. What it `extends` must
+    /// be a built-in pack or lie inside the pack's folder.
     pub fn load(path: &Path) -> Result<Pack, PackError> {
-        let origin = path.display().to_string();
-        if path.is_dir() {
-            let mut files: Vec<_> = std::fs::read_dir(path)
-                .map_err(|err| PackError::whole_file(&origin, format!("cannot read pack directory: {err}")))?
-                .filter_map(|entry| entry.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|ext| ext == "toml"))
-                .collect();
-            files.sort();
-            let sources = files
-                .iter()
-                .map(|file| {
-                    let origin = file.display().to_string();
-                    std::fs::read_to_string(file)
-                        .map(|text| (origin.clone(), text))
-                        .map_err(|err| PackError::whole_file(&origin, format!("cannot read pack file: {err}")))
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            let fallback = path.file_name().map_or_else(|| origin.clone(), |n| n.to_string_lossy().into_owned());
-            Pack::from_sources(&fallback, &sources)
-        } else {
-            let text = std::fs::read_to_string(path)
-                .map_err(|err| PackError::whole_file(&origin, format!("cannot read pack file: {err}")))?;
-            let fallback = path.file_stem().map_or_else(|| origin.clone(), |n| n.to_string_lossy().into_owned());
-            Pack::from_sources(&fallback, &[(origin, text)])
-        }
+        load::Loader::default().path(path)
     }
 
     /// Builds a pack from the `(origin, text)` of each of its files. The name comes from
-    /// a `[pack]` table if one file has it, else `fallback_name`.
+    /// a `[pack]` table if one file has it, else `fallback_name`. Having no folder, it
+    /// can only extend built-in packs.
     pub fn from_sources(fallback_name: &str, sources: &[(String, String)]) -> Result<Pack, PackError> {
-        let mut name = None;
-        let mut description = String::new();
-        let mut specs = Vec::new();
-        for (origin, text) in sources {
-            let file: spec::PackFile =
-                toml::from_str(text).map_err(|err| PackError::from_toml(origin, text, &err))?;
-            if let Some(meta) = file.pack {
-                name = Some(meta.name);
-                description = meta.description;
-            }
-            specs.extend(file.rules.into_iter().map(|rule| (origin.as_str(), text.as_str(), rule)));
-        }
-        let name = name.unwrap_or_else(|| fallback_name.to_owned());
-        if specs.len() > MAX_RULES_PER_PACK {
-            let origin = sources.first().map_or(fallback_name, |(origin, _)| origin.as_str());
-            let message = format!("pack has {} rules; at most {MAX_RULES_PER_PACK} are allowed", specs.len());
-            return Err(PackError::whole_file(origin, message));
-        }
-        let mut seen = std::collections::HashMap::new();
-        let mut rules = Vec::with_capacity(specs.len());
-        for (origin, text, spec) in specs {
-            let id = spec.id.get_ref().clone();
-            if let Some(first) = seen.insert(id.clone(), origin.to_owned()) {
-                return Err(PackError::at(origin, text, spec.id.span().start, format!("duplicate rule id `{id}` (first defined in {first})")));
-            }
-            rules.push(Arc::new(compile_rule(&name, origin, text, spec)?));
-        }
-        Ok(Pack { name, description, rules })
+        load::Loader::default().assemble(fallback_name, sources, None)
+    }
+
+    /// The rules written in this pack's own files (not inherited ones).
+    pub fn own_rules(&self) -> impl Iterator<Item = &Arc<Rule>> {
+        self.rules.iter().filter(|rule| self.files.contains(&rule.location.origin))
     }
 }
 
 /// Validates one rule spec and compiles its regexes; errors point into `text`.
-fn compile_rule(pack: &str, origin: &str, text: &str, spec: spec::RuleSpec) -> Result<Rule, PackError> {
+pub(crate) fn compile_rule(pack: &str, origin: &str, text: &str, spec: spec::RuleSpec) -> Result<Rule, PackError> {
     let at = |span: std::ops::Range<usize>, message: String| PackError::at(origin, text, span.start, message);
     let id = spec.id.get_ref();
     let Some((id_category, name)) = id.split_once('.') else {
@@ -221,7 +197,18 @@ fn compile_rule(pack: &str, origin: &str, text: &str, spec: spec::RuleSpec) -> R
         suggestions: spec.suggestions,
         pack: pack.to_owned(),
     };
-    Ok(Rule { info: Arc::new(info), scope: spec.scope, case_sensitive, sources, patterns, guards, novel_to_thread: spec.novel_to_thread, measure })
+    Ok(Rule {
+        info: Arc::new(info),
+        scope: spec.scope,
+        case_sensitive,
+        sources,
+        patterns,
+        guards,
+        novel_to_thread: spec.novel_to_thread,
+        measure,
+        location: Location::at(origin, text, spec.id.span().start),
+        replaces: spec.replaces,
+    })
 }
 
 /// A regex error on one line: the crate's multi-line report is for terminals.

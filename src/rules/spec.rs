@@ -4,27 +4,76 @@
 //! place instead of a silently ignored field. Strings that can be wrong on their own
 //! (ids, patterns) are `Spanned`, so a compile error can point at their line.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::finding::Severity;
 
-/// One TOML file of a pack: optional metadata and any number of rules.
+/// One TOML file of a pack: optional metadata, vocabulary and any number of rules.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PackFile {
     pub pack: Option<PackMeta>,
+    pub vocabulary: Option<VocabularySpec>,
     #[serde(default, rename = "rule")]
     pub rules: Vec<RuleSpec>,
 }
 
-/// `[pack]`: what the pack is called and how it is used.
+/// `[pack]`: what the pack is called, what it builds on and how it changes that.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PackMeta {
-    pub name: String,
+    pub name: Spanned<String>,
     #[serde(default)]
     pub description: String,
+    /// Packs whose rules this one starts from: built-in names or paths inside the
+    /// pack's own folder.
+    #[serde(default)]
+    pub extends: Vec<Spanned<String>>,
+    /// Inherited (or own) rules and categories switched "off", "on" or to a severity.
+    #[serde(default)]
+    pub rules: BTreeMap<String, Spanned<String>>,
+}
+
+/// `[vocabulary]`: the words of this team.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VocabularySpec {
+    /// Phrases that are always fine: a finding inside one of them is dropped.
+    #[serde(default)]
+    pub allow: Vec<Spanned<String>>,
+    /// Whether `allow` phrases match only with the same capitals.
+    #[serde(default)]
+    pub case_sensitive: bool,
+    /// The category of the `flag` rules (default: the pack's name).
+    pub category: Option<Spanned<String>>,
+    /// Phrases that are always flagged, each group with its message.
+    #[serde(default)]
+    pub flag: Vec<Spanned<FlaggedPhrases>>,
+}
+
+/// `[[vocabulary.flag]]`: phrases always flagged, compiled to a pattern rule.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlaggedPhrases {
+    pub phrases: Vec<Spanned<String>>,
+    pub message: String,
+    /// The rule id; default `CATEGORY.first-phrase-in-kebab-case`.
+    pub id: Option<Spanned<String>>,
+    #[serde(default = "default_severity")]
+    pub severity: Severity,
+    #[serde(default)]
+    pub why: String,
+    /// Text to offer instead, as a quick fix.
+    pub replacement: Option<String>,
+    /// Sentences with the phrase that must not be flagged anyway (a `[[rule]]`'s `unless`).
+    #[serde(default)]
+    pub unless: Vec<Spanned<String>>,
+    /// Sentences that must not be flagged, run by `tactful pack test`.
+    #[serde(default)]
+    pub pass: Vec<String>,
 }
 
 /// Where in a message a rule looks.
@@ -70,6 +119,9 @@ pub struct RuleSpec {
     pub scope: Scope,
     #[serde(default = "yes")]
     pub enabled: bool,
+    /// Replaces an inherited rule with the same id; without it a repeated id is an error.
+    #[serde(default, rename = "override")]
+    pub replaces: bool,
     #[serde(default)]
     pub case_sensitive: bool,
     #[serde(default)]
@@ -115,9 +167,21 @@ pub struct Examples {
     pub flag: Vec<String>,
     #[serde(default)]
     pub pass: Vec<String>,
+    /// Texts with the result one of the rule's suggestions must give.
+    #[serde(default)]
+    pub rewrite: Vec<RewriteExample>,
 }
 
-fn default_severity() -> Severity {
+/// `{ from = "...", to = "..." }`: applying one of the suggestions to the first
+/// finding in `from` gives `to`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RewriteExample {
+    pub from: String,
+    pub to: String,
+}
+
+pub(crate) fn default_severity() -> Severity {
     Severity::Warning
 }
 

@@ -1,0 +1,386 @@
+//! Reading a pack: its files, the packs it extends, its vocabulary and its `[pack.rules]`
+//! settings, each problem reported at its place.
+//!
+//! Packs come from other people's repositories, so reading one stays inside its own
+//! folder: `extends` takes built-in names and relative paths without `..`, and a file
+//! or target reached through a link must still resolve inside the folder.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use toml::Spanned;
+
+use super::builtin::{builtin_pack_names, builtin_sources};
+use super::keys::{did_you_mean, suggestion_suffix};
+use super::layers::{already_defined, Layers};
+use super::spec::{Examples, FlaggedPhrases, PackFile, PackMeta, RuleKind, RuleSpec, Scope, SuggestionSpec};
+use super::{compile_rule, Allowlist, Pack, PackError, Rule, MAX_ALLOWED_PHRASES, MAX_RULES_PER_PACK};
+use crate::engine::Toggle;
+
+/// How many packs deep `extends` may go.
+pub const MAX_EXTENDS_DEPTH: usize = 8;
+/// `.toml` files in one pack folder.
+pub const MAX_PACK_FILES: usize = 100;
+/// Size of one pack file.
+pub const MAX_PACK_FILE_BYTES: u64 = 1 << 20;
+
+/// Loads packs, remembering the chain of `extends` to catch cycles.
+#[derive(Debug, Default)]
+pub(super) struct Loader {
+    /// Keys (`builtin:NAME` or a canonical path) of the packs being loaded.
+    chain: Vec<String>,
+}
+
+/// One file's parsed tables, with the text they point into.
+struct Parsed<'a> {
+    origin: &'a str,
+    text: &'a str,
+    file: PackFile,
+}
+
+impl Loader {
+    /// The built-in pack `name`.
+    pub fn builtin(&mut self, name: &str) -> Option<Result<Pack, PackError>> {
+        let sources = builtin_sources(name)?;
+        Some(self.within(format!("builtin:{name}"), |loader| loader.assemble(name, &sources, None)))
+    }
+
+    /// A pack file or folder on disk.
+    pub fn path(&mut self, path: &Path) -> Result<Pack, PackError> {
+        let origin = path.display().to_string();
+        let unreadable = |what: &str, err: std::io::Error| PackError::whole_file(&origin, format!("cannot read {what}: {err}"));
+        if path.is_dir() {
+            let root = path.canonicalize().map_err(|err| unreadable("pack directory", err))?;
+            let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+                .map_err(|err| unreadable("pack directory", err))?
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|ext| ext == "toml") && p.is_file())
+                .collect();
+            files.sort();
+            if files.len() > MAX_PACK_FILES {
+                return Err(PackError::whole_file(&origin, format!("pack has {} files; at most {MAX_PACK_FILES} are allowed", files.len())));
+            }
+            let sources = files.iter().map(|file| read_inside(file, &root)).collect::<Result<Vec<_>, _>>()?;
+            let fallback = path.file_name().map_or_else(|| origin.clone(), |n| n.to_string_lossy().into_owned());
+            let key = root.display().to_string();
+            self.within(key, |loader| loader.assemble(&fallback, &sources, Some(&root)))
+        } else {
+            let canonical = path.canonicalize().map_err(|err| unreadable("pack file", err))?;
+            let root = canonical.parent().map_or_else(|| canonical.clone(), Path::to_path_buf);
+            let source = read_inside(path, &root)?;
+            let fallback = path.file_stem().map_or_else(|| origin.clone(), |n| n.to_string_lossy().into_owned());
+            let key = canonical.display().to_string();
+            self.within(key, |loader| loader.assemble(&fallback, &[source], Some(&root)))
+        }
+    }
+
+    fn within(&mut self, key: String, load: impl FnOnce(&mut Loader) -> Result<Pack, PackError>) -> Result<Pack, PackError> {
+        self.chain.push(key);
+        let pack = load(self);
+        self.chain.pop();
+        pack
+    }
+
+    /// Builds a pack from its files; `folder` (canonical) is where `extends` may look,
+    /// `None` for packs that may only extend built-in ones.
+    pub fn assemble(&mut self, fallback_name: &str, sources: &[(String, String)], folder: Option<&Path>) -> Result<Pack, PackError> {
+        let mut parsed = Vec::with_capacity(sources.len());
+        for (origin, text) in sources {
+            let file: PackFile = toml::from_str(text).map_err(|err| PackError::from_toml(origin, text, &err))?;
+            parsed.push(Parsed { origin, text, file });
+        }
+        let meta = pack_meta(&mut parsed)?;
+        let name = meta.as_ref().map_or_else(|| fallback_name.to_owned(), |(m, _, _)| m.name.get_ref().clone());
+
+        // What it builds on.
+        let mut layers = Layers::default();
+        let mut vocabulary = Allowlist::default();
+        let mut extends = Vec::new();
+        if let Some((meta, origin, text)) = &meta {
+            for target in &meta.extends {
+                let parent = self.extend(target, origin, text, folder)?;
+                for rule in &parent.rules {
+                    layers.add(Arc::clone(rule))?;
+                }
+                vocabulary.extend(&parent.vocabulary);
+                extends.push(target.get_ref().clone());
+            }
+        }
+
+        // Its own rules, the vocabulary's flagged phrases among them.
+        let mut specs: Vec<(&str, &str, RuleSpec)> = Vec::new();
+        for Parsed { origin, text, file } in &mut parsed {
+            if let Some(words) = file.vocabulary.take() {
+                let phrases: Vec<String> = words.allow.iter().map(|p| p.get_ref().clone()).collect();
+                if phrases.len() > MAX_ALLOWED_PHRASES {
+                    let message = format!("{} allowed phrases; at most {MAX_ALLOWED_PHRASES} are allowed", phrases.len());
+                    return Err(PackError::at(origin, text, words.allow[0].span().start, message));
+                }
+                let own = Allowlist::compile(&phrases, words.case_sensitive)
+                    .map_err(|(index, message)| PackError::at(origin, text, words.allow[index].span().start, message))?;
+                vocabulary.extend(&own);
+                let category = words.category.as_ref().map_or_else(|| slug(&name), |c| c.get_ref().clone());
+                for entry in words.flag {
+                    specs.push((origin, text, flagged_rule(&category, entry, origin, text)?));
+                }
+            }
+            specs.extend(std::mem::take(&mut file.rules).into_iter().map(|rule| (*origin, *text, rule)));
+        }
+        if specs.len() > MAX_RULES_PER_PACK {
+            let origin = sources.first().map_or(fallback_name, |(origin, _)| origin.as_str());
+            let message = format!("pack has {} rules; at most {MAX_RULES_PER_PACK} are allowed", specs.len());
+            return Err(PackError::whole_file(origin, message));
+        }
+        let mut seen: HashMap<String, String> = HashMap::new();
+        for (origin, text, spec) in specs {
+            let id = spec.id.get_ref().clone();
+            if let Some(first) = seen.insert(id.clone(), origin.to_owned()) {
+                return Err(PackError::at(origin, text, spec.id.span().start, format!("duplicate rule id `{id}` (first defined in {first})")));
+            }
+            let rule = Arc::new(compile_rule(&name, origin, text, spec)?);
+            match layers.position(&id) {
+                Some(index) if rule.replaces => layers.rules[index] = rule,
+                Some(index) => return Err(already_defined(&rule, &layers.rules[index])),
+                None if rule.replaces && !extends.is_empty() => return Err(nothing_to_override(&rule, &layers, &extends)),
+                None => layers.rules.push(rule),
+            }
+        }
+
+        if let Some((meta, origin, text)) = &meta {
+            apply_settings(&mut layers, &meta.rules, origin, text)?;
+        }
+        if layers.rules.len() > MAX_RULES_PER_PACK {
+            let origin = sources.first().map_or(fallback_name, |(origin, _)| origin.as_str());
+            let message = format!("pack has {} rules with the ones it extends; at most {MAX_RULES_PER_PACK} are allowed", layers.rules.len());
+            return Err(PackError::whole_file(origin, message));
+        }
+        let description = meta.map(|(m, _, _)| m.description).unwrap_or_default();
+        let files = sources.iter().map(|(origin, _)| origin.clone()).collect();
+        Ok(Pack { name, description, rules: layers.rules, vocabulary, extends, files })
+    }
+
+    /// Loads what one `extends` entry names.
+    fn extend(&mut self, target: &Spanned<String>, origin: &str, text: &str, folder: Option<&Path>) -> Result<Pack, PackError> {
+        let at = |message: String| PackError::at(origin, text, target.span().start, message);
+        let name = target.get_ref();
+        if self.chain.len() >= MAX_EXTENDS_DEPTH {
+            return Err(at(format!("extends `{name}`: packs extend each other more than {MAX_EXTENDS_DEPTH} deep")));
+        }
+        let builtins = builtin_pack_names().collect::<Vec<_>>().join(", ");
+        let path_like = name.contains(['/', '\\']) || name.ends_with(".toml") || name.starts_with('.');
+        if !path_like && builtin_sources(name).is_some() {
+            self.check_cycle(&format!("builtin:{name}"), name, &at)?;
+            return self.builtin(name).expect("built-in pack exists");
+        }
+        let Some(folder) = folder else {
+            let close = suggestion_suffix(name, builtin_pack_names());
+            return Err(at(format!("extends `{name}`: no built-in pack by that name{close} (built-in packs: {builtins}); a built-in pack can only extend built-in packs")));
+        };
+        let relative = Path::new(name);
+        if relative.is_absolute() || relative.components().any(|c| matches!(c, Component::ParentDir | Component::Prefix(_))) {
+            return Err(at(format!("extends `{name}`: a pack can only extend built-in packs and packs inside its own folder")));
+        }
+        let full = folder.join(relative);
+        if !full.exists() {
+            let nearby = folder_entries(folder);
+            let mut candidates: Vec<&str> = nearby.iter().map(String::as_str).collect();
+            for builtin in builtin_pack_names() {
+                candidates.push(builtin);
+            }
+            let close = suggestion_suffix(name, candidates);
+            return Err(at(format!(
+                "extends `{name}`: no such pack: not a built-in pack ({builtins}) nor a file or folder inside this pack's folder{close}"
+            )));
+        }
+        let canonical = full.canonicalize().map_err(|err| at(format!("extends `{name}`: cannot read it: {err}")))?;
+        if !canonical.starts_with(folder) {
+            return Err(at(format!("extends `{name}`: it leads outside this pack's folder (through a link); a pack can only extend built-in packs and packs inside its own folder")));
+        }
+        self.check_cycle(&canonical.display().to_string(), name, &at)?;
+        self.path(&full)
+    }
+
+    fn check_cycle(&self, key: &str, name: &str, at: &dyn Fn(String) -> PackError) -> Result<(), PackError> {
+        match self.chain.iter().position(|k| k == key) {
+            Some(start) => {
+                let circle: Vec<&str> = self.chain[start..].iter().map(String::as_str).chain([key]).collect();
+                Err(at(format!("extends `{name}`: packs extend each other in a circle: {}", circle.join(" -> "))))
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+/// Reads one pack file that must resolve inside `root`, within the size limit.
+fn read_inside(file: &Path, root: &Path) -> Result<(String, String), PackError> {
+    let origin = file.display().to_string();
+    let fail = |message: String| PackError::whole_file(&origin, message);
+    let canonical = file.canonicalize().map_err(|err| fail(format!("cannot read pack file: {err}")))?;
+    if !canonical.starts_with(root) {
+        return Err(fail("pack file is a link to a place outside the pack's folder".into()));
+    }
+    let size = std::fs::metadata(&canonical).map_err(|err| fail(format!("cannot read pack file: {err}")))?.len();
+    if size > MAX_PACK_FILE_BYTES {
+        return Err(fail(format!("pack file is {size} bytes; at most {MAX_PACK_FILE_BYTES} are allowed")));
+    }
+    let text = std::fs::read_to_string(&canonical).map_err(|err| fail(format!("cannot read pack file: {err}")))?;
+    Ok((origin, text))
+}
+
+/// The one `[pack]` table of a pack's files, with the file it is in.
+fn pack_meta<'a>(parsed: &mut [Parsed<'a>]) -> Result<Option<(PackMeta, &'a str, &'a str)>, PackError> {
+    let mut found: Option<(PackMeta, &str, &str)> = None;
+    for Parsed { origin, text, file } in parsed {
+        if let Some(meta) = file.pack.take() {
+            if let Some((_, first, _)) = &found {
+                let message = format!("a second [pack] table (the first is in {first}); a pack has one");
+                return Err(PackError::at(origin, text, meta.name.span().start, message));
+            }
+            found = Some((meta, origin, text));
+        }
+    }
+    Ok(found)
+}
+
+/// A `[[vocabulary.flag]]` entry as the pattern rule it stands for.
+fn flagged_rule(category: &str, entry: Spanned<FlaggedPhrases>, origin: &str, text: &str) -> Result<RuleSpec, PackError> {
+    let span = entry.span();
+    let entry = entry.into_inner();
+    let Some(first) = entry.phrases.first() else {
+        return Err(PackError::at(origin, text, span.start, "a [[vocabulary.flag]] entry needs at least one phrase in `phrases`"));
+    };
+    let id = match entry.id {
+        Some(id) => id,
+        None => {
+            let name = slug(first.get_ref());
+            if name.is_empty() {
+                return Err(PackError::at(origin, text, first.span().start, "give this [[vocabulary.flag]] entry an `id`: its phrase has no letters to name it by"));
+            }
+            Spanned::new(span.clone(), format!("{category}.{name}"))
+        }
+    };
+    let flag = entry.phrases.iter().map(|p| p.get_ref().clone()).collect();
+    let suggestions = entry
+        .replacement
+        .map(|replacement| SuggestionSpec { title: format!("Replace with “{replacement}”"), replacement })
+        .into_iter()
+        .collect();
+    Ok(RuleSpec {
+        id,
+        category: None,
+        severity: entry.severity,
+        message: entry.message,
+        why: entry.why,
+        link: None,
+        kind: RuleKind::Pattern,
+        scope: Scope::Both,
+        enabled: true,
+        replaces: false,
+        case_sensitive: false,
+        phrases: entry.phrases,
+        patterns: Vec::new(),
+        unless: entry.unless,
+        requires: Vec::new(),
+        unless_before: Vec::new(),
+        requires_before: Vec::new(),
+        unless_after: Vec::new(),
+        requires_after: Vec::new(),
+        novel_to_thread: false,
+        params: None,
+        suggestions,
+        examples: Examples { flag, pass: entry.pass, rewrite: Vec::new() },
+    })
+}
+
+/// `override = true` on a rule no extended pack has: most likely a misspelt id.
+fn nothing_to_override(rule: &Rule, layers: &Layers, extends: &[String]) -> PackError {
+    let id = &rule.info.id;
+    let close = suggestion_suffix(id, layers.rules.iter().map(|r| r.info.id.as_str()));
+    let message = format!("rule `{id}` has `override = true`, but no pack it extends ({}) has a rule `{id}`{close}", extends.join(", "));
+    PackError::at_location(&rule.location, message)
+}
+
+/// `[pack.rules]`: categories first, then single rules, so a rule's own setting wins.
+fn apply_settings(layers: &mut Layers, settings: &BTreeMap<String, Spanned<String>>, origin: &str, text: &str) -> Result<(), PackError> {
+    let (categories, ids): (Vec<_>, Vec<_>) = settings.iter().partition(|(key, _)| !key.contains('.'));
+    for (key, value) in categories.into_iter().chain(ids) {
+        let at = |message: String| PackError::at(origin, text, value.span().start, message);
+        let toggle: Toggle = value.get_ref().parse().map_err(|problem| at(format!("pack.rules.{key}: {problem}")))?;
+        let mut hit = false;
+        for slot in &mut layers.rules {
+            if slot.info.id == *key || slot.info.category == *key {
+                hit = true;
+                *slot = Arc::new(adjusted(slot, toggle));
+            }
+        }
+        if !hit {
+            let names = layers.rules.iter().flat_map(|r| [r.info.id.as_str(), r.info.category.as_str()]);
+            let close = did_you_mean(key, names).map_or_else(String::new, |c| format!(" (did you mean `{c}`?)"));
+            return Err(at(format!("pack.rules: no rule or category `{key}` in this pack or the packs it extends{close}")));
+        }
+    }
+    Ok(())
+}
+
+/// A copy of `rule` switched on, off or to another severity by a pack's settings.
+fn adjusted(rule: &Rule, toggle: Toggle) -> Rule {
+    let mut info = (*rule.info).clone();
+    match toggle {
+        Toggle::Off => info.enabled = false,
+        Toggle::On => info.enabled = true,
+        Toggle::At(severity) => {
+            info.enabled = true;
+            info.severity = severity;
+        }
+    }
+    Rule { info: Arc::new(info), replaces: true, ..rule.clone() }
+}
+
+/// Lower-case letters and digits joined by `-`: "Act now!" gives "act-now".
+fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_owned()
+}
+
+/// Names of the files and folders in `folder`, for "did you mean".
+fn folder_entries(folder: &Path) -> Vec<String> {
+    std::fs::read_dir(folder)
+        .map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_kebab_case_ascii() {
+        assert_eq!(slug("Act now!"), "act-now");
+        assert_eq!(slug("  per our policy "), "per-our-policy");
+        assert_eq!(slug("!!!"), "");
+    }
+
+    #[test]
+    fn a_vocabulary_flag_becomes_a_rule_with_its_phrases_as_examples() {
+        let text = "[pack]\nname = \"acme\"\n[[vocabulary.flag]]\nphrases = [\"act now\"]\nmessage = \"No rush.\"\nreplacement = \"when you are ready\"\n";
+        let pack = Pack::from_sources("x", &[("acme.toml".into(), text.into())]).unwrap();
+        let info = &pack.rules[0].info;
+        assert_eq!((info.id.as_str(), info.category.as_str()), ("acme.act-now", "acme"));
+        assert_eq!(info.examples.flag, ["act now"]);
+        assert_eq!(info.suggestions[0].replacement, "when you are ready");
+        assert_eq!(pack.rules[0].location.line, 3);
+    }
+
+    #[test]
+    fn spec_types_are_known_to_the_key_suggestions() {
+        assert!(super::super::keys::fields_of::<RuleSpec>().contains(&"override"));
+    }
+}
