@@ -105,8 +105,8 @@ fn json_output_has_byte_offsets_and_scalar_columns() {
     assert_eq!(diag["severity"], "warning");
     assert_eq!(diag["why"], "It corners the reader.");
     assert_eq!((diag["start"].as_u64(), diag["end"].as_u64()), (Some(start as u64), Some(start as u64 + 4)));
-    assert_eq!((diag["line"].as_u64(), diag["column"].as_u64()), (Some(3), Some(12)));
-    assert_eq!((diag["end_line"].as_u64(), diag["end_column"].as_u64()), (Some(3), Some(16)));
+    assert_eq!((diag["line"].as_u64(), diag["column"].as_u64()), (Some(3), Some(13)));
+    assert_eq!((diag["end_line"].as_u64(), diag["end_column"].as_u64()), (Some(3), Some(17)));
     assert_eq!(diag["text"], "asap");
     assert_eq!(diag["suggestions"][0]["replacement"], "when you have a moment");
     assert_eq!(diag["suggestions"][0]["title"], "Offer time");
@@ -151,7 +151,7 @@ fn a_broken_pack_names_file_line_and_problem() {
     let bad = fx.file("bad.toml", "[[rule]]\nid = \"pressure.x\"\nmessage = \"m\"\npatterns = [\n  '(unclosed',\n]\n");
     let out = fx.run(&["check", "--pack", bad.to_str().unwrap()], Some("x"));
     assert_eq!(out.status.code(), Some(2));
-    let expected = format!("error: {}:5:3: invalid regex: unclosed group", bad.display());
+    let expected = format!("error: {}:5:4: invalid regex: unclosed group", bad.display());
     assert!(stderr(&out).starts_with(&expected), "{}", stderr(&out));
     let config = fx.file("broken.toml", "packs = [\"pack.toml\"]\nmin_severity = \"loud\"\n");
     let out = fx.run(&["check", "--config", config.to_str().unwrap()], Some("x"));

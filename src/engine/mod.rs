@@ -90,31 +90,31 @@ impl Engine {
     /// Every finding in the checked parts of `message`, in text order.
     pub fn check(&self, message: &Message) -> Vec<Finding> {
         let masked = message.masked();
-        let view = View::new(message, &masked);
+        let view = View::new(message, masked);
         let mut findings = Vec::new();
         let mut thread_terms: Option<ThreadTerms> = None;
-        for pattern in self.set.matches(&masked).iter() {
+        for pattern in self.set.matches(masked).iter() {
             let (rule_index, pattern_index) = self.owners[pattern];
             let active = &self.rules[rule_index];
             let regex = &active.rule.patterns[pattern_index];
             let mut from = 0;
-            while let Some(found) = matcher::find_bounded(regex, &masked, from) {
+            while let Some(found) = matcher::find_bounded(regex, masked, from) {
                 from = found.end();
                 let span = found.range();
                 if !view.in_scope(active.rule.scope, span.start) {
                     continue;
                 }
                 let sentence = view.sentence_at(span.start);
-                if !guards_pass(&active.rule, &masked, &sentence, &span) {
+                if !guards_pass(&active.rule, masked, &sentence, &span) {
                     continue;
                 }
                 if active.rule.novel_to_thread {
-                    let terms = thread_terms.get_or_insert_with(|| ThreadTerms::new(&message.thread()));
+                    let terms = thread_terms.get_or_insert_with(|| ThreadTerms::new(message.thread()));
                     if !terms.is_novel(&masked[sentence.clone()]) {
                         continue;
                     }
                 }
-                let captures = regex.captures_at(&masked, span.start);
+                let captures = regex.captures_at(masked, span.start);
                 let opens_sentence = span.start == sentence.start;
                 findings.push(finding(active, message.text(), span, opens_sentence, captures.as_ref()));
             }

@@ -148,15 +148,15 @@ impl Message {
     /// The text with every byte outside Subject and Body regions replaced by a space,
     /// line endings (`'\n'`, `'\r'`) kept: same length, same offsets, same lines, so
     /// rules can run over it as if the rest were not there.
-    pub fn masked(&self) -> String {
-        self.masked.get_or_init(|| self.compute_masked()).clone()
+    pub fn masked(&self) -> &str {
+        self.masked.get_or_init(|| self.compute_masked())
     }
 
     /// The quoted and forwarded thread (Quoted and Forwarded regions) with the `>`
     /// quote markers stripped, one line per line, for rules that need to know what was
     /// discussed before. Empty when there is none.
-    pub fn thread(&self) -> String {
-        self.thread.get_or_init(|| self.compute_thread()).clone()
+    pub fn thread(&self) -> &str {
+        self.thread.get_or_init(|| self.compute_thread())
     }
 
     fn compute_masked(&self) -> String {
