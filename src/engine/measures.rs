@@ -81,7 +81,7 @@ fn many_questions(max: usize, rule: &Rule, view: &View<'_>) -> Option<Range<usiz
         let question = sentence.trim_end_matches(['"', '\'', ')', '”', '’']).ends_with('?');
         question || rule.patterns.iter().any(|p| matcher::is_match_bounded(p, sentence))
     });
-    asks.cloned().nth(max)
+    asks.nth(max).cloned()
 }
 
 /// The first sentence with a first-person word, when the body leans on "I/we" against
