@@ -76,7 +76,7 @@ fn is_heading(view: &View<'_>, at: usize) -> bool {
 
 /// The question or request that takes the message past `max` of them.
 fn many_questions(max: usize, rule: &Rule, view: &View<'_>) -> Option<Range<usize>> {
-    let asks = view.body_sentences().filter(|s| {
+    let mut asks = view.body_sentences().filter(|s| {
         let sentence = &view.masked[(*s).clone()];
         let question = sentence.trim_end_matches(['"', '\'', ')', '”', '’']).ends_with('?');
         question || rule.patterns.iter().any(|p| matcher::is_match_bounded(p, sentence))
