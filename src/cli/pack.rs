@@ -12,7 +12,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use tactful::rules::git::{GitPack, Synced};
-use tactful::rules::{builtin_pack, Rule};
+use tactful::rules::{builtin_pack, builtin_pack_names, Rule};
 use tactful::{Config, Engine, Message, Pack, PackError, Selection, Toggle};
 
 use super::{EXIT_ERROR, EXIT_FINDINGS};
@@ -99,7 +99,7 @@ fn targets(paths: &[String]) -> anyhow::Result<Vec<Target>> {
             let before = out.len();
             collect(path, 0, &mut out).with_context(|| format!("{arg}: cannot read"))?;
             anyhow::ensure!(out.len() > before, "{arg}: no packs here (a pack is a .toml file or a folder of them)");
-        } else if builtin_pack(arg).is_some() {
+        } else if builtin_pack_names().any(|name| name == arg) {
             out.push(Target::Builtin(arg.clone()));
         } else {
             anyhow::bail!("{arg}: no such file, folder or built-in pack");

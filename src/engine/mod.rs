@@ -128,7 +128,7 @@ impl Engine {
             }
         }
         if !self.allowed.is_empty() && !findings.is_empty() {
-            let ranges = self.allowed.ranges(&masked);
+            let ranges = self.allowed.ranges(masked);
             findings.retain(|finding| !Allowlist::covers(&ranges, &finding.span));
         }
         deduplicate(findings)

@@ -27,7 +27,8 @@ impl PackError {
     /// named with its table and the closest known key.
     pub fn from_toml(origin: &str, source: &str, err: &toml::de::Error) -> PackError {
         let offset = err.span().map_or(0, |span| span.start);
-        PackError::at(origin, source, offset, super::keys::humanize(err.message().trim_end()))
+        let message = err.message().trim_end().lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(", ");
+        PackError::at(origin, source, offset, super::keys::humanize(&message))
     }
 
     /// An error at a place already computed.

@@ -17,11 +17,12 @@ impl Layers {
         self.rules.iter().position(|rule| rule.info.id == id)
     }
 
-    /// Adds a rule loaded after the ones already here. The same rule met twice (a pack
-    /// listed and also extended) is kept once.
+    /// Adds a rule loaded after the ones already here. The same written rule met again
+    /// (a pack listed and also extended, or extended by two packs) is kept once, and an
+    /// unchanged copy does not undo a pack's `[pack.rules]` change to it.
     pub fn add(&mut self, rule: Arc<Rule>) -> Result<(), PackError> {
         match self.position(&rule.info.id) {
-            Some(index) if same_rule(&self.rules[index], &rule) => Ok(()),
+            Some(index) if self.rules[index].location == rule.location && !rule.replaces => Ok(()),
             Some(index) if rule.replaces => {
                 self.rules[index] = rule;
                 Ok(())
@@ -44,10 +45,6 @@ pub(super) fn already_defined(rule: &Rule, earlier: &Rule) -> PackError {
             rule.info.id, earlier.info.pack, earlier.location
         ),
     )
-}
-
-fn same_rule(a: &Rule, b: &Rule) -> bool {
-    a.location == b.location && a.info == b.info
 }
 
 /// Checks packs loaded together, in order, as a config lists them: a rule whose id an

@@ -100,6 +100,9 @@ pub struct Pack {
     pub files: Vec<String>,
 }
 
+/// How the files of built-in packs are named in errors: `builtin:NAME/FILE`.
+pub const BUILTIN_ORIGIN: &str = "builtin:";
+
 /// Upper bounds that keep a hostile or mistaken pack from exhausting the machine.
 pub const MAX_RULES_PER_PACK: usize = 2_000;
 pub const MAX_PATTERNS_PER_RULE: usize = 200;
@@ -118,9 +121,14 @@ impl Pack {
         load::Loader::default().assemble(fallback_name, sources, None)
     }
 
-    /// The rules written in this pack's own files (not inherited ones).
+    /// The rules written in this pack's folder: its own files and the packs inside its
+    /// folder that it extends, not the built-in packs it builds on. These are the rules
+    /// `tactful pack test` runs for it.
     pub fn own_rules(&self) -> impl Iterator<Item = &Arc<Rule>> {
-        self.rules.iter().filter(|rule| self.files.contains(&rule.location.origin))
+        self.rules.iter().filter(|rule| {
+            let origin = &rule.location.origin;
+            self.files.contains(origin) || !origin.starts_with(BUILTIN_ORIGIN)
+        })
     }
 }
 
@@ -141,7 +149,8 @@ pub(crate) fn compile_rule(pack: &str, origin: &str, text: &str, spec: spec::Rul
     }
     let case_sensitive = spec.case_sensitive;
     let compile_one = |source: String, span: std::ops::Range<usize>| {
-        let regex = matcher::compile(&source, case_sensitive).map_err(|err| at(span.clone(), regex_problem(&err)))?;
+        let regex = matcher::compile(&source, case_sensitive)
+            .map_err(|err| at(error_span(text, span.clone(), &source, &err), regex_problem(&err)))?;
         if regex.is_match("") {
             return Err(at(span, "pattern matches empty text; it would flag everything".into()));
         }
@@ -167,13 +176,17 @@ pub(crate) fn compile_rule(pack: &str, origin: &str, text: &str, spec: spec::Rul
         return Err(at(spec.id.span(), format!("rule `{id}` has no `phrases` or `patterns`")));
     }
 
+    // Each guard list is one alternation; only when it fails are the patterns compiled
+    // one by one, to point at the one that is wrong.
     let guard = |list: &[Spanned<String>]| -> Result<Option<Regex>, PackError> {
-        for pattern in list {
-            matcher::compile(&matcher::pattern_source(pattern.get_ref()), case_sensitive)
-                .map_err(|err| at(pattern.span(), regex_problem(&err)))?;
-        }
         let sources: Vec<String> = list.iter().map(|p| matcher::pattern_source(p.get_ref())).collect();
-        matcher::compile_any(&sources, case_sensitive).map_err(|err| at(spec.id.span(), regex_problem(&err)))
+        matcher::compile_any(&sources, case_sensitive).map_err(|combined| {
+            let culprit = list.iter().zip(&sources).find_map(|(pattern, source)| {
+                let err = matcher::compile(source, case_sensitive).err()?;
+                Some(at(error_span(text, pattern.span(), source, &err), regex_problem(&err)))
+            });
+            culprit.unwrap_or_else(|| at(spec.id.span(), regex_problem(&combined)))
+        })
     };
     let guards = Guards {
         unless: guard(&spec.unless)?,
@@ -209,6 +222,41 @@ pub(crate) fn compile_rule(pack: &str, origin: &str, text: &str, spec: spec::Rul
         location: Location::at(origin, text, spec.id.span().start),
         replaces: spec.replaces,
     })
+}
+
+/// Where in the pack file a regex error is: at the offending character when the
+/// pattern is written without escapes (as TOML `'...'` strings are), else at the string.
+fn error_span(text: &str, span: std::ops::Range<usize>, compiled: &str, err: &regex::Error) -> std::ops::Range<usize> {
+    let fallback = span.clone();
+    let Some(caret) = caret_column(err) else { return fallback };
+    let raw = &text[span.clone()];
+    let delimiter = if raw.starts_with("\'\'\'") || raw.starts_with("\"\"\"") { 3 } else { 1 };
+    let Some(content) = raw.get(delimiter..raw.len().saturating_sub(delimiter)) else { return fallback };
+    if matcher::pattern_source(content) != compiled {
+        return fallback;
+    }
+    // `compiled` is the pattern with each apostrophe widened to `['’]`; walk both.
+    let mut compiled_chars = 0;
+    for (byte, c) in content.char_indices() {
+        let width = if c == '\'' { "['’]".chars().count() } else { 1 };
+        if caret < compiled_chars + width {
+            let offset = span.start + delimiter + byte;
+            return offset..offset;
+        }
+        compiled_chars += width;
+    }
+    fallback
+}
+
+/// The column (in characters) of the first `^` under a one-line pattern in the regex
+/// crate's report, if the report has that shape and the pattern matches it.
+fn caret_column(err: &regex::Error) -> Option<usize> {
+    let regex::Error::Syntax(report) = err else { return None };
+    let mut lines = report.lines();
+    let _header = lines.next()?;
+    let _pattern = lines.next()?.strip_prefix("    ")?;
+    let carets = lines.next()?.strip_prefix("    ")?;
+    carets.chars().position(|c| c == '^')
 }
 
 /// A regex error on one line: the crate's multi-line report is for terminals.
