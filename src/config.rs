@@ -17,7 +17,7 @@ use crate::engine::{Selection, Toggle};
 use crate::finding::Severity;
 use crate::rules::git::{GitEntry, GitPack, GIT_PREFIX};
 use crate::rules::keys::suggestion_suffix;
-use crate::rules::{builtin_pack, builtin_pack_names, check_layering, Pack, PackError, DEFAULT_PACK};
+use crate::rules::{builtin_pack, builtin_pack_names, check_layering, Location, Pack, PackError, DEFAULT_PACK};
 
 /// The name of the workspace config file.
 pub const WORKSPACE_FILE: &str = ".tactful.toml";
@@ -43,21 +43,31 @@ pub struct Config {
     /// Where relative pack paths start; the config file's folder. Not read from TOML.
     #[serde(skip)]
     pub base_dir: Option<PathBuf>,
-    /// The file `packs` came from, so a missing pack is reported at its line. Not read
-    /// from TOML.
+    /// Where each `packs` entry is written, so a pack that cannot be found is reported
+    /// at its line. Filled by [`Config::parse`]; not read from TOML.
     #[serde(skip)]
-    pub file: Option<PathBuf>,
+    pub pack_places: BTreeMap<String, Location>,
 }
 
 impl Config {
     /// Parses a config file's text; `origin` names it in errors.
     pub fn parse(text: &str, origin: &str) -> Result<Config, PackError> {
-        let config: Config = toml::from_str(text).map_err(|err| PackError::from_toml(origin, text, &err))?;
+        let mut config: Config = toml::from_str(text).map_err(|err| PackError::from_toml(origin, text, &err))?;
         for (key, value) in &config.rules {
             if let Err(problem) = value.parse::<Toggle>() {
                 let offset = text.find(&format!("\"{value}\"")).or_else(|| text.find(key.as_str())).unwrap_or(0);
                 let close = suggestion_suffix(value, ["off", "on", "error", "warning", "info", "hint"]);
                 return Err(PackError::at(origin, text, offset, format!("rules.{key}: {problem}{close}")));
+            }
+        }
+        let packs_start = text.find("packs").unwrap_or(0);
+        for entry in config.packs.iter().flatten() {
+            let needle = match GitPack::parse(entry) {
+                Some(Ok(git)) => git.url,
+                _ => format!("\"{entry}\""),
+            };
+            if let Some(at) = text[packs_start..].find(&needle) {
+                config.pack_places.insert(entry.clone(), Location::at(origin, text, packs_start + at));
             }
         }
         Ok(config)
@@ -70,7 +80,6 @@ impl Config {
             .map_err(|err| PackError::whole_file(&origin, format!("cannot read config: {err}")))?;
         let mut config = Config::parse(&text, &origin)?;
         config.base_dir = path.parent().map(Path::to_path_buf);
-        config.file = Some(path.to_path_buf());
         Ok(config)
     }
 
@@ -79,7 +88,7 @@ impl Config {
         if higher.packs.is_some() {
             self.packs = higher.packs;
             self.base_dir = higher.base_dir;
-            self.file = higher.file;
+            self.pack_places = higher.pack_places;
         }
         self.rules.extend(higher.rules);
         self.min_severity = higher.min_severity.or(self.min_severity);
@@ -148,16 +157,10 @@ impl Config {
     }
 
     fn entry_error(&self, name: &str, message: String) -> PackError {
-        let located = self.file.as_ref().and_then(|file| {
-            let text = std::fs::read_to_string(file).ok()?;
-            let needle = match GitPack::parse(name) {
-                Some(Ok(git)) => git.url,
-                _ => format!("\"{name}\""),
-            };
-            let offset = text.find(&needle)?;
-            Some(PackError::at(&file.display().to_string(), &text, offset, message.clone()))
-        });
-        located.unwrap_or_else(|| PackError::whole_file(name, message))
+        match self.pack_places.get(name) {
+            Some(place) => PackError::at_location(place, message),
+            None => PackError::whole_file(name, message),
+        }
     }
 }
 

@@ -312,6 +312,16 @@ fn config_layering_refuses_a_silent_replacement_and_counts_a_pack_once() {
 }
 
 #[test]
+fn a_missing_pack_in_the_config_is_reported_at_its_line() {
+    let sb = Sandbox::new("config-missing");
+    sb.write("ws/.tactful.toml", "# team settings\npacks = [\n  \"default\",\n  \"./tema\",\n]\n");
+    let run = sb.run_in("ws", &["check"], "Hello.\n").expect(2);
+    let builtins = builtin_names();
+    let expected = format!("ws/.tactful.toml:4:3: no such pack `./tema`: not a built-in pack ({builtins}) nor an existing file or directory\n");
+    assert!(run.stderr.ends_with(&expected), "{}", run.stderr);
+}
+
+#[test]
 fn pack_settings_switch_inherited_rules() {
     let sb = Sandbox::new("settings");
     sb.write(

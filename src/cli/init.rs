@@ -45,11 +45,11 @@ packs = [
 # Report only findings at or above this severity.
 # min_severity = "info"
 
-# Language server: wait this long after the last keystroke before checking.
-# debounce_ms = 300
+# Language server: wait this long after the last keystroke before checking (ms).
+# debounce_ms = 150
 
-# Language server: the editor language ids to check.
-# languages = ["mail", "markdown", "plaintext"]
+# Language server: the editor language ids to check ("*.eml": by file name ending).
+# languages = ["mail", "plaintext", "markdown", "text", "gitcommit", "*.eml"]
 "#;
 
 pub fn run(args: &InitArgs) -> anyhow::Result<ExitCode> {
