@@ -81,6 +81,15 @@ impl Sandbox {
     }
 }
 
+impl Drop for Sandbox {
+    /// Kept after a failure, for a look; removed after a pass.
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
 #[cfg(unix)]
 fn make_executable(path: &Path) {
     use std::os::unix::fs::PermissionsExt;
