@@ -35,6 +35,7 @@ const DRAFT = [
   "Hi Bob,",
   "",
   "Thanks for the draft report. Please get back to me ASAP.",
+  "Why???",
   "",
   "Cheers,",
   "Ann",
@@ -49,7 +50,17 @@ const userData = path.join(tmp, "user-data");
 let server;
 let serverLog = "";
 
-/** VS Code's user settings; VS Code watches the file and applies changes live. */
+/**
+ * tactful.path is machine-scoped (like other executable paths), so in code-server it
+ * lives in the Machine settings, as it does for a user of any remote window. VS Code
+ * watches the file and applies changes live.
+ */
+function writeMachineSettings(settings) {
+  fs.mkdirSync(path.join(userData, "Machine"), { recursive: true });
+  fs.writeFileSync(path.join(userData, "Machine", "settings.json"), JSON.stringify(settings, null, 2));
+}
+
+/** VS Code's user settings. */
 function writeUserSettings(overrides) {
   const settings = {
     "workbench.startupEditor": "none",
@@ -126,7 +137,8 @@ before(async () => {
 
   const extDir = path.join(tmp, "extensions");
   fs.mkdirSync(path.join(userData, "User"), { recursive: true });
-  writeUserSettings({ "tactful.path": TACTFUL_BIN });
+  writeUserSettings({});
+  writeMachineSettings({ "tactful.path": TACTFUL_BIN });
   const config = path.join(tmp, "code-server.yaml");
   fs.writeFileSync(config, "auth: none\ncert: false\n");
   const common = ["--config", config, "--user-data-dir", userData, "--extensions-dir", extDir];
@@ -237,13 +249,14 @@ test("tactful squiggles, status bar count and quick fix in VS Code", async (t) =
   await shot("vscode-squiggles.png");
 
   // Put the cursor inside the flagged span and open the quick fixes (the lightbulb's menu).
-  await page.keyboard.press("Control+G");
+  // (Quick Open with a ":" prefix is Go to Line/Column; Ctrl+G belongs to the browser.)
+  await page.keyboard.press("Control+P");
   await quickInput.waitFor({ state: "visible" });
-  await quickInput.fill(`${line + 1}:${col + 2}`);
+  await quickInput.fill(`:${line + 1}:${col + 2}`);
   await page.keyboard.press("Enter");
   await page.waitForTimeout(300);
   await page.keyboard.press("Control+.");
-  const menu = page.locator(".action-widget");
+  const menu = page.locator(".action-widget:not(.action-list-submenu-panel)").first();
   await menu.waitFor({ state: "visible", timeout: 20_000 });
   const items = menu.locator(".monaco-list-row.action");
   await items.first().waitFor();
@@ -258,7 +271,9 @@ test("tactful squiggles, status bar count and quick fix in VS Code", async (t) =
   await items.first().click();
 
   // The rewrite lands in the editor; save and check the file on disk.
-  await waitFor("the rewrite in the editor", async () => (await editor.innerText()).includes(rewrite), 20_000);
+  // (Monaco renders spaces as U+00A0.)
+  await waitFor("the rewrite in the editor", async () =>
+    (await editor.locator(".view-lines").innerText()).replace(/\u00a0/g, " ").includes(rewrite), 20_000);
   await page.keyboard.press("Control+S");
   const onDisk = await waitFor("the file on disk to change", async () => {
     const s = fs.readFileSync(draftPath, "utf8");
@@ -276,11 +291,12 @@ test("tactful squiggles, status bar count and quick fix in VS Code", async (t) =
   // Changing tactful.path restarts the server: a wrong path stops it (and says so),
   // the right one brings it back with the count for the saved file.
   const remaining = findingsOf(cliFindings(draftPath)).length;
-  writeUserSettings({ "tactful.path": path.join(tmp, "no-such-tactful") });
+  assert.ok(remaining > 0, "a finding is left for the restarted server to report");
+  writeMachineSettings({ "tactful.path": path.join(tmp, "no-such-tactful") });
   await waitFor("the status bar to say the server is not running", async () =>
     /not running/.test(await statusItem.first().innerText()), 30_000);
   await shot("vscode-bad-path.png");
-  writeUserSettings({ "tactful.path": TACTFUL_BIN });
+  writeMachineSettings({ "tactful.path": TACTFUL_BIN });
   await waitFor(`the restarted server's count (${remaining})`, async () => {
     const m = /tactful:\s*(\d+)/.exec(await statusItem.first().innerText());
     return m && Number(m[1]) === remaining;
