@@ -1,6 +1,7 @@
 //! The `tactful` binary: wires the library to a command line and a language server.
 
 mod cli;
+mod lsp;
 
 use std::process::ExitCode;
 
@@ -24,6 +25,8 @@ enum Command {
     Explain(cli::rules::ExplainArgs),
     /// Pre-send guard: check the message on stdin, then pass it to COMMAND or hold it.
     Guard(cli::guard::GuardArgs),
+    /// Run the language server on stdin and stdout, for editors.
+    Lsp(lsp::LspArgs),
     /// Rule packs: check, test, create and sync them.
     Pack(cli::pack::PackArgs),
     /// Write a commented starter `.tactful.toml` in the current directory.
@@ -37,6 +40,7 @@ fn main() -> ExitCode {
         Command::Rules(args) => cli::rules::list(&args),
         Command::Explain(args) => cli::rules::explain(&args),
         Command::Guard(args) => cli::guard::run(&args),
+        Command::Lsp(args) => lsp::run(&args),
         Command::Pack(args) => cli::pack::run(&args),
         Command::Init(args) => cli::init::run(&args),
     };

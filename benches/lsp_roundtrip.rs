@@ -1,0 +1,2 @@
+//! Placeholder: the LSP round-trip benchmark is being written.
+fn main() {}

@@ -1,0 +1,564 @@
+//! The `LanguageServer` implementation: each handler converts its parameters, calls
+//! the module that does the work and converts back. Every handler runs under
+//! [`guarded`], so a panic answers one request with an error instead of ending the
+//! server.
+
+use std::any::Any;
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use serde_json::Value;
+use tower_lsp_server::jsonrpc::{self, ErrorCode};
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer};
+
+use super::actions;
+use super::check::{self, Checked};
+use super::convert;
+use super::document::{file_path, Document, IgnoreKey};
+use super::position::{self, PositionEncoding};
+use super::settings::{self, Settings};
+use super::wire::Malformed;
+use super::workspace::{self, Report};
+
+/// Environment variable that enables the `tactful/debugPanic` request (for tests).
+pub const PANIC_SWITCH: &str = "TACTFUL_LSP_TEST_PANICS";
+
+/// What the client said it can do, reduced to what the server asks.
+#[derive(Debug, Clone, Default)]
+pub struct ClientCaps {
+    pub apply_edit: bool,
+    pub document_changes: bool,
+    pub create_files: bool,
+    pub configuration: bool,
+    pub dynamic_watch: bool,
+    pub relative_patterns: bool,
+    pub diagnostic_refresh: bool,
+}
+
+impl ClientCaps {
+    fn of(caps: &ClientCapabilities) -> ClientCaps {
+        let workspace = caps.workspace.as_ref();
+        let edit = workspace.and_then(|w| w.workspace_edit.as_ref());
+        let watch = workspace.and_then(|w| w.did_change_watched_files.as_ref());
+        ClientCaps {
+            apply_edit: workspace.and_then(|w| w.apply_edit) == Some(true),
+            document_changes: edit.and_then(|e| e.document_changes) == Some(true),
+            create_files: edit.and_then(|e| e.resource_operations.as_ref()).is_some_and(|ops| ops.contains(&ResourceOperationKind::Create)),
+            configuration: workspace.and_then(|w| w.configuration) == Some(true),
+            dynamic_watch: watch.and_then(|w| w.dynamic_registration) == Some(true),
+            relative_patterns: watch.and_then(|w| w.relative_pattern_support) == Some(true),
+            diagnostic_refresh: workspace.and_then(|w| w.diagnostics.as_ref()).and_then(|d| d.refresh_support) == Some(true),
+        }
+    }
+}
+
+/// Everything the server knows, shared by handlers and check tasks. Locks are held
+/// only to read or update, never across a check or a message to the client.
+#[derive(Debug, Default)]
+pub struct State {
+    docs: Mutex<HashMap<Uri, Document>>,
+    pub workspace: workspace::Shared,
+    encoding: OnceLock<PositionEncoding>,
+    caps: OnceLock<ClientCaps>,
+    revisions: AtomicU64,
+    pub shutdown_requested: AtomicBool,
+    /// The files the client watches for us, as last registered.
+    watched: Mutex<Option<Vec<PathBuf>>>,
+    /// Problems found before the client could be told (in `initialize`).
+    early: Mutex<Vec<String>>,
+}
+
+impl State {
+    pub fn documents(&self) -> MutexGuard<'_, HashMap<Uri, Document>> {
+        self.docs.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn next_revision(&self) -> u64 {
+        self.revisions.fetch_add(1, Ordering::Relaxed) + 1
+    }
+}
+
+/// The client and the state: what a handler or a check task needs.
+#[derive(Clone)]
+pub struct Ctx {
+    pub client: Client,
+    pub state: Arc<State>,
+}
+
+impl Ctx {
+    pub fn encoding(&self) -> PositionEncoding {
+        self.state.encoding.get().copied().unwrap_or_default()
+    }
+
+    pub fn caps(&self) -> ClientCaps {
+        self.state.caps.get().cloned().unwrap_or_default()
+    }
+
+    /// Logs to stderr and to the client's log.
+    pub fn log(&self, kind: MessageType, message: String) {
+        eprintln!("tactful: {message}");
+        let client = self.client.clone();
+        tokio::spawn(async move { client.log_message(kind, message).await });
+    }
+
+    /// Tells the user (and logs it).
+    pub async fn show(&self, kind: MessageType, message: String) {
+        eprintln!("tactful: {message}");
+        self.client.log_message(kind, &message).await;
+        self.client.show_message(kind, format!("tactful: {message}")).await;
+    }
+
+    pub fn diagnostics(&self, checked: &Checked, ignored: &HashSet<IgnoreKey>) -> Vec<Diagnostic> {
+        convert::diagnostics(checked, ignored, self.encoding())
+    }
+
+    /// Shows new config or pack problems and updates the diagnostics on those files.
+    pub async fn report(&self, report: Report) {
+        for problem in report.messages {
+            let kind = if problem.fatal { MessageType::ERROR } else { MessageType::WARNING };
+            let consequence = if problem.fatal { " (keeping the last good rules)" } else { "" };
+            self.show(kind, format!("{}{consequence}", problem.error)).await;
+        }
+        for (file, problems) in report.files {
+            let Some(uri) = Uri::from_file_path(&file) else { continue };
+            let text = self.state.workspace.lock().config_text(&file).unwrap_or_default();
+            let rope = ropey::Rope::from_str(&text);
+            let encoding = self.encoding();
+            let diagnostics = problems
+                .iter()
+                .map(|problem| {
+                    let start = position::from_line_column(&rope, problem.error.line, problem.error.column, encoding);
+                    let end = position::line_end(&rope, start.line as usize, encoding);
+                    Diagnostic {
+                        range: Range::new(start, if end.character > start.character { end } else { start }),
+                        severity: Some(if problem.fatal { DiagnosticSeverity::ERROR } else { DiagnosticSeverity::WARNING }),
+                        source: Some(convert::SOURCE.to_owned()),
+                        message: problem.error.message.clone(),
+                        ..Diagnostic::default()
+                    }
+                })
+                .collect();
+            self.client.publish_diagnostics(uri, diagnostics, None).await;
+        }
+    }
+
+    /// Asks the client to watch the config and pack files, when the set changed and
+    /// the client lets the server register watchers.
+    pub fn watch(&self) {
+        let caps = self.caps();
+        if !caps.dynamic_watch {
+            return;
+        }
+        let mut files = self.state.workspace.lock().watched();
+        files.extend(tactful::Config::user_file());
+        files.sort();
+        files.dedup();
+        let was_registered = {
+            let mut registered = self.state.watched.lock().unwrap_or_else(PoisonError::into_inner);
+            if registered.as_ref() == Some(&files) {
+                return;
+            }
+            registered.replace(files.clone()).is_some()
+        };
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            let watchers = watchers(&files, caps.relative_patterns);
+            let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+            let id = "tactful-watched-files".to_owned();
+            let method = "workspace/didChangeWatchedFiles".to_owned();
+            if was_registered {
+                let _ = client.unregister_capability(vec![Unregistration { id: id.clone(), method: method.clone() }]).await;
+            }
+            let registration = Registration { id, method, register_options: serde_json::to_value(options).ok() };
+            if let Err(err) = client.register_capability(vec![registration]).await {
+                eprintln!("tactful: the client refused to watch files: {err}");
+            }
+        });
+    }
+
+    /// Asks a client that pulls diagnostics to pull them again.
+    pub async fn refresh_pulled(&self) {
+        let any_pulled = self.state.documents().values().any(|doc| doc.pulled);
+        if any_pulled && self.caps().diagnostic_refresh {
+            let _ = self.client.workspace_diagnostic_refresh().await;
+        }
+    }
+
+    /// New editor settings: take them and check everything again.
+    async fn apply_settings(&self, settings: Result<Settings, String>) {
+        match settings {
+            Ok(settings) => {
+                {
+                    let mut ws = self.state.workspace.lock();
+                    if *ws.editor() == settings {
+                        return;
+                    }
+                    ws.set_editor(settings);
+                }
+                check::recheck_all(self);
+                self.refresh_pulled().await;
+            }
+            Err(problem) => self.show(MessageType::ERROR, format!("{problem} (keeping the previous settings)")).await,
+        }
+    }
+
+    /// Reads the "tactful" section with `workspace/configuration`.
+    async fn pull_settings(&self) {
+        let scope_uri = self.state.workspace.lock().roots().first().and_then(Uri::from_file_path);
+        let item = ConfigurationItem { scope_uri, section: Some(settings::SECTION.to_owned()) };
+        match self.client.configuration(vec![item]).await {
+            Ok(values) => {
+                let value = values.into_iter().next().unwrap_or_default();
+                self.apply_settings(Settings::from_value(&value)).await;
+            }
+            Err(err) => self.log(MessageType::WARNING, format!("workspace/configuration failed: {err}")),
+        }
+    }
+}
+
+/// Glob patterns for the watched files: every `.tactful.toml`, and each other file (or
+/// directory, by its `.toml` files) by its path.
+fn watchers(files: &[PathBuf], relative: bool) -> Vec<FileSystemWatcher> {
+    let mut patterns = vec![GlobPattern::String(format!("**/{}", tactful::config::WORKSPACE_FILE))];
+    for file in files {
+        if file.file_name().is_some_and(|name| name == tactful::config::WORKSPACE_FILE) {
+            continue;
+        }
+        let (base, pattern) = if file.is_dir() {
+            (Some(file.clone()), "**/*.toml".to_owned())
+        } else {
+            (file.parent().map(PathBuf::from), file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
+        };
+        let base_uri = base.as_deref().and_then(Uri::from_file_path);
+        patterns.push(match base_uri {
+            Some(base_uri) if relative => GlobPattern::Relative(RelativePattern { base_uri: OneOf::Right(base_uri), pattern }),
+            _ => GlobPattern::String(if file.is_dir() { format!("{}/{pattern}", file.display()) } else { file.display().to_string() }),
+        });
+    }
+    patterns.into_iter().map(|glob_pattern| FileSystemWatcher { glob_pattern, kind: None }).collect()
+}
+
+/// The language server.
+pub struct Server {
+    ctx: Ctx,
+}
+
+impl Server {
+    pub fn new(client: Client, state: Arc<State>) -> Server {
+        Server { ctx: Ctx { client, state } }
+    }
+
+    /// Answers a message the relay found malformed (see [`super::wire`]).
+    pub async fn malformed(&self, params: Malformed) -> jsonrpc::Result<Value> {
+        self.ctx.log(MessageType::ERROR, format!("malformed message: {}", params.message));
+        Err(jsonrpc::Error { code: ErrorCode::from(params.code), message: params.message.into(), data: None })
+    }
+
+    /// Panics, when the environment allows it: proves that a panic is contained.
+    pub async fn debug_panic(&self) -> jsonrpc::Result<Value> {
+        guarded(&self.ctx, "tactful/debugPanic", Err(jsonrpc::Error::internal_error()), async {
+            if std::env::var_os(PANIC_SWITCH).is_some() {
+                panic!("tactful/debugPanic was asked to panic");
+            }
+            Err(jsonrpc::Error::method_not_found())
+        })
+        .await
+    }
+
+    fn hover_at(&self, params: &HoverParams) -> Option<Hover> {
+        let docs = self.ctx.state.documents();
+        let at = &params.text_document_position_params;
+        let doc = docs.get(&at.text_document.uri)?;
+        let checked = doc.current().filter(|checked| checked.enabled)?;
+        let encoding = self.ctx.encoding();
+        let offset = position::offset(&doc.rope, at.position, encoding);
+        let hit = checked.visible(&doc.ignored).find(|(f, _)| f.span.start <= offset && offset < f.span.end.max(f.span.start + 1));
+        let (value, range) = match hit {
+            Some((finding, _)) => {
+                (convert::finding_markdown(finding), Some(position::range(&doc.rope, finding.span.clone(), encoding)))
+            }
+            None => {
+                let summary_line = checked.message.subject().map_or(0, |s| position::position(&doc.rope, s.start, encoding).line);
+                if at.position.line != summary_line {
+                    return None;
+                }
+                (convert::summary_markdown(checked, &doc.ignored), None)
+            }
+        };
+        Some(Hover { contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value }), range })
+    }
+}
+
+/// Roots from `initialize`: the workspace folders, else the root URI.
+#[allow(deprecated)]
+fn roots(params: &InitializeParams) -> Vec<PathBuf> {
+    let folders = params.workspace_folders.iter().flatten().map(|folder| &folder.uri);
+    let mut roots: Vec<PathBuf> = folders.filter_map(file_path).collect();
+    if roots.is_empty() {
+        roots.extend(params.root_uri.as_ref().and_then(file_path));
+    }
+    roots
+}
+
+fn capabilities(encoding: PositionEncoding) -> ServerCapabilities {
+    ServerCapabilities {
+        position_encoding: Some(encoding.kind()),
+        text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
+            open_close: Some(true),
+            change: Some(TextDocumentSyncKind::INCREMENTAL),
+            save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+            ..TextDocumentSyncOptions::default()
+        })),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, actions::fix_all_kind()]),
+            resolve_provider: Some(false),
+            ..CodeActionOptions::default()
+        })),
+        execute_command_provider: Some(ExecuteCommandOptions {
+            commands: actions::COMMANDS.iter().map(|c| (*c).to_owned()).collect(),
+            ..ExecuteCommandOptions::default()
+        }),
+        diagnostic_provider: Some(DiagnosticServerCapabilities::Options(DiagnosticOptions {
+            identifier: Some(convert::SOURCE.to_owned()),
+            inter_file_dependencies: false,
+            workspace_diagnostics: false,
+            ..DiagnosticOptions::default()
+        })),
+        workspace: Some(WorkspaceServerCapabilities {
+            workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                supported: Some(true),
+                change_notifications: Some(OneOf::Left(true)),
+            }),
+            file_operations: None,
+        }),
+        ..ServerCapabilities::default()
+    }
+}
+
+impl LanguageServer for Server {
+    async fn initialize(&self, params: InitializeParams) -> jsonrpc::Result<InitializeResult> {
+        let ctx = &self.ctx;
+        guarded(ctx, "initialize", Err(jsonrpc::Error::internal_error()), async {
+            let offered = params.capabilities.general.as_ref().and_then(|g| g.position_encodings.as_deref());
+            let encoding = PositionEncoding::negotiate(offered);
+            let _ = ctx.state.encoding.set(encoding);
+            let _ = ctx.state.caps.set(ClientCaps::of(&params.capabilities));
+            let options = params.initialization_options.clone().unwrap_or_default();
+            {
+                let mut ws = ctx.state.workspace.lock();
+                ws.set_roots(roots(&params));
+                match Settings::from_value(&options) {
+                    Ok(settings) => ws.set_editor(settings),
+                    Err(problem) => ctx.state.early.lock().unwrap_or_else(PoisonError::into_inner).push(problem),
+                }
+            }
+            Ok(InitializeResult {
+                capabilities: capabilities(encoding),
+                server_info: Some(ServerInfo { name: "tactful".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
+                offset_encoding: None,
+            })
+        })
+        .await
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let ctx = &self.ctx;
+        guarded(ctx, "initialized", (), async {
+            let early = std::mem::take(&mut *ctx.state.early.lock().unwrap_or_else(PoisonError::into_inner));
+            for problem in early {
+                ctx.show(MessageType::ERROR, format!("{problem} (using the defaults)")).await;
+            }
+            ctx.watch();
+            if ctx.caps().configuration {
+                // Not awaited here: the answer may come after `shutdown`.
+                let ctx = ctx.clone();
+                tokio::spawn(async move { ctx.pull_settings().await });
+            }
+        })
+        .await
+    }
+
+    async fn shutdown(&self) -> jsonrpc::Result<()> {
+        self.ctx.state.shutdown_requested.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let ctx = &self.ctx;
+        guarded(ctx, "didOpen", (), async {
+            let item = params.text_document;
+            let revision = ctx.state.next_revision();
+            let debounce = ctx.state.workspace.lock().editor_debounce();
+            let doc = Document::new(&item.uri, item.language_id, item.version, &item.text, revision, debounce);
+            ctx.state.documents().insert(item.uri.clone(), doc);
+            check::schedule(ctx, item.uri, revision, Duration::ZERO);
+        })
+        .await
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let ctx = &self.ctx;
+        guarded(ctx, "didChange", (), async {
+            let uri = params.text_document.uri;
+            let version = params.text_document.version;
+            let due = {
+                let mut docs = ctx.state.documents();
+                let Some(doc) = docs.get_mut(&uri) else {
+                    drop(docs);
+                    return ctx.log(MessageType::WARNING, format!("didChange for a document that is not open: {}", uri.as_str()));
+                };
+                if version <= doc.version {
+                    eprintln!("tactful: {} went from version {} to {version}; taking the change", uri.as_str(), doc.version);
+                }
+                doc.apply(params.content_changes, ctx.encoding());
+                doc.version = version;
+                doc.revision = ctx.state.next_revision();
+                (!doc.pulled).then_some((doc.revision, doc.debounce))
+            };
+            if let Some((revision, debounce)) = due {
+                check::schedule(ctx, uri, revision, debounce);
+            }
+        })
+        .await
+    }
+
+    async fn did_save(&self, _: DidSaveTextDocumentParams) {
+        let ctx = &self.ctx;
+        guarded(ctx, "didSave", (), async {
+            // Without file watching, a save is the moment to look at the config again.
+            if !ctx.caps().dynamic_watch {
+                ctx.state.workspace.lock().reload();
+                check::recheck_all(ctx);
+            }
+        })
+        .await
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let ctx = &self.ctx;
+        guarded(ctx, "didClose", (), async {
+            let uri = params.text_document.uri;
+            if ctx.state.documents().remove(&uri).is_some() {
+                ctx.client.publish_diagnostics(uri, Vec::new(), None).await;
+            }
+        })
+        .await
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let ctx = &self.ctx;
+        guarded(ctx, "didChangeConfiguration", (), async {
+            match Settings::from_change(&params.settings) {
+                Some(settings) => ctx.apply_settings(settings).await,
+                None if ctx.caps().configuration => ctx.pull_settings().await,
+                None => {}
+            }
+        })
+        .await
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let ctx = &self.ctx;
+        guarded(ctx, "didChangeWatchedFiles", (), async {
+            {
+                let mut ws = ctx.state.workspace.lock();
+                ws.reload();
+                for change in &params.changes {
+                    if let Some(path) = file_path(&change.uri) {
+                        ws.file_changed(&path);
+                    }
+                }
+            }
+            check::recheck_all(ctx);
+            ctx.refresh_pulled().await;
+        })
+        .await
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        let ctx = &self.ctx;
+        guarded(ctx, "didChangeWorkspaceFolders", (), async {
+            {
+                let mut ws = ctx.state.workspace.lock();
+                let removed: Vec<PathBuf> = params.event.removed.iter().filter_map(|f| file_path(&f.uri)).collect();
+                let mut roots: Vec<PathBuf> = ws.roots().iter().filter(|r| !removed.contains(r)).cloned().collect();
+                roots.extend(params.event.added.iter().filter_map(|f| file_path(&f.uri)));
+                ws.set_roots(roots);
+            }
+            check::recheck_all(ctx);
+        })
+        .await
+    }
+
+    async fn hover(&self, params: HoverParams) -> jsonrpc::Result<Option<Hover>> {
+        guarded(&self.ctx, "hover", Err(jsonrpc::Error::internal_error()), async { Ok(self.hover_at(&params)) }).await
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> jsonrpc::Result<Option<CodeActionResponse>> {
+        let ctx = &self.ctx;
+        guarded(ctx, "codeAction", Err(jsonrpc::Error::internal_error()), async {
+            let docs = ctx.state.documents();
+            let Some(doc) = docs.get(&params.text_document.uri) else { return Ok(None) };
+            Ok(Some(actions::code_actions(&params, doc, ctx.encoding(), &ctx.caps())))
+        })
+        .await
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> jsonrpc::Result<Option<Value>> {
+        let ctx = &self.ctx;
+        guarded(ctx, "executeCommand", Err(jsonrpc::Error::internal_error()), actions::execute(ctx, params)).await
+    }
+
+    async fn diagnostic(&self, params: DocumentDiagnosticParams) -> jsonrpc::Result<DocumentDiagnosticReportResult> {
+        let ctx = &self.ctx;
+        guarded(ctx, "textDocument/diagnostic", Err(jsonrpc::Error::internal_error()), async {
+            let items = check::pull(ctx, &params.text_document.uri).await.unwrap_or_default();
+            let report = FullDocumentDiagnosticReport { result_id: None, items };
+            let report = RelatedFullDocumentDiagnosticReport { related_documents: None, full_document_diagnostic_report: report };
+            Ok(DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(report)))
+        })
+        .await
+    }
+}
+
+/// Runs a handler; a panic in it is logged and answered with `fallback`.
+pub async fn guarded<T>(ctx: &Ctx, name: &str, fallback: T, work: impl Future<Output = T>) -> T {
+    match (CatchUnwind { inner: Box::pin(work) }).await {
+        Ok(value) => value,
+        Err(panic) => {
+            ctx.log(MessageType::ERROR, format!("internal error in {name}: {} (the server keeps running)", panic_text(&*panic)));
+            fallback
+        }
+    }
+}
+
+fn panic_text(panic: &(dyn Any + Send)) -> &str {
+    panic.downcast_ref::<&str>().copied().or_else(|| panic.downcast_ref::<String>().map(String::as_str)).unwrap_or("a panic")
+}
+
+/// A future that turns a panic while polling `inner` into an `Err`.
+struct CatchUnwind<F> {
+    inner: Pin<Box<F>>,
+}
+
+impl<F: Future> Future for CatchUnwind<F> {
+    type Output = std::thread::Result<F::Output>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let inner = self.inner.as_mut();
+        match std::panic::catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
+            Err(panic) => Poll::Ready(Err(panic)),
+        }
+    }
+}

@@ -1,0 +1,387 @@
+//! Which settings apply to a document, and the engine built from them.
+//!
+//! Layers, lowest first: the built-in defaults, the user config
+//! (`$XDG_CONFIG_HOME/tactful/config.toml`), the workspace `.tactful.toml`, the
+//! editor's settings. The workspace file of a document is the nearest `.tactful.toml`
+//! from the document's folder up to its workspace folder; without one, the workspace
+//! folder's (not yet written) file is where "disable in this workspace" writes.
+//!
+//! Building a profile (reading packs, compiling the engine) happens on a blocking
+//! thread, once per workspace file and reload. A reload (a watched file changed, the
+//! settings changed) bumps the generation; a profile of an older generation is rebuilt
+//! when next asked for. When a build fails, the last good profile stays in force and
+//! the failure is reported once.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use tactful::config::WORKSPACE_FILE;
+use tactful::rules::builtin_pack_names;
+use tactful::{Config, Engine, Pack, PackError};
+
+use super::settings::{self, Settings};
+
+/// The workspace file a profile is for: `None` for documents outside every workspace.
+pub type Key = Option<PathBuf>;
+
+/// The settings in force for a group of documents and the engine they give.
+#[derive(Debug)]
+pub struct Profile {
+    pub config: Config,
+    pub engine: Engine,
+    pub debounce: Duration,
+    /// Files whose change reloads the settings: config files and pack paths.
+    pub watched: Vec<PathBuf>,
+}
+
+/// Something wrong in a config or pack, with the file it is in when there is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub error: PackError,
+    pub file: Option<PathBuf>,
+    /// False for warnings (an unknown rule name), which do not stop the build.
+    pub fatal: bool,
+}
+
+impl Problem {
+    fn new(error: PackError, fatal: bool) -> Problem {
+        let path = Path::new(&error.origin);
+        let file = (path.is_absolute() && path.is_file()).then(|| path.to_path_buf());
+        Problem { error, file, fatal }
+    }
+}
+
+/// What the server must tell the user after a build.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Messages not shown since the last reload.
+    pub messages: Vec<Problem>,
+    /// Files whose problem diagnostics changed: their problems now (empty: clear).
+    pub files: Vec<(PathBuf, Vec<Problem>)>,
+}
+
+/// The settings of every workspace folder, cached profiles and reported problems.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    roots: Vec<PathBuf>,
+    editor: Settings,
+    /// Text of config files the server edited and the client may not have saved yet.
+    overlays: HashMap<PathBuf, String>,
+    /// Each key's profile and the generation it stands for.
+    profiles: HashMap<Key, (u64, Arc<Profile>)>,
+    /// The key of each document folder, until the next reload.
+    keys: HashMap<PathBuf, Key>,
+    generation: u64,
+    /// Problems of the latest build of each key.
+    problems: HashMap<Key, Vec<Problem>>,
+    /// Problems already shown since the last reload, as displayed.
+    shown: HashSet<String>,
+    files_with_problems: HashMap<PathBuf, Vec<Problem>>,
+}
+
+impl Workspace {
+    /// Forgets every profile: the next check rebuilds from the files and settings.
+    pub fn reload(&mut self) {
+        self.generation += 1;
+        self.keys.clear();
+        self.shown.clear();
+    }
+
+    /// Increases with every reload: results of an older one are outdated.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    pub fn editor(&self) -> &Settings {
+        &self.editor
+    }
+
+    pub fn set_roots(&mut self, roots: Vec<PathBuf>) {
+        self.roots = roots;
+        self.reload();
+    }
+
+    pub fn roots(&self) -> &[PathBuf] {
+        &self.roots
+    }
+
+    pub fn set_editor(&mut self, editor: Settings) {
+        self.editor = editor;
+        self.reload();
+    }
+
+    /// The editor's settings as a config layer (no files read): for decisions that
+    /// must be made before any profile is built.
+    pub fn editor_debounce(&self) -> Duration {
+        settings::debounce(&self.editor.layer(None))
+    }
+
+    /// Uses `text` for `file` until the file itself changes on disk.
+    pub fn set_overlay(&mut self, file: PathBuf, text: String) {
+        self.overlays.insert(file, text);
+        self.reload();
+    }
+
+    /// A watched file changed on disk: it is the truth again.
+    pub fn file_changed(&mut self, file: &Path) {
+        self.overlays.remove(file);
+        self.reload();
+    }
+
+    /// The current text of a config file: the overlay, else the disk, else nothing.
+    pub fn config_text(&self, file: &Path) -> Option<String> {
+        self.overlays.get(file).cloned().or_else(|| std::fs::read_to_string(file).ok())
+    }
+
+    /// Every file a profile depends on.
+    pub fn watched(&self) -> Vec<PathBuf> {
+        let mut all: Vec<PathBuf> = self.profiles.values().flat_map(|(_, p)| p.watched.iter().cloned()).collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+
+    /// The key of a document at `path` (or of an untitled one).
+    pub fn key(&mut self, path: Option<&Path>) -> Key {
+        let dir = match path.and_then(Path::parent) {
+            Some(dir) => dir.to_path_buf(),
+            None => return self.roots.first().map(|root| root.join(WORKSPACE_FILE)),
+        };
+        if let Some(key) = self.keys.get(&dir) {
+            return key.clone();
+        }
+        let root = self.roots.iter().filter(|root| dir.starts_with(root)).max_by_key(|root| root.as_os_str().len());
+        let top = root.cloned().unwrap_or_else(|| dir.clone());
+        let found = dir
+            .ancestors()
+            .take_while(|ancestor| ancestor.starts_with(&top))
+            .map(|ancestor| ancestor.join(WORKSPACE_FILE))
+            .find(|file| self.overlays.contains_key(file) || file.is_file());
+        let key = Some(found.unwrap_or_else(|| top.join(WORKSPACE_FILE)));
+        self.keys.insert(dir, key.clone());
+        key
+    }
+}
+
+/// The workspace behind its lock, and a second lock that lets one profile build at a
+/// time (so a reload with many open documents builds each profile once).
+#[derive(Debug, Default)]
+pub struct Shared {
+    state: Mutex<Workspace>,
+    building: Mutex<()>,
+}
+
+impl Shared {
+    pub fn lock(&self) -> MutexGuard<'_, Workspace> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The profile for `key`, built if it is missing or stale. Blocking: call it from a
+    /// blocking thread.
+    pub fn profile(&self, key: &Key) -> (Arc<Profile>, Report) {
+        if let Some(profile) = self.fresh(key) {
+            return (profile, Report::default());
+        }
+        let _building = self.building.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(profile) = self.fresh(key) {
+            return (profile, Report::default());
+        }
+        let (editor, overlays, generation, previous) = {
+            let ws = self.lock();
+            (ws.editor.clone(), ws.overlays.clone(), ws.generation, ws.profiles.get(key).map(|(_, p)| Arc::clone(p)))
+        };
+        let (profile, problems) = match build(key.as_deref(), &editor, &overlays) {
+            Ok((profile, warnings)) => (Arc::new(profile), warnings),
+            Err(problem) => (previous.unwrap_or_else(|| Arc::new(defaults())), vec![problem]),
+        };
+        let mut ws = self.lock();
+        if ws.generation == generation {
+            ws.profiles.insert(key.clone(), (generation, Arc::clone(&profile)));
+        }
+        let report = ws.record(key, problems);
+        (profile, report)
+    }
+
+    fn fresh(&self, key: &Key) -> Option<Arc<Profile>> {
+        let ws = self.lock();
+        ws.profiles.get(key).filter(|(generation, _)| *generation == ws.generation).map(|(_, p)| Arc::clone(p))
+    }
+}
+
+impl Workspace {
+    /// Remembers the problems of a build; says what to show and which file diagnostics
+    /// changed.
+    fn record(&mut self, key: &Key, problems: Vec<Problem>) -> Report {
+        let messages: Vec<Problem> = problems.iter().filter(|p| self.shown.insert(p.error.to_string())).cloned().collect();
+        self.problems.insert(key.clone(), problems);
+        let mut by_file: HashMap<PathBuf, Vec<Problem>> = HashMap::new();
+        for problem in self.problems.values().flatten() {
+            if let Some(file) = &problem.file {
+                let list = by_file.entry(file.clone()).or_default();
+                if !list.contains(problem) {
+                    list.push(problem.clone());
+                }
+            }
+        }
+        let mut files = Vec::new();
+        for (file, old) in &self.files_with_problems {
+            if by_file.get(file) != Some(old) {
+                files.push((file.clone(), by_file.get(file).cloned().unwrap_or_default()));
+            }
+        }
+        for (file, new) in &by_file {
+            if !self.files_with_problems.contains_key(file) {
+                files.push((file.clone(), new.clone()));
+            }
+        }
+        self.files_with_problems = by_file;
+        Report { messages, files }
+    }
+}
+
+/// The layers for `key` and the engine they give; warnings are problems that did not
+/// stop the build.
+fn build(key: Option<&Path>, editor: &Settings, overlays: &HashMap<PathBuf, String>) -> Result<(Profile, Vec<Problem>), Problem> {
+    let fatal = |error: PackError| Problem::new(error, true);
+    let mut config = Config::default();
+    let mut watched = Vec::new();
+    let files = [Config::user_file(), key.map(Path::to_path_buf)];
+    for file in files.into_iter().flatten() {
+        if let Some(layer) = read_layer(&file, overlays).map_err(fatal)? {
+            config = config.layered(layer);
+        }
+        watched.push(file);
+    }
+    config = config.layered(editor.layer(key.and_then(Path::parent)));
+    let packs = config.load_packs().map_err(fatal)?;
+    watched.extend(pack_paths(&config));
+    let engine = Engine::new(&packs, &config.selection())
+        .map_err(|err| fatal(PackError::whole_file("packs", err.to_string())))?;
+    let warnings = unknown_rule_names(&config, &packs, key, overlays);
+    Ok((Profile { debounce: settings::debounce(&config), config, engine, watched }, warnings))
+}
+
+/// A config file's layer, from the overlay or the disk; `None` when there is no file.
+fn read_layer(file: &Path, overlays: &HashMap<PathBuf, String>) -> Result<Option<Config>, PackError> {
+    let text = match overlays.get(file) {
+        Some(text) => text.clone(),
+        None if file.is_file() => std::fs::read_to_string(file)
+            .map_err(|err| PackError::whole_file(&file.display().to_string(), format!("cannot read config: {err}")))?,
+        None => return Ok(None),
+    };
+    let mut layer = Config::parse(&text, &file.display().to_string())?;
+    layer.base_dir = file.parent().map(Path::to_path_buf);
+    Ok(Some(layer))
+}
+
+/// Built-in packs only, default settings: what runs when nothing good was ever loaded.
+fn defaults() -> Profile {
+    let config = Config::default();
+    let packs = config.load_packs().unwrap_or_default();
+    let engine = Engine::new(&packs, &config.selection())
+        .or_else(|_| Engine::new(&[], &config.selection()))
+        .expect("an engine without rules always builds");
+    Profile { debounce: settings::debounce(&config), config, engine, watched: Vec::new() }
+}
+
+/// Paths of the packs a config names by path (not built-in, not git).
+fn pack_paths(config: &Config) -> Vec<PathBuf> {
+    let names = config.packs.as_deref().unwrap_or_default();
+    let is_path = |name: &&String| !name.starts_with("git+") && !builtin_pack_names().any(|builtin| builtin == name.as_str());
+    let resolve = |name: &String| match &config.base_dir {
+        Some(base) if Path::new(name).is_relative() => base.join(name),
+        _ => PathBuf::from(name),
+    };
+    names.iter().filter(is_path).map(resolve).collect()
+}
+
+/// A warning for each `rules` key that names no rule and no category of the packs.
+fn unknown_rule_names(config: &Config, packs: &[Pack], key: Option<&Path>, overlays: &HashMap<PathBuf, String>) -> Vec<Problem> {
+    let known = |name: &str| packs.iter().flat_map(|pack| &pack.rules).any(|rule| rule.info.id == name || rule.info.category == name);
+    let workspace_text = key.and_then(|file| overlays.get(file).cloned().or_else(|| std::fs::read_to_string(file).ok()));
+    config
+        .rules
+        .keys()
+        .filter(|name| !known(name))
+        .map(|name| {
+            let message = format!("no rule or category named `{name}` in the loaded packs (see `tactful rules`)");
+            let located = key.zip(workspace_text.as_deref()).and_then(|(file, text)| {
+                let offset = text.find(name.as_str())?;
+                Some(PackError::at(&file.display().to_string(), text, offset, message.clone()))
+            });
+            Problem::new(located.unwrap_or_else(|| PackError::whole_file("settings", message)), false)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("tactful-lsp-ws-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("a/b")).unwrap();
+        dir
+    }
+
+    #[test]
+    fn the_nearest_workspace_file_up_to_the_root() {
+        let root = temp("key");
+        let mut ws = Workspace::default();
+        ws.set_roots(vec![root.clone()]);
+        let draft = root.join("a/b/draft.eml");
+        assert_eq!(ws.key(Some(&draft)), Some(root.join(WORKSPACE_FILE)));
+        std::fs::write(root.join("a").join(WORKSPACE_FILE), "").unwrap();
+        ws.reload();
+        assert_eq!(ws.key(Some(&draft)), Some(root.join("a").join(WORKSPACE_FILE)));
+        // Outside every root: the document's own folder.
+        let elsewhere = std::env::temp_dir().join("elsewhere/x.eml");
+        assert_eq!(ws.key(Some(&elsewhere)), Some(std::env::temp_dir().join("elsewhere").join(WORKSPACE_FILE)));
+        let _ = std::fs::remove_dir_all(root);
+    }
+
+    #[test]
+    fn a_broken_file_keeps_the_last_good_profile() {
+        let root = temp("broken");
+        let file = root.join(WORKSPACE_FILE);
+        std::fs::write(&file, "[rules]\n\"pressure.asap\" = \"off\"\n").unwrap();
+        let shared = Shared::default();
+        shared.lock().set_roots(vec![root.clone()]);
+        let key = Some(file.clone());
+        let (good, report) = shared.profile(&key);
+        assert!(report.messages.is_empty(), "{report:?}");
+        assert_eq!(good.config.rules.get("pressure.asap").map(String::as_str), Some("off"));
+
+        std::fs::write(&file, "[rules\n").unwrap();
+        shared.lock().file_changed(&file);
+        let (kept, report) = shared.profile(&key);
+        assert_eq!(kept.config.rules.get("pressure.asap").map(String::as_str), Some("off"));
+        assert_eq!(report.messages.len(), 1);
+        assert_eq!(report.messages[0].error.line, 1);
+        assert_eq!(report.files, vec![(file.clone(), report.messages.clone())]);
+        // Asked again in the same generation: nothing new to say.
+        assert!(shared.profile(&key).1.messages.is_empty());
+
+        std::fs::write(&file, "").unwrap();
+        shared.lock().file_changed(&file);
+        let (_, report) = shared.profile(&key);
+        assert_eq!(report.files, vec![(file, Vec::new())], "the file's diagnostic is cleared");
+        let _ = std::fs::remove_dir_all(root);
+    }
+
+    #[test]
+    fn overlays_win_until_the_file_changes() {
+        let root = temp("overlay");
+        let file = root.join(WORKSPACE_FILE);
+        let shared = Shared::default();
+        shared.lock().set_overlay(file.clone(), "min_severity = \"error\"\n".into());
+        let key = Some(file.clone());
+        assert_eq!(shared.profile(&key).0.config.min_severity, Some(tactful::Severity::Error));
+        shared.lock().file_changed(&file);
+        assert_eq!(shared.profile(&key).0.config.min_severity, None);
+        let _ = std::fs::remove_dir_all(root);
+    }
+}
