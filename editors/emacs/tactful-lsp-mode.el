@@ -27,6 +27,14 @@
 (add-to-list 'auto-mode-alist '("/aerc-compose-[^/]*\\'" . message-mode))
 (add-to-list 'auto-mode-alist '("\\.eml\\'" . message-mode))
 
+;; A folder with .tactful.toml is the workspace root when no VCS root claims the file
+;; (lsp-mode asks project.el when it guesses a root).
+(defun tactful-lsp-project (dir)
+  "A transient project at the nearest .tactful.toml above DIR, if any."
+  (let ((root (locate-dominating-file dir ".tactful.toml")))
+    (and root (cons 'transient (expand-file-name root)))))
+(add-hook 'project-find-functions #'tactful-lsp-project 90)
+
 ;; Language ids the server checks (text-mode -> "plaintext", markdown-mode ->
 ;; "markdown" are lsp-mode's own).
 (add-to-list 'lsp-language-id-configuration '(message-mode . "mail"))
