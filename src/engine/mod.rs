@@ -72,9 +72,9 @@ impl Engine {
             if active.rule.measure.is_some() {
                 continue;
             }
-            let flags = if active.rule.case_sensitive { "" } else { "(?i)" };
             for (pattern_index, source) in active.rule.sources.iter().enumerate() {
-                sources.push(format!("{flags}(?:{source})"));
+                let exact = || format!("{}(?:{source})", if active.rule.case_sensitive { "" } else { "(?i)" });
+                sources.push(matcher::prefilter_source(source, active.rule.case_sensitive).unwrap_or_else(exact));
                 owners.push((rule_index, pattern_index));
             }
         }

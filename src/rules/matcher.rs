@@ -24,7 +24,7 @@ fn apostrophes(source: &str) -> String {
 
 /// Compiles a regex source with the rule's case sensitivity.
 pub fn compile(source: &str, case_sensitive: bool) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(source)
+    RegexBuilder::new(&ascii_word_boundaries(source))
         .case_insensitive(!case_sensitive)
         .size_limit(REGEX_SIZE_LIMIT)
         .build()
@@ -37,6 +37,59 @@ pub fn compile_any(sources: &[String], case_sensitive: bool) -> Result<Option<Re
     }
     let joined = sources.iter().map(|s| format!("(?:{s})")).collect::<Vec<_>>().join("|");
     compile(&joined, case_sensitive).map(Some)
+}
+
+/// `\b` as an ASCII word boundary. A Unicode `\b` makes the regex crate's fast DFA
+/// give up at the first non-ASCII byte (a curly quote, an accented name) and fall back
+/// to a far slower engine; tone patterns are English words, where the two agree.
+fn ascii_word_boundaries(source: &str) -> String {
+    let mut out = String::with_capacity(source.len() + 16);
+    let mut chars = source.chars();
+    let mut class_depth = 0usize;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('b') if class_depth == 0 => out.push_str(r"(?-u:\b)"),
+                Some(next) => {
+                    out.push(c);
+                    out.push(next);
+                }
+                None => out.push(c),
+            },
+            '[' => {
+                class_depth += 1;
+                out.push(c);
+            }
+            ']' if class_depth > 0 => {
+                class_depth -= 1;
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A looser copy of a pattern for the one-pass prefilter set: it matches wherever the
+/// pattern does (and more), without the look-arounds and bounded repetitions that make
+/// a set of hundreds of patterns blow up the DFA. The exact pattern then confirms each
+/// candidate. `None` if the source does not parse (it was checked when the pack loaded).
+pub fn prefilter_source(source: &str, case_sensitive: bool) -> Option<String> {
+    use regex_syntax::hir::{Hir, HirKind, Repetition};
+    fn loosen(hir: &Hir) -> Hir {
+        match hir.kind() {
+            HirKind::Look(_) => Hir::empty(),
+            HirKind::Repetition(rep) => {
+                Hir::repetition(Repetition { min: rep.min.min(1), max: None, greedy: true, sub: Box::new(loosen(&rep.sub)) })
+            }
+            HirKind::Capture(capture) => loosen(&capture.sub),
+            HirKind::Concat(subs) => Hir::concat(subs.iter().map(loosen).collect()),
+            HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(loosen).collect()),
+            _ => hir.clone(),
+        }
+    }
+    let hir = regex_syntax::ParserBuilder::new().case_insensitive(!case_sensitive).build().parse(source).ok()?;
+    Some(loosen(&hir).to_string())
 }
 
 /// The first match at or after `from` whose edges sit on word boundaries: a match that
@@ -91,6 +144,21 @@ mod tests {
         assert_eq!(first("sorry", "unsorry"), None);
         assert_eq!(first("[!?]{2,}", "now!!!"), Some("!!!".into()));
         assert_eq!(first(&phrase_source("per my last email"), "Per my\nlast  email,"), Some("Per my\nlast  email".into()));
+    }
+
+    #[test]
+    fn word_boundaries_are_ascii_outside_classes_only() {
+        assert_eq!(ascii_word_boundaries(r"\bI\b[\b]\\b"), r"(?-u:\b)I(?-u:\b)[\b]\\b");
+        assert_eq!(first(r"\bsorry\b", "not sorry."), Some("sorry".into()));
+    }
+
+    #[test]
+    fn the_prefilter_copy_matches_wherever_the_pattern_does() {
+        let pattern = r"\byou (?:\w+\s+){0,2}never\b";
+        let loose = Regex::new(&prefilter_source(pattern, false).unwrap()).unwrap();
+        for hay in ["You never call", "you really truly never", "you a b c never"] {
+            assert!(loose.is_match(hay), "{hay}");
+        }
     }
 
     #[test]
