@@ -7,7 +7,9 @@
 #[path = "lsp/client.rs"]
 mod client;
 
+use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use client::{apply_edits, edits_for, file_uri, position, range, Client, Encoding, Sandbox};
@@ -39,8 +41,21 @@ struct Expected {
     suggestions: Vec<String>,
 }
 
-/// `tactful check --no-config --format json` on `text`.
+/// `tactful check --no-config --format json` on `text` (each text and options once
+/// per test run: every run of the CLI compiles the rules).
 fn cli(text: &str, extra: &[&str]) -> Vec<Expected> {
+    type Key = (String, Vec<String>);
+    static CACHE: Mutex<BTreeMap<Key, Vec<Expected>>> = Mutex::new(BTreeMap::new());
+    let key = (text.to_owned(), extra.iter().map(|s| (*s).to_owned()).collect());
+    if let Some(found) = CACHE.lock().unwrap().get(&key) {
+        return found.clone();
+    }
+    let found = run_cli(text, extra);
+    CACHE.lock().unwrap().insert(key, found.clone());
+    found
+}
+
+fn run_cli(text: &str, extra: &[&str]) -> Vec<Expected> {
     let mut child = Command::new(BIN)
         .args(["check", "--no-config", "--format", "json"])
         .args(extra)
@@ -87,6 +102,16 @@ fn start(name: &str, encodings: &[&str], options: Value) -> (Sandbox, Client) {
     let mut client = Client::start(BIN, &sandbox, &[]);
     client.initialize(&sandbox.workspace, encodings, options);
     (sandbox, client)
+}
+
+/// A started server with `text` open as `name` (language "mail", version 1), and the
+/// first diagnostics published for it.
+fn open(test: &str, options: Value, name: &str, text: &str) -> (Sandbox, Client, String, Vec<Value>) {
+    let (sandbox, mut client) = start(test, &["utf-16"], options);
+    let uri = sandbox.uri(name);
+    client.open(&uri, "mail", 1, text);
+    let diagnostics = client.diagnostics(&uri, Some(1));
+    (sandbox, client, uri, diagnostics)
 }
 
 fn asap(diagnostics: &[Value]) -> &Value {
@@ -235,11 +260,8 @@ fn full_sync_changes_work_too() {
 
 #[test]
 fn a_burst_of_changes_costs_one_check() {
-    let (sandbox, mut client) = start("burst", &["utf-16"], json!({ "debounceMs": 300 }));
-    let uri = sandbox.uri("draft.eml");
+    let (_sandbox, mut client, uri, _) = open("burst", json!({ "debounceMs": 300 }), "draft.eml", CLEAN);
     let mut text = CLEAN.to_owned();
-    client.open(&uri, "mail", 1, &text);
-    client.diagnostics(&uri, Some(1));
     for (version, word) in (2..=6).zip(["Reply", " AS", "A", "P", "."]) {
         let end = text.find("Ann").unwrap();
         client.change(&uri, version, json!([{ "range": range(&text, end, end, Encoding::Utf16), "text": word }]));
@@ -298,10 +320,7 @@ fn fix_all_applies_the_safe_rewrites() {
     let expected = cli(text, &[]);
     let safe: Vec<&Expected> = expected.iter().filter(|e| e.suggestions.len() == 1).collect();
     assert!(!safe.is_empty(), "some finding has a single rewrite: {expected:?}");
-    let (sandbox, mut client) = start("fixall", &["utf-16"], json!(null));
-    let uri = sandbox.uri("draft.eml");
-    client.open(&uri, "mail", 1, text);
-    let diagnostics = client.diagnostics(&uri, Some(1));
+    let (_sandbox, mut client, uri, diagnostics) = open("fixall", json!(null), "draft.eml", text);
     let response = client.request(
         "textDocument/codeAction",
         json!({ "textDocument": { "uri": uri }, "range": range(text, 0, 0, Encoding::Utf16), "context": { "diagnostics": [], "only": ["source.fixAll"] } }),
@@ -330,11 +349,8 @@ fn fix_all_applies_the_safe_rewrites() {
 
 #[test]
 fn ignoring_a_finding_survives_edits_elsewhere() {
-    let (sandbox, mut client) = start("ignore", &["utf-16"], json!({ "debounceMs": 0 }));
-    let uri = sandbox.uri("draft.eml");
+    let (_sandbox, mut client, uri, diagnostics) = open("ignore", json!({ "debounceMs": 0 }), "draft.eml", DRAFT);
     let mut text = DRAFT.to_owned();
-    client.open(&uri, "mail", 1, &text);
-    let diagnostics = client.diagnostics(&uri, Some(1));
     let target = asap(&diagnostics).clone();
     let actions = code_actions(&mut client, &uri, &target, Some(&["quickfix"]));
     let ignore = actions.iter().find(|a| a["title"] == "Ignore this finding in this message").unwrap();
@@ -405,10 +421,7 @@ fn disabling_a_category_creates_tactful_toml() {
 
 #[test]
 fn hover_explains_a_finding_and_summarises_the_message() {
-    let (sandbox, mut client) = start("hover", &["utf-16"], json!(null));
-    let uri = sandbox.uri("draft.eml");
-    client.open(&uri, "mail", 1, DRAFT);
-    let diagnostics = client.diagnostics(&uri, Some(1));
+    let (_sandbox, mut client, uri, diagnostics) = open("hover", json!(null), "draft.eml", DRAFT);
     let d = asap(&diagnostics);
     let inside = json!({ "line": 6, "character": d["range"]["start"]["character"].as_u64().unwrap() + 2 });
     let response = hover(&mut client, &uri, inside);
@@ -435,10 +448,8 @@ fn hover_explains_a_finding_and_summarises_the_message() {
 
 #[test]
 fn a_settings_change_takes_effect() {
-    let (sandbox, mut client) = start("settings", &["utf-16"], json!({ "debounceMs": 0 }));
-    let uri = sandbox.uri("draft.eml");
-    client.open(&uri, "mail", 1, DRAFT);
-    assert!(rules(&client.diagnostics(&uri, Some(1))).contains(&"pressure.asap"));
+    let (_sandbox, mut client, uri, diagnostics) = open("settings", json!({ "debounceMs": 0 }), "draft.eml", DRAFT);
+    assert!(rules(&diagnostics).contains(&"pressure.asap"));
 
     // Pushed in the notification.
     client.notify("workspace/didChangeConfiguration", json!({ "settings": { "tactful": { "rules": { "pressure": "off" } } } }));
@@ -461,10 +472,8 @@ fn a_settings_change_takes_effect() {
 
 #[test]
 fn a_tactful_toml_edit_takes_effect() {
-    let (sandbox, mut client) = start("toml", &["utf-16"], json!(null));
-    let uri = sandbox.uri("draft.eml");
-    client.open(&uri, "mail", 1, DRAFT);
-    assert!(rules(&client.diagnostics(&uri, Some(1))).contains(&"pressure.asap"));
+    let (sandbox, mut client, uri, diagnostics) = open("toml", json!(null), "draft.eml", DRAFT);
+    assert!(rules(&diagnostics).contains(&"pressure.asap"));
     let config = sandbox.workspace.join(".tactful.toml");
     std::fs::write(&config, "[rules]\n\"pressure.asap\" = \"off\"\n").unwrap();
     client.notify("workspace/didChangeWatchedFiles", json!({ "changes": [{ "uri": file_uri(&config), "type": 1 }] }));
@@ -508,10 +517,7 @@ fn a_broken_pack_is_reported_and_the_server_keeps_serving() {
 
 #[test]
 fn pull_diagnostics_match_the_pushed_ones() {
-    let (sandbox, mut client) = start("pull", &["utf-16"], json!(null));
-    let uri = sandbox.uri("draft.eml");
-    client.open(&uri, "mail", 1, DRAFT);
-    let pushed = client.diagnostics(&uri, Some(1));
+    let (_sandbox, mut client, uri, pushed) = open("pull", json!(null), "draft.eml", DRAFT);
     let pulled = client.request("textDocument/diagnostic", json!({ "textDocument": { "uri": uri } }));
     assert_eq!(pulled["result"]["kind"], "full");
     assert_eq!(pulled["result"]["items"].as_array().unwrap(), &pushed);
@@ -562,20 +568,14 @@ fn exit_without_shutdown_ends_the_process_with_status_1() {
 
 #[test]
 fn closing_stdin_ends_the_process() {
-    let (sandbox, mut client) = start("eof", &["utf-16"], json!(null));
-    let uri = sandbox.uri("draft.eml");
-    client.open(&uri, "mail", 1, DRAFT);
-    client.diagnostics(&uri, Some(1));
+    let (_sandbox, mut client, _, _) = open("eof", json!(null), "draft.eml", DRAFT);
     assert!(client.close_stdin_and_wait().success());
     assert!(!client.stderr().contains("panicked"), "{}", client.stderr());
 }
 
 #[test]
 fn malformed_input_never_kills_the_connection() {
-    let (sandbox, mut client) = start("malformed", &["utf-16"], json!({ "debounceMs": 0 }));
-    let uri = sandbox.uri("draft.eml");
-    client.open(&uri, "mail", 1, CLEAN);
-    client.diagnostics(&uri, Some(1));
+    let (sandbox, mut client, uri, _) = open("malformed", json!({ "debounceMs": 0 }), "draft.eml", CLEAN);
 
     // Bytes that are no message, a header without a length, a body that is not JSON.
     client.send_raw(b"hello there\r\n\r\n");
@@ -653,10 +653,8 @@ fn a_panic_in_a_request_is_contained() {
 
 #[test]
 fn closing_a_document_clears_its_diagnostics() {
-    let (sandbox, mut client) = start("close", &["utf-16"], json!(null));
-    let uri = sandbox.uri("draft.eml");
-    client.open(&uri, "mail", 1, DRAFT);
-    assert!(!client.diagnostics(&uri, Some(1)).is_empty());
+    let (_sandbox, mut client, uri, diagnostics) = open("close", json!(null), "draft.eml", DRAFT);
+    assert!(!diagnostics.is_empty());
     client.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri } }));
     let cleared = client.wait("cleared diagnostics", |m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri.as_str());
     assert!(cleared["params"]["diagnostics"].as_array().unwrap().is_empty());

@@ -6,11 +6,13 @@ use std::fmt::Write;
 
 use serde::{Deserialize, Serialize};
 use tactful::{Finding, Severity};
-use tower_lsp_server::ls_types::{CodeDescription, Diagnostic, DiagnosticSeverity, NumberOrString, Uri};
+use ropey::Rope;
+use tower_lsp_server::ls_types::{CodeDescription, Diagnostic, DiagnosticSeverity, NumberOrString, Range, Uri};
 
 use super::check::Checked;
 use super::document::IgnoreKey;
 use super::position::{self, PositionEncoding};
+use super::workspace::Problem;
 
 /// `Diagnostic.source` of every finding.
 pub const SOURCE: &str = "tactful";
@@ -89,6 +91,20 @@ pub fn diagnostic(checked: &Checked, finding: &Finding, occurrence: usize, encod
 /// The diagnostics of a check, ignored findings left out.
 pub fn diagnostics(checked: &Checked, ignored: &HashSet<IgnoreKey>, encoding: PositionEncoding) -> Vec<Diagnostic> {
     checked.visible(ignored).map(|(finding, occurrence)| diagnostic(checked, finding, *occurrence, encoding)).collect()
+}
+
+/// A config or pack problem as a diagnostic on its file (`rope` is the file's text):
+/// from the place it names to the end of that line.
+pub fn problem(rope: &Rope, problem: &Problem, encoding: PositionEncoding) -> Diagnostic {
+    let start = position::from_line_column(rope, problem.error.line, problem.error.column, encoding);
+    let end = position::line_end(rope, start.line as usize, encoding);
+    Diagnostic {
+        range: Range::new(start, if end.character > start.character { end } else { start }),
+        severity: Some(if problem.fatal { DiagnosticSeverity::ERROR } else { DiagnosticSeverity::WARNING }),
+        source: Some(SOURCE.to_owned()),
+        message: problem.error.message.clone(),
+        ..Diagnostic::default()
+    }
 }
 
 /// Hover text for one finding: what, why, what instead, which rule.

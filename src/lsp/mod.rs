@@ -10,7 +10,7 @@
 //! - [`server`]: the handlers, each a few lines, each under a panic guard.
 //! - [`check`]: debounced checks off the executor, newest revision wins.
 //! - [`workspace`] and [`settings`]: which config applies to a document.
-//! - [`actions`]: quick fixes, ignore, disable, fix all.
+//! - [`actions`]: quick fixes, ignore, disable, fix all; [`hover`]: explanations.
 //!
 //! Logs go to stderr and `window/logMessage`; stdout carries only the protocol.
 
@@ -18,6 +18,7 @@ mod actions;
 mod check;
 mod convert;
 mod document;
+mod hover;
 mod position;
 mod server;
 mod settings;

@@ -23,7 +23,8 @@ use super::actions;
 use super::check::{self, Checked};
 use super::convert;
 use super::document::{file_path, Document, IgnoreKey};
-use super::position::{self, PositionEncoding};
+use super::hover;
+use super::position::PositionEncoding;
 use super::settings::{self, Settings};
 use super::wire::Malformed;
 use super::workspace::{self, Report};
@@ -131,21 +132,7 @@ impl Ctx {
             let Some(uri) = Uri::from_file_path(&file) else { continue };
             let text = self.state.workspace.lock().config_text(&file).unwrap_or_default();
             let rope = ropey::Rope::from_str(&text);
-            let encoding = self.encoding();
-            let diagnostics = problems
-                .iter()
-                .map(|problem| {
-                    let start = position::from_line_column(&rope, problem.error.line, problem.error.column, encoding);
-                    let end = position::line_end(&rope, start.line as usize, encoding);
-                    Diagnostic {
-                        range: Range::new(start, if end.character > start.character { end } else { start }),
-                        severity: Some(if problem.fatal { DiagnosticSeverity::ERROR } else { DiagnosticSeverity::WARNING }),
-                        source: Some(convert::SOURCE.to_owned()),
-                        message: problem.error.message.clone(),
-                        ..Diagnostic::default()
-                    }
-                })
-                .collect();
+            let diagnostics = problems.iter().map(|problem| convert::problem(&rope, problem, self.encoding())).collect();
             self.client.publish_diagnostics(uri, diagnostics, None).await;
         }
     }
@@ -216,8 +203,18 @@ impl Ctx {
         let item = ConfigurationItem { scope_uri, section: Some(settings::SECTION.to_owned()) };
         match self.client.configuration(vec![item]).await {
             Ok(values) => {
+                // A client that knows no such section answers null (or {}): then the
+                // initializationOptions stay in force.
                 let value = values.into_iter().next().unwrap_or_default();
-                self.apply_settings(Settings::from_value(&value)).await;
+                let empty = match &value {
+                    Value::Null => true,
+                    Value::Object(map) => map.is_empty(),
+                    Value::Array(items) => items.is_empty(),
+                    _ => false,
+                };
+                if !empty {
+                    self.apply_settings(Settings::from_value(&value)).await;
+                }
             }
             Err(err) => self.log(MessageType::WARNING, format!("workspace/configuration failed: {err}")),
         }
@@ -271,29 +268,6 @@ impl Server {
             Err(jsonrpc::Error::method_not_found())
         })
         .await
-    }
-
-    fn hover_at(&self, params: &HoverParams) -> Option<Hover> {
-        let docs = self.ctx.state.documents();
-        let at = &params.text_document_position_params;
-        let doc = docs.get(&at.text_document.uri)?;
-        let checked = doc.current().filter(|checked| checked.enabled)?;
-        let encoding = self.ctx.encoding();
-        let offset = position::offset(&doc.rope, at.position, encoding);
-        let hit = checked.visible(&doc.ignored).find(|(f, _)| f.span.start <= offset && offset < f.span.end.max(f.span.start + 1));
-        let (value, range) = match hit {
-            Some((finding, _)) => {
-                (convert::finding_markdown(finding), Some(position::range(&doc.rope, finding.span.clone(), encoding)))
-            }
-            None => {
-                let summary_line = checked.message.subject().map_or(0, |s| position::position(&doc.rope, s.start, encoding).line);
-                if at.position.line != summary_line {
-                    return None;
-                }
-                (convert::summary_markdown(checked, &doc.ignored), None)
-            }
-        };
-        Some(Hover { contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value }), range })
     }
 }
 
@@ -500,7 +474,13 @@ impl LanguageServer for Server {
     }
 
     async fn hover(&self, params: HoverParams) -> jsonrpc::Result<Option<Hover>> {
-        guarded(&self.ctx, "hover", Err(jsonrpc::Error::internal_error()), async { Ok(self.hover_at(&params)) }).await
+        let ctx = &self.ctx;
+        guarded(ctx, "hover", Err(jsonrpc::Error::internal_error()), async {
+            let at = params.text_document_position_params;
+            let docs = ctx.state.documents();
+            Ok(docs.get(&at.text_document.uri).and_then(|doc| hover::hover(doc, at.position, ctx.encoding())))
+        })
+        .await
     }
 
     async fn code_action(&self, params: CodeActionParams) -> jsonrpc::Result<Option<CodeActionResponse>> {

@@ -3,8 +3,9 @@
 //! Layers, lowest first: the built-in defaults, the user config
 //! (`$XDG_CONFIG_HOME/tactful/config.toml`), the workspace `.tactful.toml`, the
 //! editor's settings. The workspace file of a document is the nearest `.tactful.toml`
-//! from the document's folder up to its workspace folder; without one, the workspace
-//! folder's (not yet written) file is where "disable in this workspace" writes.
+//! in its folder or a parent, as for `tactful check`; without one, the file that
+//! "disable in this workspace" creates is in the document's workspace folder (or, for
+//! a document outside every workspace folder, in its own folder).
 //!
 //! Building a profile (reading packs, compiling the engine) happens on a blocking
 //! thread, once per workspace file and reload. A reload (a watched file changed, the
@@ -152,14 +153,9 @@ impl Workspace {
         if let Some(key) = self.keys.get(&dir) {
             return key.clone();
         }
+        let found = dir.ancestors().map(|ancestor| ancestor.join(WORKSPACE_FILE)).find(|file| self.overlays.contains_key(file) || file.is_file());
         let root = self.roots.iter().filter(|root| dir.starts_with(root)).max_by_key(|root| root.as_os_str().len());
-        let top = root.cloned().unwrap_or_else(|| dir.clone());
-        let found = dir
-            .ancestors()
-            .take_while(|ancestor| ancestor.starts_with(&top))
-            .map(|ancestor| ancestor.join(WORKSPACE_FILE))
-            .find(|file| self.overlays.contains_key(file) || file.is_file());
-        let key = Some(found.unwrap_or_else(|| top.join(WORKSPACE_FILE)));
+        let key = Some(found.unwrap_or_else(|| root.unwrap_or(&dir).join(WORKSPACE_FILE)));
         self.keys.insert(dir, key.clone());
         key
     }
@@ -328,7 +324,7 @@ mod tests {
     }
 
     #[test]
-    fn the_nearest_workspace_file_up_to_the_root() {
+    fn the_nearest_workspace_file_else_the_roots() {
         let root = temp("key");
         let mut ws = Workspace::default();
         ws.set_roots(vec![root.clone()]);
@@ -337,9 +333,10 @@ mod tests {
         std::fs::write(root.join("a").join(WORKSPACE_FILE), "").unwrap();
         ws.reload();
         assert_eq!(ws.key(Some(&draft)), Some(root.join("a").join(WORKSPACE_FILE)));
-        // Outside every root: the document's own folder.
-        let elsewhere = std::env::temp_dir().join("elsewhere/x.eml");
-        assert_eq!(ws.key(Some(&elsewhere)), Some(std::env::temp_dir().join("elsewhere").join(WORKSPACE_FILE)));
+        // Outside every root and every workspace file: the document's own folder.
+        let elsewhere = std::env::temp_dir().join("elsewhere");
+        let expected = Config::find_workspace_file(&elsewhere).unwrap_or_else(|| elsewhere.join(WORKSPACE_FILE));
+        assert_eq!(ws.key(Some(&elsewhere.join("x.eml"))), Some(expected));
         let _ = std::fs::remove_dir_all(root);
     }
 

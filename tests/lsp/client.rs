@@ -238,7 +238,9 @@ impl Client {
     }
 
     /// `initialize` then `initialized`, offering `encodings` and the usual capabilities.
+    /// `init_options` is also what `workspace/configuration` answers, as editors do.
     pub fn initialize(&mut self, root: &Path, encodings: &[&str], init_options: Value) -> Value {
+        self.settings = init_options.clone();
         let params = json!({
             "processId": null,
             "rootUri": file_uri(root),
