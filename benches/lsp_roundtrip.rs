@@ -5,6 +5,7 @@
 //! deletes one character in the middle of the draft, as an incremental edit.
 //!
 //! Run with `cargo bench --bench lsp_roundtrip`; prints the median, p99 and mean.
+//! `TACTFUL_BIN=/path/to/tactful` measures another build of the server.
 
 #[path = "../tests/lsp/client.rs"]
 mod client;
@@ -20,10 +21,11 @@ const BIN: &str = env!("CARGO_BIN_EXE_tactful");
 fn main() {
     // `cargo bench` passes `--bench`; a filter argument picks sizes by name.
     let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
-    println!("didChange -> publishDiagnostics over stdio, debounceMs 0 ({})", BIN);
+    let bin = std::env::var("TACTFUL_BIN").unwrap_or_else(|_| BIN.to_owned());
+    println!("didChange -> publishDiagnostics over stdio, debounceMs 0 ({bin})");
     for (name, size, rounds) in [("draft_10kb", 10_000, 400), ("draft_100kb", 100_000, 150)] {
         if filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str())) {
-            run(name, &draft(size), rounds);
+            run(&bin, name, &draft(size), rounds);
         }
     }
 }
@@ -51,9 +53,9 @@ fn draft(size: usize) -> String {
     out
 }
 
-fn run(name: &str, text: &str, rounds: usize) {
+fn run(bin: &str, name: &str, text: &str, rounds: usize) {
     let sandbox = Sandbox::new(&format!("bench-{name}"));
-    let mut client = Client::start(BIN, &sandbox, &[]);
+    let mut client = Client::start(bin, &sandbox, &[]);
     client.initialize(&sandbox.workspace, &["utf-16"], json!({ "debounceMs": 0 }));
     let uri = sandbox.uri("draft.eml");
     client.open(&uri, "mail", 0, text);

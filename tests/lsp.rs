@@ -378,6 +378,22 @@ fn ignoring_a_finding_survives_edits_elsewhere() {
 }
 
 #[test]
+fn every_finding_on_a_span_gets_its_own_ignore() {
+    let (_sandbox, mut client, uri, diagnostics) = open("overlap", json!(null), "draft.eml", DRAFT);
+    let span = asap(&diagnostics)["range"].clone();
+    let here: Vec<Value> = diagnostics.iter().filter(|d| d["range"] == span).cloned().collect();
+    let response = client.request("textDocument/codeAction", json!({ "textDocument": { "uri": uri }, "range": span, "context": { "diagnostics": here } }));
+    let actions = response["result"].as_array().unwrap();
+    let ignores: Vec<&Value> = actions.iter().filter(|a| a["command"]["command"] == "tactful.ignoreFinding").collect();
+    assert_eq!(ignores.len(), here.len(), "{actions:?}");
+    let rules_ignored: Vec<&Value> = ignores.iter().map(|a| &a["command"]["arguments"][0]["rule"]).collect();
+    let rules_here: Vec<&Value> = here.iter().map(|d| &d["code"]).collect();
+    assert_eq!(rules_ignored, rules_here);
+    let preferred = actions.iter().filter(|a| a["isPreferred"] == true).count();
+    assert_eq!(preferred, here.iter().filter(|d| !d["data"]["suggestions"].as_array().unwrap().is_empty()).count());
+}
+
+#[test]
 fn disabling_a_rule_edits_tactful_toml_and_keeps_the_rest() {
     let (sandbox, mut client) = start("disable", &["utf-16"], json!(null));
     let config = sandbox.workspace.join(".tactful.toml");

@@ -86,10 +86,12 @@ pub fn code_actions(params: &CodeActionParams, doc: &Document, encoding: Positio
                     ..CodeAction::default()
                 });
             }
-            commands.extend(finding_commands(uri, diagnostic, data));
+            commands.extend(finding_commands(uri, diagnostic, data, found.len() > 1));
         }
+        // Two findings of one rule offer the same "disable" once (titles name the key).
         let mut seen = std::collections::HashSet::new();
-        commands.retain(|action| seen.insert(action.title.clone()));
+        let is_disable = |action: &CodeAction| action.command.as_ref().is_some_and(|c| c.command == DISABLE_COMMAND);
+        commands.retain(|action| !is_disable(action) || seen.insert(action.title.clone()));
         actions.extend(fixes.into_iter().chain(commands).map(CodeActionOrCommand::CodeAction));
     }
     let kind = fix_all_kind();
@@ -118,8 +120,9 @@ fn flags(rope: &Rope, range: Range, text: &str, encoding: PositionEncoding) -> b
     rope.slice(chars) == text
 }
 
-/// "Ignore" and "disable" for one finding.
-fn finding_commands(uri: &Uri, diagnostic: &Diagnostic, data: &FindingData) -> Vec<CodeAction> {
+/// "Ignore" and "disable" for one finding; `named`: say which rule is ignored (when
+/// the request covers several findings).
+fn finding_commands(uri: &Uri, diagnostic: &Diagnostic, data: &FindingData, named: bool) -> Vec<CodeAction> {
     let command = |title: String, name: &str, args: Value| CodeAction {
         title: title.clone(),
         kind: Some(CodeActionKind::QUICKFIX),
@@ -130,7 +133,11 @@ fn finding_commands(uri: &Uri, diagnostic: &Diagnostic, data: &FindingData) -> V
     let ignore = IgnoreArgs { uri: uri.clone(), rule: data.rule.clone(), text: data.text.clone(), occurrence: data.occurrence };
     let disable = |key: &str| DisableArgs { uri: uri.clone(), key: key.to_owned() };
     vec![
-        command("Ignore this finding in this message".into(), IGNORE_COMMAND, json(&ignore)),
+        command(
+            if named { format!("Ignore this finding in this message ({})", data.rule) } else { "Ignore this finding in this message".into() },
+            IGNORE_COMMAND,
+            json(&ignore),
+        ),
         command(format!("Disable rule {} in this workspace", data.rule), DISABLE_COMMAND, json(&disable(&data.rule))),
         command(format!("Disable category {} in this workspace", data.category), DISABLE_COMMAND, json(&disable(&data.category))),
     ]
