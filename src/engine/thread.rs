@@ -14,7 +14,9 @@ const STOPWORDS: &[&str] = &[
     "these", "they", "thing", "this", "those", "through", "too", "under", "until", "very", "was", "were", "what",
     "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "we'll",
     "we’ll", "you'll", "you’ll", "also", "require", "requires", "expect", "want", "like", "make", "sure", "please",
-    "thanks", "thank", "moving", "forward", "ahead", "additionally", "condition", "well", "going", "able",
+    "thanks", "thank", "moving", "forward", "ahead", "additionally", "condition", "well", "going", "able", "i'll",
+    "i’ll", "i'd", "i’d", "i'm", "i’m", "i've", "i’ve", "we'd", "we’d", "we're", "we’re", "we've", "we’ve", "you'd",
+    "you’d", "you're", "you’re", "let's", "let’s", "don't", "don’t", "can't", "can’t", "won't", "won’t",
 ];
 
 /// The topic words of a thread, reduced to a crude stem.
