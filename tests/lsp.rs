@@ -517,6 +517,11 @@ fn a_broken_pack_is_reported_and_the_server_keeps_serving() {
     let on_pack = client.diagnostics(&file_uri(&pack), None);
     assert_eq!(on_pack.len(), 1);
     assert!(on_pack[0]["range"]["start"]["line"].as_u64().unwrap() >= 3, "{on_pack:?}");
+    // The broken pack is watched, so that its fix is seen.
+    let watches_pack = |m: &Value| m["method"] == "client/registerCapability" && m["params"].to_string().contains("\"team.toml\"");
+    if !client.server_requests.iter().any(watches_pack) {
+        client.wait("a file watcher for team.toml", watches_pack);
+    }
     // Still serving, with the built-in rules.
     let diagnostics = client.diagnostics(&uri, Some(1));
     assert!(rules(&diagnostics).contains(&"pressure.asap"));

@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use tactful::config::WORKSPACE_FILE;
-use tactful::rules::builtin_pack_names;
+use tactful::rules::{builtin_pack_names, BUILTIN_ORIGIN};
 use tactful::{Config, Engine, Pack, PackError};
 
 use super::settings::{self, Settings};
@@ -31,7 +31,7 @@ pub type Key = Option<PathBuf>;
 #[derive(Debug)]
 pub struct Profile {
     pub config: Config,
-    pub engine: Engine,
+    pub engine: Arc<Engine>,
     pub debounce: Duration,
     /// Files whose change reloads the settings: config files and pack paths.
     pub watched: Vec<PathBuf>,
@@ -190,7 +190,13 @@ impl Shared {
         };
         let (profile, problems) = match build(key.as_deref(), &editor, &overlays) {
             Ok((profile, warnings)) => (Arc::new(profile), warnings),
-            Err(problem) => (previous.unwrap_or_else(|| Arc::new(defaults())), vec![problem]),
+            Err((problem, mut watched)) => {
+                // The last good rules (or the defaults), watching the files to fix as well.
+                let last = previous.unwrap_or_else(|| Arc::new(defaults()));
+                watched.extend(last.watched.iter().cloned());
+                let kept = Profile { config: last.config.clone(), engine: Arc::clone(&last.engine), debounce: last.debounce, watched };
+                (Arc::new(kept), vec![problem])
+            }
         };
         let mut ws = self.lock();
         if ws.generation == generation {
@@ -237,26 +243,32 @@ impl Workspace {
     }
 }
 
+/// What a failed build leaves: the problem, and the files to watch for its fix.
+type Failure = (Problem, Vec<PathBuf>);
+
 /// The layers for `key` and the engine they give; warnings are problems that did not
-/// stop the build.
-fn build(key: Option<&Path>, editor: &Settings, overlays: &HashMap<PathBuf, String>) -> Result<(Profile, Vec<Problem>), Problem> {
-    let fatal = |error: PackError| Problem::new(error, true);
+/// stop the build. Every file read is watched: the config files (also those not
+/// written yet), the packs named by path and every file the loaded packs came from.
+fn build(key: Option<&Path>, editor: &Settings, overlays: &HashMap<PathBuf, String>) -> Result<(Profile, Vec<Problem>), Failure> {
+    let mut watched: Vec<PathBuf> = [Config::user_file(), key.map(Path::to_path_buf)].into_iter().flatten().collect();
+    let fail = |error: PackError, watched: &[PathBuf]| (Problem::new(error, true), watched.to_vec());
     let mut config = Config::default();
-    let mut watched = Vec::new();
-    let files = [Config::user_file(), key.map(Path::to_path_buf)];
-    for file in files.into_iter().flatten() {
-        if let Some(layer) = read_layer(&file, overlays).map_err(fatal)? {
-            config = config.layered(layer);
+    for file in watched.clone() {
+        match read_layer(&file, overlays) {
+            Ok(Some(layer)) => config = config.layered(layer),
+            Ok(None) => {}
+            Err(error) => return Err(fail(error, &watched)),
         }
-        watched.push(file);
     }
     config = config.layered(editor.layer(key.and_then(Path::parent)));
-    let packs = config.load_packs().map_err(fatal)?;
     watched.extend(pack_paths(&config));
+    let packs = config.load_packs().map_err(|error| fail(error, &watched))?;
+    let pack_files = packs.iter().flat_map(|pack| &pack.files).filter(|file| !file.starts_with(BUILTIN_ORIGIN));
+    watched.extend(pack_files.map(PathBuf::from).filter(|path| path.is_absolute()));
     let engine = Engine::new(&packs, &config.selection())
-        .map_err(|err| fatal(PackError::whole_file("packs", err.to_string())))?;
+        .map_err(|err| fail(PackError::whole_file("packs", err.to_string()), &watched))?;
     let warnings = unknown_rule_names(&config, &packs, key, overlays);
-    Ok((Profile { debounce: settings::debounce(&config), config, engine, watched }, warnings))
+    Ok((Profile { debounce: settings::debounce(&config), config, engine: Arc::new(engine), watched }, warnings))
 }
 
 /// A config file's layer, from the overlay or the disk; `None` when there is no file.
@@ -279,7 +291,7 @@ fn defaults() -> Profile {
     let engine = Engine::new(&packs, &config.selection())
         .or_else(|_| Engine::new(&[], &config.selection()))
         .expect("an engine without rules always builds");
-    Profile { debounce: settings::debounce(&config), config, engine, watched: Vec::new() }
+    Profile { debounce: settings::debounce(&config), config, engine: Arc::new(engine), watched: Vec::new() }
 }
 
 /// Paths of the packs a config names by path (not built-in, not git).
@@ -359,6 +371,7 @@ mod tests {
         assert_eq!(report.messages.len(), 1);
         assert_eq!(report.messages[0].error.line, 1);
         assert_eq!(report.files, vec![(file.clone(), report.messages.clone())]);
+        assert!(kept.watched.contains(&file), "the broken file is watched for its fix");
         // Asked again in the same generation: nothing new to say.
         assert!(shared.profile(&key).1.messages.is_empty());
 
