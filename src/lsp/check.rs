@@ -176,7 +176,10 @@ fn profile_for(state: &State, snapshot: &Snapshot) -> (Arc<Profile>, u64, Report
 fn check(snapshot: Snapshot, profile: &Profile, generation: u64) -> Checked {
     let enabled = settings::accepts(&profile.config, &snapshot.language_id, &snapshot.uri_path)
         && snapshot.rope.len_bytes() <= MAX_CHECKED_BYTES;
-    let text = if enabled { snapshot.rope.to_string() } else { String::new() };
+    let mut text = if enabled { snapshot.rope.to_string() } else { String::new() };
+    if snapshot.language_id == "gitcommit" {
+        blank_git_comments(&mut text);
+    }
     let message = Message::parse(&text);
     let findings = if enabled { profile.engine.check(&message) } else { Vec::new() };
     Checked {
@@ -188,6 +191,29 @@ fn check(snapshot: Snapshot, profile: &Profile, generation: u64) -> Checked {
         generation,
         enabled,
     }
+}
+
+/// Blanks what git drops from a commit message, keeping every offset: comment lines
+/// (`#`) and everything from the scissors line on (the diff of `commit -v`).
+fn blank_git_comments(text: &mut String) {
+    const SCISSORS: &str = "# ------------------------ >8 ------------------------";
+    let mut bytes = std::mem::take(text).into_bytes();
+    let mut start = 0;
+    let mut cut = false;
+    while start < bytes.len() {
+        let end = bytes[start..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| start + i + 1);
+        cut = cut || bytes[start..end].starts_with(SCISSORS.as_bytes());
+        if cut || bytes[start] == b'#' {
+            for byte in &mut bytes[start..end] {
+                if !matches!(*byte, b'\n' | b'\r') {
+                    *byte = b' ';
+                }
+            }
+        }
+        start = end;
+    }
+    // Only whole lines were blanked, so the text is still UTF-8.
+    *text = String::from_utf8(bytes).unwrap_or_default();
 }
 
 /// Keeps the findings whose span means the same text in the document (all of them,
@@ -247,6 +273,18 @@ pub async fn pull(ctx: &Ctx, uri: &Uri) -> Option<Vec<Diagnostic>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn git_comments_and_the_diff_are_not_checked() {
+        let mut text = "Fix it ASAP\n\n# Please enter the message 👋\r\nBody\n# ------------------------ >8 ------------------------\ndiff ASAP\n".to_owned();
+        let len = text.len();
+        blank_git_comments(&mut text);
+        assert_eq!(text.len(), len);
+        assert!(text.starts_with("Fix it ASAP\n\n "));
+        assert!(text.contains("\r\nBody\n"));
+        assert_eq!(text.matches("ASAP").count(), 1);
+        assert!(!text.contains('#') && !text.contains("diff"));
+    }
 
     #[test]
     fn repeated_findings_are_numbered_by_rule_and_text() {
