@@ -20,7 +20,7 @@ use tactful::{Finding, Message};
 use tower_lsp_server::ls_types::{Diagnostic, MessageType, Uri};
 
 use super::document::{Document, IgnoreKey};
-use super::server::{Ctx, State};
+use super::server::{guarded, Ctx, State};
 use super::settings;
 use super::workspace::{Profile, Report};
 
@@ -86,7 +86,18 @@ pub fn schedule(ctx: &Ctx, uri: Uri, revision: u64, delay: Duration) {
         if !delay.is_zero() {
             tokio::time::sleep(delay).await;
         }
-        run(ctx, uri, revision).await;
+        let finished = guarded(&ctx, "a check", false, async {
+            run(ctx.clone(), uri.clone(), revision).await;
+            true
+        })
+        .await;
+        if !finished {
+            // Let the next change check again.
+            if let Some(doc) = ctx.state.documents().get_mut(&uri) {
+                doc.running = false;
+                doc.rerun = false;
+            }
+        }
     });
 }
 
