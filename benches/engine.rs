@@ -37,8 +37,7 @@ fn corpus_bodies() -> Vec<String> {
 fn thread(size: usize) -> String {
     let bodies = corpus_bodies();
     let mut out = format!("From: a@example.com\nTo: b@example.org\nSubject: Re: the plan\n\n{}\n", bodies[0]);
-    let mut depth = 1;
-    for body in bodies.iter().cycle().skip(1) {
+    for (depth, body) in bodies.iter().cycle().skip(1).enumerate().map(|(i, b)| (i + 1, b)) {
         if out.len() >= size {
             break;
         }
@@ -49,7 +48,6 @@ fn thread(size: usize) -> String {
             out.push_str(line);
             out.push('\n');
         }
-        depth += 1;
     }
     out
 }

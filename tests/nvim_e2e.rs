@@ -262,7 +262,7 @@ fn check_editor_against_cli(name: &str, mode: &str, settings: Value, cli_args: &
     // The root is the folder of .tactful.toml, not the draft's own folder.
     let root = result["client"]["root_dir"].as_str().unwrap();
     assert_eq!(Path::new(root).canonicalize().unwrap(), ws.canonicalize().unwrap(), "root_dir");
-    assert_eq!(result["client"]["offset_encoding"].as_str().is_some(), true);
+    assert!(result["client"]["offset_encoding"].as_str().is_some(), "offset_encoding");
 
     // Same findings, same places (byte columns), same severities as the CLI.
     let before = nvim_seen(&result["before"]);
