@@ -682,3 +682,13 @@ fn closing_a_document_clears_its_diagnostics() {
     client.notify("textDocument/didSave", json!({ "textDocument": { "uri": uri } }));
     assert!(client.request("shutdown", json!(null)).get("error").is_none());
 }
+
+#[test]
+fn initialization_options_wrapped_in_the_section_name_are_read() {
+    // Helix sends its `config` as { "tactful": { ... } }.
+    let options = json!({ "tactful": { "debounceMs": 0, "rules": { "pressure": "off" } } });
+    let (_sandbox, _client, _uri, diagnostics) = open("wrapped", options, "draft.eml", DRAFT);
+    let expected = expected_ranges(DRAFT, &cli(DRAFT, &["--disable", "pressure"]), Encoding::Utf16);
+    assert_eq!(seen_ranges(&diagnostics), expected);
+    assert!(!rules(&diagnostics).contains(&"pressure.asap"));
+}

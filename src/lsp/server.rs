@@ -330,7 +330,8 @@ impl LanguageServer for Server {
             {
                 let mut ws = ctx.state.workspace.lock();
                 ws.set_roots(roots(&params));
-                match Settings::from_value(&options) {
+                // Helix (among others) sends the section wrapped as { "tactful": { ... } }.
+                match Settings::from_change(&options).unwrap_or_else(|| Settings::from_value(&options)) {
                     Ok(settings) => ws.set_editor(settings),
                     Err(problem) => ctx.state.early.lock().unwrap_or_else(PoisonError::into_inner).push(problem),
                 }
