@@ -19,6 +19,7 @@ pub mod config;
 pub mod engine;
 pub mod finding;
 pub mod rules;
+pub mod text;
 
 pub use config::Config;
 pub use engine::{Engine, Selection, Toggle};

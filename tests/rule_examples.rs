@@ -15,7 +15,7 @@ fn every_builtin_rule_keeps_its_examples() {
         for rule in &pack.rules {
             let info = &rule.info;
             assert!(!info.examples.flag.is_empty(), "{}: no `flag` example", info.id);
-            let solo = Pack { name: pack.name.clone(), rules: vec![Arc::clone(rule)], ..Pack::default() };
+            let solo = Pack { name: pack.name.clone(), rules: vec![Arc::clone(rule)], lists: pack.lists.clone(), ..Pack::default() };
             let mut selection = Selection::default();
             selection.set(info.id.clone(), Toggle::On);
             let engine = Engine::new(&[solo], &selection).expect("engine");

@@ -145,13 +145,37 @@ fn example_problems(pack: &Pack) -> (Vec<PackError>, Vec<PackError>) {
     (errors, warnings)
 }
 
+/// Own rules with an expression or regex that has no anchor word or literal: they are
+/// tried on every sentence of every message, which a team pack should avoid.
+fn unanchored_warnings(pack: &Pack) -> Vec<PackError> {
+    let mut selection = Selection::default();
+    for rule in pack.own_rules() {
+        selection.set(rule.info.id.clone(), Toggle::On);
+    }
+    let own: Vec<&str> = pack.own_rules().map(|rule| rule.info.id.as_str()).collect();
+    let Ok(engine) = Engine::new(std::slice::from_ref(pack), &selection) else { return Vec::new() };
+    engine
+        .unanchored()
+        .into_iter()
+        .filter(|found| own.contains(&found.rule.as_str()))
+        .map(|found| {
+            let message = format!(
+                "rule `{}`: `{}` has no word that every match contains, so it is tried on every sentence; start it from a word or a list of words",
+                found.rule, found.source
+            );
+            PackError::at_location(&found.location, message)
+        })
+        .collect()
+}
+
 fn check(args: &PathsArgs) -> anyhow::Result<ExitCode> {
     let targets = targets(&args.paths)?;
     let mut bad = 0;
     for target in &targets {
         match target.load() {
             Ok(pack) => {
-                let (errors, warnings) = example_problems(&pack);
+                let (errors, mut warnings) = example_problems(&pack);
+                warnings.extend(unanchored_warnings(&pack));
                 for warning in &warnings {
                     println!("warning: {warning}");
                 }
@@ -242,7 +266,7 @@ fn example_count(rule: &Rule) -> usize {
 /// returns a line per failed example.
 fn run_examples(pack: &Pack, rule: &Arc<Rule>) -> anyhow::Result<Vec<String>> {
     let info = &rule.info;
-    let solo = Pack { name: pack.name.clone(), rules: vec![Arc::clone(rule)], vocabulary: pack.vocabulary.clone(), ..Pack::default() };
+    let solo = Pack { name: pack.name.clone(), rules: vec![Arc::clone(rule)], vocabulary: pack.vocabulary.clone(), lists: pack.lists.clone(), ..Pack::default() };
     let mut selection = Selection::default();
     selection.set(info.id.clone(), Toggle::On);
     let engine = Engine::new(&[solo], &selection).with_context(|| format!("rule `{}`", info.id))?;

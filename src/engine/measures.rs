@@ -2,18 +2,19 @@
 
 use std::ops::Range;
 
-use super::text::{paragraphs, words};
+use crate::text::{paragraphs, words};
 use super::View;
 use crate::rules::{matcher, Capitals, Measure, PronounRatio, Rule};
 
 /// Spans to report for one message-level rule.
-pub fn run(measure: &Measure, rule: &Rule, view: &View<'_>) -> Vec<Range<usize>> {
+/// `asks` says whether a sentence holds one of the rule's own patterns (`many-questions`).
+pub fn run(measure: &Measure, rule: &Rule, view: &View<'_>, asks: &dyn Fn(&Range<usize>) -> bool) -> Vec<Range<usize>> {
     match measure {
         Measure::Capitals(params) => capitals(params, rule, view),
         Measure::LongSentence { max_words } => {
             view.body_sentences().filter(|s| words(&view.masked[(*s).clone()]).count() > *max_words).cloned().collect()
         }
-        Measure::ManyQuestions { max } => many_questions(*max, rule, view).into_iter().collect(),
+        Measure::ManyQuestions { max } => many_questions(*max, view, asks).into_iter().collect(),
         Measure::WallOfText { max_words } => paragraphs(view.masked)
             .into_iter()
             .filter(|p| view.in_scope(rule.scope, p.start) && words(&view.masked[p.clone()]).count() > *max_words)
@@ -75,13 +76,13 @@ fn is_heading(view: &View<'_>, at: usize) -> bool {
 }
 
 /// The question or request that takes the message past `max` of them.
-fn many_questions(max: usize, rule: &Rule, view: &View<'_>) -> Option<Range<usize>> {
-    let mut asks = view.body_sentences().filter(|s| {
+fn many_questions(max: usize, view: &View<'_>, asks: &dyn Fn(&Range<usize>) -> bool) -> Option<Range<usize>> {
+    let mut found = view.body_sentences().filter(|s| {
         let sentence = &view.masked[(*s).clone()];
         let question = sentence.trim_end_matches(['"', '\'', ')', '”', '’']).ends_with('?');
-        question || rule.patterns.iter().any(|p| matcher::is_match_bounded(p, sentence))
+        question || asks(s)
     });
-    asks.nth(max).cloned()
+    found.nth(max).cloned()
 }
 
 /// The first sentence with a first-person word, when the body leans on "I/we" against

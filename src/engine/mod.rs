@@ -1,15 +1,17 @@
 //! The engine: every active rule of the loaded packs, compiled once, run over a message.
 //!
-//! A check is one pass of a `RegexSet` over the masked text (unchecked regions blanked,
-//! offsets unchanged) to learn which patterns occur at all; only those patterns are then
-//! located, and guards run only on the sentences that hit. Message-level measures run
-//! after. Checking never fails: a message always gives a (possibly empty) list.
+//! The masked text (unchecked regions blanked, offsets unchanged) is analysed once
+//! ([`crate::text::Analysis`]: sentences and tokens). Rules in the match language are
+//! found by their anchor words, one hash lookup per token, and verified where an anchor
+//! occurs ([`words`]); legacy regex rules (until every pack is ported) go through one
+//! `RegexSet` pass. Message-level measures run after. Checking never fails: a message
+//! always gives a (possibly empty) list.
 
 mod measures;
 mod rewrite;
 mod selection;
-pub mod text;
 mod thread;
+mod words;
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -17,13 +19,15 @@ use std::sync::Arc;
 use regex::{RegexSet, RegexSetBuilder};
 
 pub use selection::{Selection, Toggle};
+pub use words::Unanchored;
 
 use crate::finding::{Finding, Severity, Suggestion};
 use crate::message::Message;
-use crate::rules::{matcher, Allowlist, Pack, Rule, Scope};
+use crate::rules::{matcher, Allowlist, Legacy, Lists, Matcher, Pack, Rule, Scope};
+use crate::text::Analysis;
 use thread::ThreadTerms;
 
-/// Compiled-program size allowed for the set of all patterns together.
+/// Compiled-program size allowed for the set of all legacy patterns together.
 const SET_SIZE_LIMIT: usize = 256 << 20;
 
 /// A rule that runs, at the severity the selection gave it.
@@ -37,7 +41,9 @@ struct ActiveRule {
 #[derive(Debug)]
 pub struct Engine {
     rules: Vec<ActiveRule>,
-    /// Every pattern of every active pattern rule.
+    /// Rules in the match language, compiled with the packs' lists.
+    words: words::Words,
+    /// Every pattern of every active legacy rule.
     set: RegexSet,
     /// For each pattern of `set`: (index in `rules`, index in that rule's patterns).
     owners: Vec<(usize, usize)>,
@@ -45,19 +51,27 @@ pub struct Engine {
     allowed: Allowlist,
 }
 
-/// An error building the engine (only from limits: each pattern compiled in its pack).
+/// An error building the engine: a limit, or lists of several packs that do not fit
+/// together (each pack alone was checked when it loaded).
 #[derive(Debug, thiserror::Error)]
-#[error("cannot combine the rules' patterns: {0}")]
-pub struct EngineError(#[from] regex::Error);
+pub enum EngineError {
+    #[error("cannot combine the rules' patterns: {0}")]
+    Regex(#[from] regex::Error),
+    #[error("{0}")]
+    Rule(String),
+}
 
 impl Engine {
     /// Takes the rules of `packs` that `selection` leaves on. A later pack's rule with
     /// the same id as an earlier one replaces it (loading packs checks that it says so:
-    /// [`crate::rules::check_layering`]).
+    /// [`crate::rules::check_layering`]). Lists are those of all packs together, so an
+    /// addition in a later pack reaches the rules of an earlier one.
     pub fn new(packs: &[Pack], selection: &Selection) -> Result<Engine, EngineError> {
         let mut allowed = Allowlist::default();
+        let mut lists = Lists::default();
         for pack in packs {
             allowed.extend(&pack.vocabulary);
+            lists.extend(&pack.lists).map_err(|message| EngineError::Rule(format!("pack `{}`: {message}", pack.name)))?;
         }
         let mut chosen: Vec<ActiveRule> = Vec::new();
         for rule in packs.iter().flat_map(|pack| &pack.rules) {
@@ -66,25 +80,39 @@ impl Engine {
                 chosen.push(ActiveRule { rule: Arc::clone(rule), severity });
             }
         }
+        let words = words::Words::new(chosen.iter().map(|active| &*active.rule), &lists)?;
         let mut owners = Vec::new();
         let mut sources = Vec::new();
         for (rule_index, active) in chosen.iter().enumerate() {
+            let Matcher::Legacy(legacy) = &*active.rule.matcher else {
+                continue;
+            };
             if active.rule.measure.is_some() {
                 continue;
             }
-            for (pattern_index, source) in active.rule.sources.iter().enumerate() {
+            for (pattern_index, source) in legacy.sources.iter().enumerate() {
                 let exact = || format!("{}(?:{source})", if active.rule.case_sensitive { "" } else { "(?i)" });
                 sources.push(matcher::prefilter_source(source, active.rule.case_sensitive).unwrap_or_else(exact));
                 owners.push((rule_index, pattern_index));
             }
         }
         let set = RegexSetBuilder::new(&sources).size_limit(SET_SIZE_LIMIT).dfa_size_limit(SET_SIZE_LIMIT).build()?;
-        Ok(Engine { rules: chosen, set, owners, allowed })
+        Ok(Engine { rules: chosen, words, set, owners, allowed })
     }
 
     /// Number of rules that run.
     pub fn rule_count(&self) -> usize {
         self.rules.len()
+    }
+
+    /// Expressions and regexes that have no anchor word or literal, so they run on
+    /// every sentence (what `tactful pack check` warns about).
+    pub fn unanchored(&self) -> Vec<Unanchored> {
+        self.words.unanchored(&self.rule_refs())
+    }
+
+    fn rule_refs(&self) -> Vec<&Rule> {
+        self.rules.iter().map(|active| &*active.rule).collect()
     }
 
     /// Every finding in the checked parts of `message`, in text order.
@@ -93,10 +121,31 @@ impl Engine {
         let view = View::new(message, masked);
         let mut findings = Vec::new();
         let mut thread_terms: Option<ThreadTerms> = None;
+        let mut novel = |sentence: &Range<usize>| {
+            let terms = thread_terms.get_or_insert_with(|| ThreadTerms::new(message.thread()));
+            terms.is_novel(&masked[sentence.clone()])
+        };
+        let rules = self.rule_refs();
+        for hit in self.words.hits(&rules, masked, &view.analysis) {
+            let active = &self.rules[hit.rule];
+            if !view.in_scope(active.rule.scope, hit.span.start)
+                || !self.words.guards_pass(&active.rule, hit.rule, masked, &view.analysis, &hit)
+            {
+                continue;
+            }
+            let sentence = view.analysis.sentences[hit.sentence].bytes.clone();
+            if active.rule.novel_to_thread && !novel(&sentence) {
+                continue;
+            }
+            findings.push(finding(active, message.text(), hit.span.clone(), hit.span.start == sentence.start, &hit.groups));
+        }
         for pattern in self.set.matches(masked).iter() {
             let (rule_index, pattern_index) = self.owners[pattern];
             let active = &self.rules[rule_index];
-            let regex = &active.rule.patterns[pattern_index];
+            let Matcher::Legacy(legacy) = &*active.rule.matcher else {
+                continue;
+            };
+            let regex = &legacy.patterns[pattern_index];
             let mut from = 0;
             while let Some(found) = matcher::find_bounded(regex, masked, from) {
                 from = found.end();
@@ -105,25 +154,29 @@ impl Engine {
                     continue;
                 }
                 let sentence = view.sentence_at(span.start);
-                if !guards_pass(&active.rule, masked, &sentence, &span) {
+                if !legacy_guards_pass(legacy, masked, &sentence, &span) {
                     continue;
                 }
-                if active.rule.novel_to_thread {
-                    let terms = thread_terms.get_or_insert_with(|| ThreadTerms::new(message.thread()));
-                    if !terms.is_novel(&masked[sentence.clone()]) {
-                        continue;
-                    }
+                if active.rule.novel_to_thread && !novel(&sentence) {
+                    continue;
                 }
-                let captures = regex.captures_at(masked, span.start);
-                let opens_sentence = span.start == sentence.start;
-                findings.push(finding(active, message.text(), span, opens_sentence, captures.as_ref()));
+                let groups = rewrite::regex_groups(regex, masked, span.start);
+                findings.push(finding(active, message.text(), span.clone(), span.start == sentence.start, &groups));
             }
         }
-        for active in &self.rules {
+        for (rule_index, active) in self.rules.iter().enumerate() {
             if let Some(measure) = &active.rule.measure {
-                for span in measures::run(measure, &active.rule, &view) {
+                let asks = |sentence: &Range<usize>| -> bool {
+                    match &*active.rule.matcher {
+                        Matcher::Legacy(legacy) => legacy.patterns.iter().any(|p| matcher::is_match_bounded(p, &masked[sentence.clone()])),
+                        Matcher::Words { .. } => view.analysis.sentence_at(sentence.start).is_some_and(|i| {
+                            self.words.asks(&active.rule, rule_index, masked, &view.analysis, &view.analysis.sentences[i])
+                        }),
+                    }
+                };
+                for span in measures::run(measure, &active.rule, &view, &asks) {
                     let opens_sentence = view.sentence_at(span.start).start == span.start;
-                    findings.push(finding(active, message.text(), span, opens_sentence, None));
+                    findings.push(finding(active, message.text(), span, opens_sentence, &[]));
                 }
             }
         }
@@ -135,16 +188,16 @@ impl Engine {
     }
 }
 
-/// The masked text with its sentences, paragraphs and subject, computed once a check.
+/// The masked text with its analysis and subject, computed once a check.
 pub(crate) struct View<'a> {
     pub masked: &'a str,
-    pub sentences: Vec<Range<usize>>,
+    pub analysis: Analysis,
     pub subject: Option<Range<usize>>,
 }
 
 impl<'a> View<'a> {
     fn new(message: &Message, masked: &'a str) -> View<'a> {
-        View { masked, sentences: text::sentences(masked), subject: message.subject() }
+        View { masked, analysis: Analysis::new(masked), subject: message.subject() }
     }
 
     fn in_subject(&self, at: usize) -> bool {
@@ -161,21 +214,17 @@ impl<'a> View<'a> {
 
     /// The sentence holding byte `at` (or an empty range there, between sentences).
     pub fn sentence_at(&self, at: usize) -> Range<usize> {
-        let index = self.sentences.partition_point(|s| s.end <= at);
-        match self.sentences.get(index) {
-            Some(sentence) if sentence.start <= at => sentence.clone(),
-            _ => at..at,
-        }
+        self.analysis.sentence_at(at).map_or(at..at, |index| self.analysis.sentences[index].bytes.clone())
     }
 
     /// Sentences of the body (not the subject).
     pub fn body_sentences(&self) -> impl Iterator<Item = &Range<usize>> {
-        self.sentences.iter().filter(|s| !self.in_subject(s.start))
+        self.analysis.sentences.iter().map(|s| &s.bytes).filter(|s| !self.in_subject(s.start))
     }
 }
 
-fn guards_pass(rule: &Rule, masked: &str, sentence: &Range<usize>, span: &Range<usize>) -> bool {
-    let guards = &rule.guards;
+fn legacy_guards_pass(legacy: &Legacy, masked: &str, sentence: &Range<usize>, span: &Range<usize>) -> bool {
+    let guards = &legacy.guards;
     let whole = &masked[sentence.clone()];
     let before = &masked[sentence.start.min(span.start)..span.start];
     let after = &masked[span.end.min(sentence.end.max(span.end))..sentence.end.max(span.end)];
@@ -188,13 +237,7 @@ fn guards_pass(rule: &Rule, masked: &str, sentence: &Range<usize>, span: &Range<
         && hit(&guards.requires_after, after) != Some(false)
 }
 
-fn finding(
-    active: &ActiveRule,
-    text: &str,
-    span: Range<usize>,
-    opens_sentence: bool,
-    captures: Option<&regex::Captures<'_>>,
-) -> Finding {
+fn finding(active: &ActiveRule, text: &str, span: Range<usize>, opens_sentence: bool, groups: &[(String, String)]) -> Finding {
     let matched = &text[span.clone()];
     let suggestions = active
         .rule
@@ -202,7 +245,7 @@ fn finding(
         .suggestions
         .iter()
         .map(|spec| {
-            let replacement = rewrite::expand(&spec.replacement, matched, captures);
+            let replacement = rewrite::expand(&spec.replacement, matched, groups);
             Suggestion { title: spec.title.clone(), replacement: rewrite::match_case(replacement, matched, opens_sentence) }
         })
         .filter(|suggestion| suggestion.replacement != matched)
@@ -214,13 +257,18 @@ fn finding(
 /// longer) stays, so one phrase is not reported twice for the same risk.
 fn deduplicate(mut findings: Vec<Finding>) -> Vec<Finding> {
     findings.sort_by(|a, b| {
-        (a.span.start, std::cmp::Reverse(a.severity), std::cmp::Reverse(a.span.end))
-            .cmp(&(b.span.start, std::cmp::Reverse(b.severity), std::cmp::Reverse(b.span.end)))
+        (a.span.start, std::cmp::Reverse(a.severity), std::cmp::Reverse(a.span.end)).cmp(&(
+            b.span.start,
+            std::cmp::Reverse(b.severity),
+            std::cmp::Reverse(b.span.end),
+        ))
     });
     let mut kept: Vec<Finding> = Vec::with_capacity(findings.len());
     for candidate in findings {
         let clash = kept.iter().rposition(|k| {
-            k.rule.category == candidate.rule.category && k.span.start < candidate.span.end.max(candidate.span.start + 1) && candidate.span.start < k.span.end.max(k.span.start + 1)
+            k.rule.category == candidate.rule.category
+                && k.span.start < candidate.span.end.max(candidate.span.start + 1)
+                && candidate.span.start < k.span.end.max(k.span.start + 1)
         });
         match clash {
             Some(index) if outranks(&candidate, &kept[index]) => kept[index] = candidate,

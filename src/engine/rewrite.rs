@@ -1,11 +1,10 @@
 //! Filling a suggestion template with what the rule matched.
 
-use regex::Captures;
-
 /// Expands `template` for a match: `$0` / `${0}` the whole match, `$1`, `${name}`
-/// capture groups, `${lower}` the match in lower case, `$$` a dollar sign. A group
-/// that did not take part expands to nothing.
-pub fn expand(template: &str, matched: &str, captures: Option<&Captures<'_>>) -> String {
+/// groups (`groups` holds `(name, text)` in order; a regex's unnamed group has an
+/// empty name), `${lower}` the match in lower case, `$$` a dollar sign. A group that
+/// did not take part expands to nothing.
+pub fn expand(template: &str, matched: &str, groups: &[(String, String)]) -> String {
     let mut out = String::with_capacity(template.len() + matched.len());
     let mut rest = template;
     while let Some(dollar) = rest.find('$') {
@@ -34,15 +33,23 @@ pub fn expand(template: &str, matched: &str, captures: Option<&Captures<'_>>) ->
             "lower" => out.push_str(&matched.to_lowercase()),
             _ => {
                 let group = match name.parse::<usize>() {
-                    Ok(index) => captures.and_then(|c| c.get(index)),
-                    Err(_) => captures.and_then(|c| c.name(name)),
+                    Ok(index) => index.checked_sub(1).and_then(|i| groups.get(i)),
+                    Err(_) => groups.iter().find(|(n, _)| n == name),
                 };
-                out.push_str(group.map_or("", |g| g.as_str()));
+                out.push_str(group.map_or("", |(_, text)| text.as_str()));
             }
         }
     }
     out.push_str(rest);
     out
+}
+
+/// The groups of a regex match as [`expand`] takes them: `(name, text)`, unnamed
+/// groups with an empty name, groups that did not take part empty.
+pub fn regex_groups(regex: &regex::Regex, hay: &str, at: usize) -> Vec<(String, String)> {
+    let Some(captures) = regex.captures_at(hay, at) else { return Vec::new() };
+    let named = regex.capture_names().zip(captures.iter()).skip(1);
+    named.map(|(name, group)| (name.unwrap_or("").to_owned(), group.map_or("", |g| g.as_str()).to_owned())).collect()
 }
 
 /// Gives the replacement the case of the text it replaces: a capital first letter when
@@ -67,9 +74,9 @@ mod tests {
     #[test]
     fn templates_fill_groups_by_number_and_name() {
         let regex = Regex::new(r"(?P<who>you) (always|never) (\w+)").unwrap();
-        let caps = regex.captures("you always send").unwrap();
-        assert_eq!(expand("${who} sometimes $3, $$5 ${lower}", "You ALWAYS", Some(&caps)), "you sometimes send, $5 you always");
-        assert_eq!(expand("$9 trailing $", "x", Some(&caps)), " trailing $");
+        let groups = regex_groups(&regex, "you always send", 0);
+        assert_eq!(expand("${who} sometimes $3, $$5 ${lower}", "You ALWAYS", &groups), "you sometimes send, $5 you always");
+        assert_eq!(expand("$9 trailing $", "x", &groups), " trailing $");
     }
 
     #[test]

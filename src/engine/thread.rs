@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::text::words;
+use crate::text::words;
 
 /// Words that carry no topic; they are left out of both sides of the comparison.
 const STOPWORDS: &[&str] = &[

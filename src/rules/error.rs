@@ -72,6 +72,64 @@ impl fmt::Display for PackError {
     }
 }
 
+/// The byte offset in the TOML `text` of byte `offset` of the string value written at
+/// `span` (quotes included): escapes in basic strings are walked, so an error in an
+/// expression or regex points at its character wherever the string is written.
+pub fn value_offset(text: &str, span: std::ops::Range<usize>, offset: usize) -> usize {
+    let Some(raw) = text.get(span.clone()) else {
+        return span.start;
+    };
+    let (delimiter, literal) = match raw.as_bytes() {
+        [b'\'', b'\'', b'\'', ..] => (3, true),
+        [b'"', b'"', b'"', ..] => (3, false),
+        [b'\'', ..] => (1, true),
+        [b'"', ..] => (1, false),
+        _ => return span.start,
+    };
+    let mut body = &raw[delimiter..raw.len().saturating_sub(delimiter).max(delimiter)];
+    let mut at = span.start + delimiter;
+    if delimiter == 3 {
+        let newline = if body.starts_with("\r\n") {
+            2
+        } else {
+            usize::from(body.starts_with('\n'))
+        };
+        body = &body[newline..];
+        at += newline;
+    }
+    let mut value = 0;
+    let mut chars = body.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if value >= offset {
+            return at + i;
+        }
+        if literal || c != '\\' {
+            value += c.len_utf8();
+            continue;
+        }
+        match chars.next().map(|(_, e)| e) {
+            Some(kind @ ('u' | 'U')) => {
+                let digits: String = (0..if kind == 'u' { 4 } else { 8 })
+                    .filter_map(|_| chars.next().map(|(_, d)| d))
+                    .collect();
+                value += u32::from_str_radix(&digits, 16)
+                    .ok()
+                    .and_then(char::from_u32)
+                    .map_or(1, char::len_utf8);
+            }
+            Some(e) if e.is_whitespace() => {
+                // A line-ending backslash: the break and the next line's indent vanish.
+                while chars.peek().is_some_and(|(_, w)| w.is_whitespace()) {
+                    chars.next();
+                }
+            }
+            Some(_) => value += 1,
+            None => {}
+        }
+    }
+    at + body.len()
+}
+
 /// 1-based line and column (in characters) of a byte offset.
 fn line_column(source: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(source.len());
@@ -79,4 +137,21 @@ fn line_column(source: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     (line, before[line_start..].chars().count() + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_in_a_string_value_map_into_the_file() {
+        let text = "a = 'x (y'\nb = \"x \\\"q\\\" \\u00e9 (y\"\n";
+        let literal = text.find("'x").unwrap()..text.find("(y'").unwrap() + 3;
+        assert_eq!(&text[value_offset(text, literal, 2)..][..2], "(y");
+        let basic = text.find("\"x").unwrap()..text.rfind('"').unwrap() + 1;
+        assert_eq!(
+            &text[value_offset(text, basic, "x \"q\" é ".len())..][..2],
+            "(y"
+        );
+    }
 }

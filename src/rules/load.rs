@@ -15,7 +15,9 @@ use super::builtin::{builtin_pack_names, builtin_sources};
 use super::keys::{did_you_mean, suggestion_suffix};
 use super::layers::{already_defined, Layers};
 use super::spec::{Examples, FlaggedPhrases, PackFile, PackMeta, RuleKind, RuleSpec, Scope, SuggestionSpec};
-use super::{compile_rule, Allowlist, Pack, PackError, Rule, MAX_ALLOWED_PHRASES, MAX_RULES_PER_PACK};
+use super::expr::Node;
+use super::lists::{self, Lists, NamedList};
+use super::{compile_rule, Allowlist, ExprContext, Location, Pack, PackError, Rule, MAX_ALLOWED_PHRASES, MAX_RULES_PER_PACK};
 use crate::engine::Toggle;
 
 /// How many packs deep `extends` may go.
@@ -96,6 +98,7 @@ impl Loader {
         // What it builds on.
         let mut layers = Layers::default();
         let mut vocabulary = Allowlist::default();
+        let mut lists = Lists::default();
         let mut extends = Vec::new();
         if let Some((meta, origin, text)) = &meta {
             for target in &meta.extends {
@@ -104,9 +107,12 @@ impl Loader {
                     layers.add(Arc::clone(rule))?;
                 }
                 vocabulary.extend(&parent.vocabulary);
+                lists.extend(&parent.lists).map_err(|message| PackError::at(origin, text, target.span().start, message))?;
                 extends.push(target.get_ref().clone());
             }
         }
+
+        read_lists(&mut parsed, &mut lists)?;
 
         // Its own rules, the vocabulary's flagged phrases among them.
         let mut specs: Vec<(&str, &str, RuleSpec)> = Vec::new();
@@ -138,7 +144,7 @@ impl Loader {
             if let Some(first) = seen.insert(id.clone(), origin.to_owned()) {
                 return Err(PackError::at(origin, text, spec.id.span().start, format!("duplicate rule id `{id}` (first defined in {first})")));
             }
-            let rule = Arc::new(compile_rule(&name, origin, text, spec)?);
+            let rule = Arc::new(compile_rule(&name, origin, text, spec, &lists)?);
             match layers.position(&id) {
                 Some(index) if rule.replaces => layers.rules[index] = rule,
                 Some(index) => return Err(already_defined(&rule, &layers.rules[index])),
@@ -157,7 +163,7 @@ impl Loader {
         }
         let description = meta.map(|(m, _, _)| m.description).unwrap_or_default();
         let files = sources.iter().map(|(origin, _)| origin.clone()).collect();
-        Ok(Pack { name, description, rules: layers.rules, vocabulary, extends, files })
+        Ok(Pack { name, description, rules: layers.rules, vocabulary, lists, extends, files })
     }
 
     /// Loads what one `extends` entry names.
@@ -210,6 +216,84 @@ impl Loader {
             None => Ok(()),
         }
     }
+}
+
+/// Adds the `[lists]` of a pack's files to `lists` (which holds the inherited ones), then
+/// checks every entry: its `@names` exist and no list uses itself.
+fn read_lists(parsed: &mut [Parsed<'_>], lists: &mut Lists) -> Result<(), PackError> {
+    let mut own = Vec::new();
+    for Parsed { origin, text, file } in parsed.iter_mut() {
+        let Some(spec) = file.lists.take() else {
+            continue;
+        };
+        let tagged = spec
+            .define
+            .into_iter()
+            .map(|(name, value)| (name, value, false));
+        for (name, value, add) in tagged.chain(
+            spec.add
+                .into_iter()
+                .map(|(name, value)| (name, value, true)),
+        ) {
+            let fail = |message: String| PackError::at(origin, text, value.span().start, message);
+            if !lists::valid_name(&name) {
+                return Err(fail(format!("list name `{name}`: use lower-case letters, digits and `-`, starting with a letter")));
+            }
+            if value.get_ref().is_empty() {
+                return Err(fail(format!("list `{name}` is empty")));
+            }
+            own.push((*origin, *text, name, value, add));
+        }
+    }
+    // Names first (placeholders), so entries may use lists defined later or in another file.
+    let mut names = lists.clone();
+    for (origin, text, name, value, add) in &own {
+        let location = Location::at(origin, text, value.span().start);
+        let placeholder = NamedList {
+            name: name.clone(),
+            add: *add,
+            entries: Vec::new(),
+            location,
+        };
+        names
+            .push(Arc::new(placeholder))
+            .map_err(|message| PackError::at(origin, text, value.span().start, message))?;
+    }
+    for (origin, text, name, value, add) in &own {
+        let context = ExprContext {
+            origin,
+            text,
+            lists: &names,
+        };
+        let mut entries = Vec::new();
+        for entry in value.get_ref() {
+            let expr = context.parse(entry)?;
+            if expr.node.has_focus() {
+                return Err(PackError::at(origin, text, entry.span().start, "a list entry cannot choose the reported span: put `[...]` in the rule's `match`"));
+            }
+            entries.push(lists::Entry {
+                source: expr.source,
+                node: expr.node,
+            });
+        }
+        let location = Location::at(origin, text, value.span().start);
+        let list = NamedList {
+            name: name.clone(),
+            add: *add,
+            entries,
+            location,
+        };
+        lists
+            .push(Arc::new(list))
+            .map_err(|message| PackError::at(origin, text, value.span().start, message))?;
+    }
+    let mut resolver = lists.resolver();
+    for (origin, text, name, value, _) in &own {
+        resolver
+            .resolve(&Node::List(name.clone(), 0))
+            .map_err(|err| PackError::at(origin, text, value.span().start, err.message()))?;
+    }
+    Ok(())
 }
 
 /// Reads one pack file that must resolve inside `root`, within the size limit.
@@ -278,6 +362,8 @@ fn flagged_rule(category: &str, entry: Spanned<FlaggedPhrases>, origin: &str, te
         enabled: true,
         replaces: false,
         case_sensitive: false,
+        matches: Vec::new(),
+        regex: Vec::new(),
         phrases: entry.phrases,
         patterns: Vec::new(),
         unless: entry.unless,

@@ -2,6 +2,8 @@
 
 use regex::{Regex, RegexBuilder};
 
+use crate::text::is_word_char;
+
 /// Compiled-program size allowed for one pattern; packs come from other people's
 /// repositories, so a pathological regex must fail loudly instead of eating memory.
 pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
@@ -120,10 +122,6 @@ fn on_word_edges(hay: &str, start: usize, end: usize) -> bool {
     !((starts_word && before_word) || (ends_word && after_word))
 }
 
-/// Letters, digits and the underscore, as `\w` treats them.
-pub fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
-}
 
 fn next_char_boundary(hay: &str, at: usize) -> usize {
     hay[at..].chars().next().map_or(hay.len() + 1, |c| at + c.len_utf8())

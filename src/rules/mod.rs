@@ -6,12 +6,15 @@
 
 mod builtin;
 mod error;
+pub mod expr;
 pub mod git;
 pub(crate) mod keys;
 mod layers;
+pub mod lists;
 mod load;
 pub mod matcher;
 mod measure;
+pub mod patterns;
 pub mod spec;
 mod vocabulary;
 
@@ -22,7 +25,9 @@ use regex::Regex;
 use toml::Spanned;
 
 pub use builtin::{builtin_pack, builtin_pack_names, DEFAULT_PACK};
-pub use error::{Location, PackError};
+pub use error::{value_offset, Location, PackError};
+pub use lists::Lists;
+pub use patterns::{Escape, Expr, Guard, GuardWindow, Pattern};
 pub use layers::check_layering;
 pub use load::{MAX_EXTENDS_DEPTH, MAX_PACK_FILES, MAX_PACK_FILE_BYTES};
 pub use measure::{Capitals, Measure, PronounRatio};
@@ -59,13 +64,9 @@ pub struct Rule {
     pub info: Arc<RuleInfo>,
     pub scope: Scope,
     pub case_sensitive: bool,
-    /// Regex sources of the phrases and patterns, in the form the engine's set uses.
-    pub sources: Vec<String>,
-    /// The same, compiled one by one, to locate matches and their capture groups.
-    pub patterns: Vec<Regex>,
-    pub guards: Guards,
+    pub matcher: Arc<Matcher>,
     pub novel_to_thread: bool,
-    /// `Some` for the message-level kinds.
+    /// `Some` for the message-level kinds (`many-questions` also uses the matcher).
     pub measure: Option<Measure>,
     /// Where the rule is written (its `id`).
     pub location: Location,
@@ -74,7 +75,30 @@ pub struct Rule {
     pub replaces: bool,
 }
 
-/// Conditions checked in the sentence of a match; each is "any of these patterns".
+/// What a rule matches.
+#[derive(Debug)]
+pub enum Matcher {
+    /// `match` expressions and `regex` escape hatches, with expression guards.
+    Words {
+        patterns: Vec<Pattern>,
+        guards: Vec<Guard>,
+    },
+    /// `phrases` and `patterns` with regex guards: the format before the match
+    /// language, kept until every pack is ported.
+    Legacy(Legacy),
+}
+
+/// A legacy rule's regexes.
+#[derive(Debug)]
+pub struct Legacy {
+    /// Regex sources of the phrases and patterns, in the form the engine's set uses.
+    pub sources: Vec<String>,
+    /// The same, compiled one by one, to locate matches and their capture groups.
+    pub patterns: Vec<Regex>,
+    pub guards: Guards,
+}
+
+/// A legacy rule's conditions checked in the sentence of a match; each is "any of these patterns".
 #[derive(Debug, Clone, Default)]
 pub struct Guards {
     pub unless: Option<Regex>,
@@ -94,6 +118,8 @@ pub struct Pack {
     pub rules: Vec<Arc<Rule>>,
     /// Phrases that are always fine: its own and those of the packs it extends.
     pub vocabulary: Allowlist,
+    /// Word lists: its own and those of the packs it extends.
+    pub lists: Lists,
     /// The packs it extends, as written.
     pub extends: Vec<String>,
     /// The files it was read from, named as in errors.
@@ -132,69 +158,124 @@ impl Pack {
     }
 }
 
-/// Validates one rule spec and compiles its regexes; errors point into `text`.
-pub(crate) fn compile_rule(pack: &str, origin: &str, text: &str, spec: spec::RuleSpec) -> Result<Rule, PackError> {
-    let at = |span: std::ops::Range<usize>, message: String| PackError::at(origin, text, span.start, message);
+/// Validates one rule spec and compiles it; errors point into `text`. `lists` are the
+/// lists the pack sees (its own and inherited ones).
+pub(crate) fn compile_rule(
+    pack: &str,
+    origin: &str,
+    text: &str,
+    mut spec: spec::RuleSpec,
+    lists: &Lists,
+) -> Result<Rule, PackError> {
+    let at = |span: std::ops::Range<usize>, message: String| {
+        PackError::at(origin, text, span.start, message)
+    };
     let id = spec.id.get_ref();
     let Some((id_category, name)) = id.split_once('.') else {
-        return Err(at(spec.id.span(), format!("rule id `{id}` must be `category.name`")));
+        return Err(at(
+            spec.id.span(),
+            format!("rule id `{id}` must be `category.name`"),
+        ));
     };
-    if id_category.is_empty() || name.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
-        return Err(at(spec.id.span(), format!("rule id `{id}` must be `category.name` in letters, digits, `-` and `_`")));
+    if id_category.is_empty()
+        || name.is_empty()
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    {
+        return Err(at(
+            spec.id.span(),
+            format!("rule id `{id}` must be `category.name` in letters, digits, `-` and `_`"),
+        ));
     }
     if let Some(category) = &spec.category {
         if category.get_ref() != id_category {
-            return Err(at(category.span(), format!("category `{}` does not match the id `{id}`", category.get_ref())));
+            return Err(at(
+                category.span(),
+                format!(
+                    "category `{}` does not match the id `{id}`",
+                    category.get_ref()
+                ),
+            ));
         }
     }
     let case_sensitive = spec.case_sensitive;
-    let compile_one = |source: String, span: std::ops::Range<usize>| {
-        let regex = matcher::compile(&source, case_sensitive)
-            .map_err(|err| at(error_span(text, span.clone(), &source, &err), regex_problem(&err)))?;
-        if regex.is_match("") {
-            return Err(at(span, "pattern matches empty text; it would flag everything".into()));
-        }
-        Ok((source, regex))
-    };
-    let phrases = spec.phrases.iter().map(|p| (matcher::phrase_source(p.get_ref()), p.span()));
-    let patterns = spec.patterns.iter().map(|p| (matcher::pattern_source(p.get_ref()), p.span()));
-    let all: Vec<_> = phrases.chain(patterns).collect();
-    if all.len() > MAX_PATTERNS_PER_RULE {
-        return Err(at(spec.id.span(), format!("rule `{id}` has {} patterns; at most {MAX_PATTERNS_PER_RULE} are allowed", all.len())));
+    let legacy = !spec.phrases.is_empty() || !spec.patterns.is_empty();
+    let words = !spec.matches.is_empty() || !spec.regex.is_empty();
+    if legacy && words {
+        return Err(at(spec.id.span(), format!("rule `{id}` mixes `match`/`regex` with the older `phrases`/`patterns`; write it with `match` and `regex` only")));
     }
-    let (sources, patterns): (Vec<_>, Vec<_>) =
-        all.into_iter().map(|(source, span)| compile_one(source, span)).collect::<Result<Vec<_>, _>>()?.into_iter().unzip();
+    let count = spec.matches.len() + spec.regex.len() + spec.phrases.len() + spec.patterns.len();
+    if count > MAX_PATTERNS_PER_RULE {
+        return Err(at(
+            spec.id.span(),
+            format!(
+                "rule `{id}` has {count} patterns; at most {MAX_PATTERNS_PER_RULE} are allowed"
+            ),
+        ));
+    }
 
     // Spans are not available for `params` (dotted keys), so errors point at its first mention.
-    let params_at = text[spec.id.span().start..].find("params").map_or(spec.id.span(), |i| {
-        let offset = spec.id.span().start + i;
-        offset..offset
-    });
-    let params = spec.params.unwrap_or_default();
-    let measure = Measure::from_params(spec.kind, params, case_sensitive).map_err(|message| at(params_at, message))?;
-    if measure.is_none() && sources.is_empty() {
-        return Err(at(spec.id.span(), format!("rule `{id}` has no `phrases` or `patterns`")));
+    let params_at = text[spec.id.span().start..]
+        .find("params")
+        .map_or(spec.id.span(), |i| {
+            let offset = spec.id.span().start + i;
+            offset..offset
+        });
+    let params = spec.params.take().unwrap_or_default();
+    let measure = Measure::from_params(spec.kind, params, case_sensitive)
+        .map_err(|message| at(params_at, message))?;
+    if measure.is_none() && count == 0 {
+        return Err(at(
+            spec.id.span(),
+            format!("rule `{id}` has nothing to match: add `match` (or `regex`)"),
+        ));
     }
-
-    // Each guard list is one alternation; only when it fails are the patterns compiled
-    // one by one, to point at the one that is wrong.
-    let guard = |list: &[Spanned<String>]| -> Result<Option<Regex>, PackError> {
-        let sources: Vec<String> = list.iter().map(|p| matcher::pattern_source(p.get_ref())).collect();
-        matcher::compile_any(&sources, case_sensitive).map_err(|combined| {
-            let culprit = list.iter().zip(&sources).find_map(|(pattern, source)| {
-                let err = matcher::compile(source, case_sensitive).err()?;
-                Some(at(error_span(text, pattern.span(), source, &err), regex_problem(&err)))
-            });
-            culprit.unwrap_or_else(|| at(spec.id.span(), regex_problem(&combined)))
-        })
-    };
-    let guards = Guards {
-        unless: guard(&spec.unless)?,
-        requires: guard(&spec.requires)?,
-        unless_before: guard(&spec.unless_before)?,
-        requires_before: guard(&spec.requires_before)?,
-        unless_after: guard(&spec.unless_after)?,
-        requires_after: guard(&spec.requires_after)?,
+    let matcher = if legacy || (measure.is_some() && !words && has_guards(&spec)) {
+        Matcher::Legacy(legacy_matcher(origin, text, &spec)?)
+    } else {
+        let context = ExprContext {
+            origin,
+            text,
+            lists,
+        };
+        let mut patterns = Vec::new();
+        for entry in &spec.matches {
+            patterns.push(Pattern::Expr(context.rule_expr(entry)?));
+        }
+        for entry in &spec.regex {
+            let location = Location::at(origin, text, entry.span().start);
+            let escape = Escape::new(entry.get_ref(), case_sensitive, location).map_err(
+                |(column, message)| {
+                    let offset = column
+                        .and_then(|c| entry.get_ref().char_indices().nth(c))
+                        .map(|(i, _)| i);
+                    let place =
+                        offset.map_or(entry.span().start, |o| value_offset(text, entry.span(), o));
+                    PackError::at(origin, text, place, message)
+                },
+            )?;
+            patterns.push(Pattern::Regex(escape));
+        }
+        let mut guards = Vec::new();
+        let windows = [
+            (&spec.unless, true, GuardWindow::Sentence),
+            (&spec.requires, false, GuardWindow::Sentence),
+            (&spec.unless_before, true, GuardWindow::Before),
+            (&spec.requires_before, false, GuardWindow::Before),
+            (&spec.unless_after, true, GuardWindow::After),
+            (&spec.requires_after, false, GuardWindow::After),
+        ];
+        for (entries, unless, window) in windows {
+            for entry in entries {
+                guards.push(Guard {
+                    unless,
+                    window,
+                    expr: context.rule_expr(entry)?,
+                });
+            }
+        }
+        Matcher::Words { patterns, guards }
     };
 
     let info = RuleInfo {
@@ -214,13 +295,143 @@ pub(crate) fn compile_rule(pack: &str, origin: &str, text: &str, spec: spec::Rul
         info: Arc::new(info),
         scope: spec.scope,
         case_sensitive,
-        sources,
-        patterns,
-        guards,
+        matcher: Arc::new(matcher),
         novel_to_thread: spec.novel_to_thread,
         measure,
         location: Location::at(origin, text, spec.id.span().start),
         replaces: spec.replaces,
+    })
+}
+
+fn has_guards(spec: &spec::RuleSpec) -> bool {
+    [
+        &spec.unless,
+        &spec.requires,
+        &spec.unless_before,
+        &spec.requires_before,
+        &spec.unless_after,
+        &spec.requires_after,
+    ]
+    .iter()
+    .any(|list| !list.is_empty())
+}
+
+/// Parsing expressions of one pack file, with the lists the pack sees.
+pub(crate) struct ExprContext<'a> {
+    pub origin: &'a str,
+    pub text: &'a str,
+    pub lists: &'a Lists,
+}
+
+impl ExprContext<'_> {
+    /// Parses an expression and checks its `@names`; errors point at the character.
+    pub fn parse(&self, entry: &Spanned<String>) -> Result<Expr, PackError> {
+        let source = entry.get_ref();
+        let place = |offset: usize| value_offset(self.text, entry.span(), offset);
+        let node = expr::parse(source)
+            .map_err(|err| PackError::at(self.origin, self.text, place(err.offset), err.message))?;
+        let mut names = Vec::new();
+        node.lists(&mut names);
+        for (name, offset) in names {
+            if !self.lists.names().any(|known| known == name) {
+                let close = keys::suggestion_suffix(&name, self.lists.names());
+                return Err(PackError::at(
+                    self.origin,
+                    self.text,
+                    place(offset),
+                    format!("unknown list `@{name}`{close}"),
+                ));
+            }
+        }
+        Ok(Expr {
+            source: source.clone(),
+            node,
+            location: Location::at(self.origin, self.text, entry.span().start),
+        })
+    }
+
+    /// A `match` or guard expression: parsed, and compiled once with the lists as they
+    /// are now to catch what only compiling finds (an expression that matches nothing).
+    pub fn rule_expr(&self, entry: &Spanned<String>) -> Result<Expr, PackError> {
+        let parsed = self.parse(entry)?;
+        let fail =
+            |message: &str| PackError::at(self.origin, self.text, entry.span().start, message);
+        let resolved = self
+            .lists
+            .resolver()
+            .resolve(&parsed.node)
+            .map_err(|err| fail(err.message()))?;
+        expr::compile(&resolved).map_err(|err| fail(&err.0))?;
+        Ok(parsed)
+    }
+}
+
+/// The regexes and regex guards of a legacy rule.
+fn legacy_matcher(origin: &str, text: &str, spec: &spec::RuleSpec) -> Result<Legacy, PackError> {
+    let at = |span: std::ops::Range<usize>, message: String| {
+        PackError::at(origin, text, span.start, message)
+    };
+    let case_sensitive = spec.case_sensitive;
+    let compile_one = |source: String, span: std::ops::Range<usize>| {
+        let regex = matcher::compile(&source, case_sensitive).map_err(|err| {
+            at(
+                error_span(text, span.clone(), &source, &err),
+                regex_problem(&err),
+            )
+        })?;
+        if regex.is_match("") {
+            return Err(at(
+                span,
+                "pattern matches empty text; it would flag everything".into(),
+            ));
+        }
+        Ok((source, regex))
+    };
+    let phrases = spec
+        .phrases
+        .iter()
+        .map(|p| (matcher::phrase_source(p.get_ref()), p.span()));
+    let patterns = spec
+        .patterns
+        .iter()
+        .map(|p| (matcher::pattern_source(p.get_ref()), p.span()));
+    let (sources, patterns): (Vec<_>, Vec<_>) = phrases
+        .chain(patterns)
+        .map(|(source, span)| compile_one(source, span))
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .unzip();
+
+    // Each guard list is one alternation; only when it fails are the patterns compiled
+    // one by one, to point at the one that is wrong.
+    let guard = |list: &[Spanned<String>]| -> Result<Option<Regex>, PackError> {
+        let sources: Vec<String> = list
+            .iter()
+            .map(|p| matcher::pattern_source(p.get_ref()))
+            .collect();
+        matcher::compile_any(&sources, case_sensitive).map_err(|combined| {
+            let culprit = list.iter().zip(&sources).find_map(|(pattern, source)| {
+                let err = matcher::compile(source, case_sensitive).err()?;
+                Some(at(
+                    error_span(text, pattern.span(), source, &err),
+                    regex_problem(&err),
+                ))
+            });
+            culprit.unwrap_or_else(|| at(spec.id.span(), regex_problem(&combined)))
+        })
+    };
+    let guards = Guards {
+        unless: guard(&spec.unless)?,
+        requires: guard(&spec.requires)?,
+        unless_before: guard(&spec.unless_before)?,
+        requires_before: guard(&spec.requires_before)?,
+        unless_after: guard(&spec.unless_after)?,
+        requires_after: guard(&spec.requires_after)?,
+    };
+    Ok(Legacy {
+        sources,
+        patterns,
+        guards,
     })
 }
 

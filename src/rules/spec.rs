@@ -17,6 +17,8 @@ use crate::finding::Severity;
 pub struct PackFile {
     pub pack: Option<PackMeta>,
     pub vocabulary: Option<VocabularySpec>,
+    /// `[lists]`: named word lists, and `[lists.add]` for additions to inherited ones.
+    pub lists: Option<ListsSpec>,
     #[serde(default, rename = "rule")]
     pub rules: Vec<RuleSpec>,
 }
@@ -76,6 +78,44 @@ pub struct FlaggedPhrases {
     pub pass: Vec<String>,
 }
 
+/// A list as written: its entries, spanned, the whole value spanned too.
+pub type ListValue = Spanned<Vec<Spanned<String>>>;
+
+/// `[lists]`: `name = ["expression", ...]`, and `[lists.add]` with the same shape.
+#[derive(Debug, Default)]
+pub struct ListsSpec {
+    pub define: Vec<(String, ListValue)>,
+    pub add: Vec<(String, ListValue)>,
+}
+
+impl<'de> Deserialize<'de> for ListsSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Tables;
+        impl<'de> serde::de::Visitor<'de> for Tables {
+            type Value = ListsSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a table of lists: name = [\"expression\", ...]")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListsSpec, A::Error> {
+                let mut out = ListsSpec::default();
+                while let Some(name) = map.next_key::<String>()? {
+                    if name == "add" {
+                        let added: BTreeMap<String, ListValue> = map.next_value()?;
+                        out.add.extend(added);
+                    } else {
+                        out.define.push((name, map.next_value()?));
+                    }
+                }
+                Ok(out)
+            }
+        }
+        deserializer.deserialize_map(Tables)
+    }
+}
+
 /// Where in a message a rule looks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -124,8 +164,16 @@ pub struct RuleSpec {
     pub replaces: bool,
     #[serde(default)]
     pub case_sensitive: bool,
+    /// Match expressions (rules/README.md, "Match expressions").
+    #[serde(default, rename = "match")]
+    pub matches: Vec<Spanned<String>>,
+    /// Regular expressions on the sentence text: the escape hatch.
+    #[serde(default)]
+    pub regex: Vec<Spanned<String>>,
+    /// Legacy: literal phrases, as regexes (until every pack is ported to `match`).
     #[serde(default)]
     pub phrases: Vec<Spanned<String>>,
+    /// Legacy: regexes on the whole text (until every pack is ported to `match`/`regex`).
     #[serde(default)]
     pub patterns: Vec<Spanned<String>>,
     #[serde(default)]

@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use crate::rules::matcher::is_word_char;
+use super::is_word_char;
 
 /// Abbreviations whose full stop does not end a sentence (lower case, without the dot).
 const ABBREVIATIONS: &[&str] = &["mr", "mrs", "ms", "dr", "prof", "st", "vs", "approx", "no", "jr", "sr", "cf", "incl", "dept", "est"];

@@ -1,0 +1,364 @@
+//! Running rules written in the match language: candidates by anchor words, one hash
+//! lookup per token, then verification of each candidate around its anchor, bounded
+//! by the expression's longest match; `regex` escape hatches only on sentences that
+//! hold one of their literals. Every step is linear in the text.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use aho_corasick::AhoCorasick;
+
+use super::EngineError;
+use crate::rules::expr::vm::{self, Found, Input, Window};
+use crate::rules::expr::{self, Program};
+use crate::rules::{matcher, Escape, Expr, GuardWindow, Lists, Matcher, Pattern, Rule};
+use crate::text::{Analysis, Sentence};
+
+/// How many tokens a guard looks at on each side of a match.
+const GUARD_REACH: usize = 64;
+
+/// A match of one rule, before its guards: the reported span and the groups a
+/// suggestion can insert.
+#[derive(Debug)]
+pub(super) struct Hit {
+    pub rule: usize,
+    pub sentence: usize,
+    pub span: Range<usize>,
+    /// The reported span in token positions (see [`vm`]), for the guards' windows.
+    pub positions: (usize, usize),
+    /// `(name, text)` of each group, in order.
+    pub groups: Vec<(String, String)>,
+}
+
+/// A compiled guard.
+#[derive(Debug)]
+pub(super) struct CompiledGuard {
+    unless: bool,
+    window: GuardWindow,
+    program: Program,
+    anchors: Option<HashSet<String>>,
+}
+
+/// Every rule's compiled expressions, guards and escape hatches, with the anchor index.
+#[derive(Debug, Default)]
+pub(super) struct Words {
+    /// (rule index, pattern index, program) of every `match` entry of a finding rule.
+    exprs: Vec<(usize, usize, Program)>,
+    /// Anchor word -> indexes into `exprs`.
+    index: HashMap<String, Vec<u32>>,
+    /// Expressions without anchors: tried on every sentence.
+    everywhere: Vec<u32>,
+    /// (rule index, pattern index) of every `regex` entry.
+    escapes: Vec<(usize, usize)>,
+    /// Finds the escapes' literals; pattern `k` belongs to escape `literal_owner[k]`.
+    literals: Option<AhoCorasick>,
+    literal_owner: Vec<u32>,
+    escapes_everywhere: Vec<u32>,
+    /// Per rule index: its guards.
+    pub guards: Vec<Vec<CompiledGuard>>,
+    /// Per rule index: the expressions of a `many-questions` rule (what counts as an ask).
+    pub asks: Vec<Vec<Program>>,
+    /// Per rule index: whether it is written in the match language.
+    pub is_words: Vec<bool>,
+}
+
+/// A rule expression that runs on every sentence (for `tactful pack check`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unanchored {
+    pub rule: String,
+    pub location: crate::rules::Location,
+    pub source: String,
+}
+
+impl Words {
+    /// Compiles the match-language rules among `rules` with the final `lists`.
+    pub fn new<'r>(rules: impl Iterator<Item = &'r Rule>, lists: &Lists) -> Result<Words, EngineError> {
+        let mut words = Words::default();
+        let mut resolver = lists.resolver();
+        let mut compile = |expr: &Expr| -> Result<Program, EngineError> {
+            let fail = |message: &str| EngineError::Rule(format!("{}: {message}", expr.location));
+            let node = resolver.resolve(&expr.node).map_err(|err| fail(err.message()))?;
+            expr::compile(&node).map_err(|err| fail(&err.0))
+        };
+        let mut literals = Vec::new();
+        for (rule_index, rule) in rules.enumerate() {
+            let Matcher::Words { patterns, guards } = &*rule.matcher else {
+                words.guards.push(Vec::new());
+                words.asks.push(Vec::new());
+                words.is_words.push(false);
+                continue;
+            };
+            let mut asks = Vec::new();
+            for (pattern_index, pattern) in patterns.iter().enumerate() {
+                match pattern {
+                    Pattern::Expr(expr) if rule.measure.is_some() => asks.push(compile(expr)?),
+                    Pattern::Expr(expr) => {
+                        let program = compile(expr)?;
+                        let id = words.exprs.len() as u32;
+                        match &program.anchors {
+                            Some(anchors) => anchors.iter().for_each(|a| words.index.entry(a.clone()).or_default().push(id)),
+                            None => words.everywhere.push(id),
+                        }
+                        words.exprs.push((rule_index, pattern_index, program));
+                    }
+                    Pattern::Regex(escape) => {
+                        let id = words.escapes.len() as u32;
+                        words.escapes.push((rule_index, pattern_index));
+                        match &escape.literals {
+                            Some(found) => found.iter().for_each(|literal| {
+                                literals.push(literal.clone());
+                                words.literal_owner.push(id);
+                            }),
+                            None => words.escapes_everywhere.push(id),
+                        }
+                    }
+                }
+            }
+            let mut compiled = Vec::new();
+            for guard in guards {
+                let program = compile(&guard.expr)?;
+                let anchors = program.anchors.as_ref().map(|a| a.iter().cloned().collect());
+                compiled.push(CompiledGuard { unless: guard.unless, window: guard.window, program, anchors });
+            }
+            words.guards.push(compiled);
+            words.asks.push(asks);
+            words.is_words.push(true);
+        }
+        if !literals.is_empty() {
+            let finder =
+                AhoCorasick::builder().ascii_case_insensitive(true).build(&literals).map_err(|e| EngineError::Rule(e.to_string()))?;
+            words.literals = Some(finder);
+        }
+        Ok(words)
+    }
+
+    /// Expressions and regexes that run on every sentence, by rule.
+    pub fn unanchored(&self, rules: &[&Rule]) -> Vec<Unanchored> {
+        let mut out = Vec::new();
+        for &id in &self.everywhere {
+            let (rule_index, pattern_index, _) = &self.exprs[id as usize];
+            let rule = rules[*rule_index];
+            if let Matcher::Words { patterns, .. } = &*rule.matcher {
+                if let Some(Pattern::Expr(expr)) = patterns.get(*pattern_index) {
+                    out.push(Unanchored { rule: rule.info.id.clone(), location: expr.location.clone(), source: expr.source.clone() });
+                }
+            }
+        }
+        for &id in &self.escapes_everywhere {
+            let (rule_index, pattern_index) = self.escapes[id as usize];
+            let rule = rules[rule_index];
+            if let Some(escape) = escape_of(rule, pattern_index) {
+                out.push(Unanchored { rule: rule.info.id.clone(), location: escape.location.clone(), source: escape.source.clone() });
+            }
+        }
+        out
+    }
+
+    /// Every match of every rule in `analysis`, before guards, in no particular order.
+    pub fn hits(&self, rules: &[&Rule], text: &str, analysis: &Analysis) -> Vec<Hit> {
+        let mut out = Vec::new();
+        let tokens = &analysis.tokens;
+        let mut candidates: Vec<(u32, usize)> = Vec::new();
+        for (sentence_index, sentence) in analysis.sentences.iter().enumerate() {
+            candidates.clear();
+            for index in sentence.tokens.clone() {
+                let norm = tokens.norm(index);
+                let mut look = |key: &str| {
+                    if let Some(ids) = self.index.get(key) {
+                        candidates.extend(ids.iter().map(|&id| (id, index)));
+                    }
+                };
+                look(norm);
+                if let Some(apostrophe) = norm.rfind('\'').filter(|&i| i > 0) {
+                    look(&norm[..apostrophe]);
+                    look(&norm[apostrophe..]);
+                }
+            }
+            for &id in &self.everywhere {
+                candidates.extend(sentence.tokens.clone().map(|index| (id, index)));
+            }
+            candidates.sort_unstable();
+            candidates.dedup();
+            let mut rest = &candidates[..];
+            while let Some(&(id, _)) = rest.first() {
+                let count = rest.iter().take_while(|(other, _)| *other == id).count();
+                let (group, tail) = rest.split_at(count);
+                rest = tail;
+                let (rule_index, _, program) = &self.exprs[id as usize];
+                let rule = rules[*rule_index];
+                let input = Input { text, tokens, case_sensitive: rule.case_sensitive, sentence_start: sentence.tokens.start };
+                for found in matches_near(program, &input, sentence, group.iter().map(|&(_, token)| token)) {
+                    out.push(expression_hit(*rule_index, sentence_index, program, &input, &found));
+                }
+            }
+        }
+        self.escape_hits(rules, text, analysis, &mut out);
+        out
+    }
+
+    fn escape_hits(&self, rules: &[&Rule], text: &str, analysis: &Analysis, out: &mut Vec<Hit>) {
+        if self.escapes.is_empty() {
+            return;
+        }
+        let mut wanted: Vec<(usize, u32)> = Vec::new();
+        if let Some(finder) = &self.literals {
+            for found in finder.find_overlapping_iter(text) {
+                if let Some(sentence) = analysis.sentence_at(found.start()) {
+                    wanted.push((sentence, self.literal_owner[found.pattern().as_usize()]));
+                }
+            }
+        }
+        for sentence in 0..analysis.sentences.len() {
+            wanted.extend(self.escapes_everywhere.iter().map(|&id| (sentence, id)));
+        }
+        wanted.sort_unstable();
+        wanted.dedup();
+        for (sentence_index, id) in wanted {
+            let (rule_index, pattern_index) = self.escapes[id as usize];
+            let Some(escape) = escape_of(rules[rule_index], pattern_index) else {
+                continue;
+            };
+            let Ok(regex) = escape.regex() else { continue };
+            let sentence = &analysis.sentences[sentence_index];
+            let hay = &text[sentence.bytes.clone()];
+            let mut from = 0;
+            while let Some(found) = matcher::find_bounded(regex, hay, from) {
+                from = found.end();
+                let span = sentence.bytes.start + found.start()..sentence.bytes.start + found.end();
+                let first = analysis.tokens.list.partition_point(|t| t.end <= span.start);
+                let after = analysis.tokens.list.partition_point(|t| t.start < span.end);
+                let groups = super::rewrite::regex_groups(regex, hay, found.start());
+                out.push(Hit { rule: rule_index, sentence: sentence_index, span, positions: (2 * first, 2 * after.max(first)), groups });
+            }
+        }
+    }
+
+    /// Whether rule `rule_index`'s guards let a hit through.
+    pub fn guards_pass(&self, rule: &Rule, rule_index: usize, text: &str, analysis: &Analysis, hit: &Hit) -> bool {
+        let guards = &self.guards[rule_index];
+        if guards.is_empty() {
+            return true;
+        }
+        let sentence = &analysis.sentences[hit.sentence];
+        let input = Input { text, tokens: &analysis.tokens, case_sensitive: rule.case_sensitive, sentence_start: sentence.tokens.start };
+        let (first, last) = (2 * sentence.tokens.start, 2 * sentence.tokens.end);
+        let (start, end) = hit.positions;
+        let reach = 2 * GUARD_REACH;
+        let window = |kind: GuardWindow| match kind {
+            GuardWindow::Sentence => {
+                Window { lo: first.max(start.saturating_sub(reach)), hi: last.min(end + reach), start: first, end: last }
+            }
+            GuardWindow::Before => Window { lo: first.max(start.saturating_sub(reach)), hi: start, start: first, end: start },
+            GuardWindow::After => Window { lo: end, hi: last.min(end + reach).max(end), start: end, end: last },
+        };
+        for kind in [GuardWindow::Sentence, GuardWindow::Before, GuardWindow::After] {
+            let mut required = false;
+            let mut satisfied = false;
+            for guard in guards.iter().filter(|g| g.window == kind) {
+                if !guard.unless && satisfied {
+                    continue;
+                }
+                let found = guard_matches(guard, &input, window(kind));
+                if guard.unless && found {
+                    return false;
+                }
+                if !guard.unless {
+                    required = true;
+                    satisfied |= found;
+                }
+            }
+            if required && !satisfied {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Whether one of a `many-questions` rule's expressions occurs in `sentence`.
+    pub fn asks(&self, rule: &Rule, rule_index: usize, text: &str, analysis: &Analysis, sentence: &Sentence) -> bool {
+        let input = Input { text, tokens: &analysis.tokens, case_sensitive: rule.case_sensitive, sentence_start: sentence.tokens.start };
+        let (lo, hi) = (2 * sentence.tokens.start, 2 * sentence.tokens.end);
+        let window = Window { lo, hi, start: lo, end: hi };
+        self.asks[rule_index].iter().any(|program| search(program, &input, window, None))
+    }
+}
+
+fn escape_of(rule: &Rule, pattern_index: usize) -> Option<&Escape> {
+    match &*rule.matcher {
+        Matcher::Words { patterns, .. } => match patterns.get(pattern_index) {
+            Some(Pattern::Regex(escape)) => Some(escape),
+            _ => None,
+        },
+        Matcher::Legacy(_) => None,
+    }
+}
+
+fn guard_matches(guard: &CompiledGuard, input: &Input<'_>, window: Window) -> bool {
+    if window.lo >= window.hi {
+        return false;
+    }
+    search(&guard.program, input, window, guard.anchors.as_ref())
+}
+
+/// Whether `program` matches anywhere in `window`; with `anchors`, only where one of
+/// them is near.
+fn search(program: &Program, input: &Input<'_>, window: Window, anchors: Option<&HashSet<String>>) -> bool {
+    let first = window.lo.div_ceil(2);
+    let last = window.hi / 2;
+    if program.anchored_start {
+        return window.start % 2 == 0 && window.start >= window.lo && vm::match_at(program, input, window, window.start, false).is_some();
+    }
+    if let Some(anchors) = anchors {
+        let present = (first..last).any(|index| {
+            let norm = input.tokens.norm(index);
+            anchors.contains(norm)
+                || norm.rfind('\'').filter(|&i| i > 0).is_some_and(|i| anchors.contains(&norm[..i]) || anchors.contains(&norm[i..]))
+        });
+        if !present {
+            return false;
+        }
+    }
+    (first..last).any(|index| vm::match_at(program, input, window, 2 * index, false).is_some())
+}
+
+/// Matches of `program` in `sentence` that contain one of the anchor tokens `near`
+/// (ascending), leftmost first, not overlapping.
+fn matches_near(program: &Program, input: &Input<'_>, sentence: &Sentence, near: impl Iterator<Item = usize>) -> Vec<Found> {
+    let (lo, hi) = (sentence.tokens.start, sentence.tokens.end);
+    let window = Window { lo: 2 * lo, hi: 2 * hi, start: 2 * lo, end: 2 * hi };
+    let mut out = Vec::new();
+    if program.anchored_start {
+        out.extend(vm::match_at(program, input, window, 2 * lo, true));
+        return out;
+    }
+    let reach = program.max_len.max(1) - 1;
+    let mut next_free = lo;
+    for anchor in near {
+        for start in anchor.saturating_sub(reach).max(next_free).max(lo)..=anchor.min(hi.saturating_sub(1)) {
+            if let Some(found) = vm::match_at(program, input, window, 2 * start, true) {
+                next_free = found.end.div_ceil(2).max(start + 1);
+                out.push(found);
+                break;
+            }
+            next_free = start + 1;
+        }
+    }
+    out
+}
+
+fn expression_hit(rule: usize, sentence: usize, program: &Program, input: &Input<'_>, found: &Found) -> Hit {
+    let (start, end) = found.focus();
+    let span = vm::start_byte(input, start)..vm::end_byte(input, end);
+    let groups = program
+        .captures
+        .iter()
+        .enumerate()
+        .map(|(index, name)| {
+            let value = found
+                .capture(index)
+                .map_or("", |(s, e)| &input.text[vm::start_byte(input, s)..vm::end_byte(input, e).max(vm::start_byte(input, s))]);
+            (name.clone(), value.to_owned())
+        })
+        .collect();
+    Hit { rule, sentence, span, positions: (start, end), groups }
+}

@@ -1,0 +1,112 @@
+//! The match language: expressions over words (rules/README.md, "Match expressions").
+//!
+//! An expression is parsed when its pack loads ([`parse`]: errors point at the
+//! character), kept as a [`Node`] tree whose `@list` references stay names, and
+//! compiled to a [`Program`] when an engine is built from the final stack of packs
+//! (lists are late-bound: a pack that adds to `@reader` changes every rule using it).
+//! A program is matched over tokens by a bounded backtracker ([`vm`]): the work per
+//! start position is bounded by the program's size times its maximum length, so
+//! matching is linear in the text whatever its shape.
+
+mod inflect;
+mod parse;
+mod program;
+pub mod vm;
+
+use std::sync::Arc;
+
+pub use parse::{parse, syntax_error, ParseError};
+pub use program::{compile, CompileError, Program, MAX_MATCH_TOKENS};
+
+/// The most times `*` and `+` repeat.
+pub const MAX_REPEAT: u8 = 4;
+/// The longest gap `..N` may ask for; `...` is a gap of this many.
+pub const MAX_GAP: u8 = 8;
+/// The words `...` may skip.
+pub const CLAUSE_GAP: u8 = 12;
+
+/// One word of a pattern, in the form tokens are compared in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Literal {
+    /// Lower case, `'` and `-` unified.
+    pub norm: String,
+    /// The same with its capitals, for case-sensitive rules.
+    pub cased: String,
+}
+
+/// A parsed expression element.
+#[derive(Debug, Clone)]
+pub enum Node {
+    /// One token with this text. A literal starting with `'` ("'ll") may also match the
+    /// tail of a contraction ("I'll" is `I 'll`).
+    Word(Literal),
+    Seq(Vec<Node>),
+    /// Alternatives; the longest match wins, then the first written.
+    Alt(Vec<Node>),
+    /// `x?` (0..1), `x*` (0..4), `x+` (1..4).
+    Repeat {
+        node: Box<Node>,
+        min: u8,
+        max: u8,
+    },
+    /// `..N` and `...`: 0..N tokens, never a clause break.
+    Gap(u8),
+    /// `_`: one token that is not a clause break.
+    Any,
+    /// `!x`: one token (not a clause break) where `x` does not match.
+    Not(Box<Node>),
+    /// `[ ... ]`: the span reported.
+    Focus(Box<Node>),
+    /// `name=x`: a part the suggestions can insert as `${name}`.
+    Capture(String, Box<Node>),
+    Class(Class),
+    /// `/re/`: one token whose whole text matches.
+    Regex(Arc<TokenRegex>),
+    /// `@name`, with the byte offset of the `@` in the expression (for errors).
+    List(String, usize),
+    /// `^`
+    Start,
+    /// `$`
+    End,
+}
+
+/// `#num`, `#cap`, `#upper`, `#emoji`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    Number,
+    Capitalised,
+    Upper,
+    Emoji,
+}
+
+/// `/re/`, compiled once when parsed: `^(?:re)$` on the token's text.
+#[derive(Debug)]
+pub struct TokenRegex {
+    pub source: String,
+    /// Matched against the normalised form.
+    pub insensitive: regex::Regex,
+    /// Matched against the text as written, for case-sensitive rules.
+    pub sensitive: regex::Regex,
+}
+
+impl Node {
+    /// Every `@name` in the tree, with its offset.
+    pub fn lists(&self, out: &mut Vec<(String, usize)>) {
+        match self {
+            Node::List(name, at) => out.push((name.clone(), *at)),
+            Node::Seq(nodes) | Node::Alt(nodes) => nodes.iter().for_each(|n| n.lists(out)),
+            Node::Repeat { node, .. } | Node::Not(node) | Node::Focus(node) | Node::Capture(_, node) => node.lists(out),
+            _ => {}
+        }
+    }
+
+    /// Whether the tree chooses the reported span.
+    pub fn has_focus(&self) -> bool {
+        match self {
+            Node::Focus(_) => true,
+            Node::Seq(nodes) | Node::Alt(nodes) => nodes.iter().any(Node::has_focus),
+            Node::Repeat { node, .. } | Node::Not(node) | Node::Capture(_, node) => node.has_focus(),
+            _ => false,
+        }
+    }
+}

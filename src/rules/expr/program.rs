@@ -1,0 +1,284 @@
+//! Compiling a resolved expression (no `@list` left) to a program for [`super::vm`],
+//! with what the engine needs to pick candidates: the anchor words and the longest
+//! stretch of tokens a match can cover.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use super::{Class, Literal, Node, TokenRegex};
+
+/// The most tokens one match may cover; longer expressions are an error, which keeps
+/// the work per candidate bounded.
+pub const MAX_MATCH_TOKENS: usize = 64;
+
+/// Frequent words make poor anchors: a rule anchored on "you" is verified at every "you".
+const COMMON: &[&str] = &[
+    "the", "a", "an", "to", "of", "and", "or", "in", "on", "at", "for", "with", "is", "are", "be", "it", "this", "that", "i", "you", "we",
+    "he", "she", "they", "me", "my", "your", "our", "us", "them", "not", "no", "do", "will", "would", "can", "could", "have", "has",
+    "just", "so", "if", "but", "as", "by", "from", "please", "all", ".", ",", "'s",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompileError(pub String);
+
+/// A compiled expression.
+#[derive(Debug, Clone)]
+pub struct Program {
+    pub(super) insts: Vec<Inst>,
+    pub(super) subs: Vec<Program>,
+    /// Normalised words of which every match contains one; `None`: no such set, the
+    /// expression must be tried at every token.
+    pub anchors: Option<Vec<String>>,
+    /// The most tokens a match covers.
+    pub max_len: usize,
+    /// Starts with `^`: only tried at the start of its window.
+    pub anchored_start: bool,
+    /// Capture names; capture `k` is in slots `2 + 2k` and `3 + 2k`, the focus in 0 and 1.
+    pub captures: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub(super) enum Inst {
+    Match,
+    Test(Test),
+    /// Try the first, then the second.
+    Split(usize, usize),
+    Jump(usize),
+    Save(usize),
+    Start,
+    End,
+}
+
+#[derive(Debug, Clone)]
+pub(super) enum Test {
+    Word(Literal),
+    Set(Arc<WordSet>),
+    Any,
+    Class(Class),
+    Regex(Arc<TokenRegex>),
+    /// Index into `subs`.
+    Not(usize),
+}
+
+/// Several one-token words, looked up at once.
+#[derive(Debug, Default)]
+pub(super) struct WordSet {
+    pub norm: HashSet<String>,
+    pub cased: HashSet<String>,
+}
+
+/// Compiles `node` (its lists resolved).
+pub fn compile(node: &Node) -> Result<Program, CompileError> {
+    if min_len(node) == 0 {
+        return Err(CompileError("the expression can match no word at all; it would flag everything".into()));
+    }
+    let max_len = max_len(node);
+    if max_len > MAX_MATCH_TOKENS {
+        return Err(CompileError(format!(
+            "the expression can cover up to {max_len} words; at most {MAX_MATCH_TOKENS} are allowed: shorten its gaps and repeats"
+        )));
+    }
+    let mut compiler = Compiler { insts: Vec::new(), subs: Vec::new(), captures: Vec::new() };
+    compiler.node(node)?;
+    compiler.insts.push(Inst::Match);
+    let anchored_start = matches!(node, Node::Start) || matches!(node, Node::Seq(items) if matches!(items.first(), Some(Node::Start)));
+    Ok(Program {
+        insts: compiler.insts,
+        subs: compiler.subs,
+        anchors: anchors(node).map(|(words, _)| words),
+        max_len,
+        anchored_start,
+        captures: compiler.captures,
+    })
+}
+
+struct Compiler {
+    insts: Vec<Inst>,
+    subs: Vec<Program>,
+    captures: Vec<String>,
+}
+
+impl Compiler {
+    fn node(&mut self, node: &Node) -> Result<(), CompileError> {
+        match node {
+            Node::Word(literal) => self.insts.push(Inst::Test(Test::Word(literal.clone()))),
+            Node::Seq(items) => items.iter().try_for_each(|item| self.node(item))?,
+            Node::Alt(alternatives) => {
+                let alternatives = merge_words(alternatives);
+                let mut exits = Vec::new();
+                for (index, alternative) in alternatives.iter().enumerate() {
+                    let last = index + 1 == alternatives.len();
+                    let split = self.insts.len();
+                    if !last {
+                        self.insts.push(Inst::Split(split + 1, 0));
+                    }
+                    match alternative {
+                        Branch::Node(node) => self.node(node)?,
+                        Branch::Set(set) => self.insts.push(Inst::Test(Test::Set(Arc::clone(set)))),
+                    }
+                    if !last {
+                        exits.push(self.insts.len());
+                        self.insts.push(Inst::Jump(0));
+                        let next = self.insts.len();
+                        self.insts[split] = Inst::Split(split + 1, next);
+                    }
+                }
+                let end = self.insts.len();
+                for exit in exits {
+                    self.insts[exit] = Inst::Jump(end);
+                }
+            }
+            Node::Repeat { node, min, max } => {
+                for _ in 0..*min {
+                    self.node(node)?;
+                }
+                let mut skips = Vec::new();
+                for _ in *min..*max {
+                    skips.push(self.insts.len());
+                    self.insts.push(Inst::Split(0, 0));
+                    self.node(node)?;
+                }
+                self.patch_greedy(&skips);
+            }
+            Node::Gap(max) => {
+                let mut stops = Vec::new();
+                for _ in 0..*max {
+                    stops.push(self.insts.len());
+                    self.insts.push(Inst::Split(0, 0));
+                    self.insts.push(Inst::Test(Test::Any));
+                }
+                let end = self.insts.len();
+                for stop in stops {
+                    // Lazy: a gap prefers to skip fewer words.
+                    self.insts[stop] = Inst::Split(end, stop + 1);
+                }
+            }
+            Node::Any => self.insts.push(Inst::Test(Test::Any)),
+            Node::Not(inner) => {
+                let sub = compile_inner(inner)?;
+                self.subs.push(sub);
+                self.insts.push(Inst::Test(Test::Not(self.subs.len() - 1)));
+            }
+            Node::Focus(inner) => {
+                self.insts.push(Inst::Save(0));
+                self.node(inner)?;
+                self.insts.push(Inst::Save(1));
+            }
+            Node::Capture(name, inner) => {
+                let index = self.captures.iter().position(|n| n == name).unwrap_or_else(|| {
+                    self.captures.push(name.clone());
+                    self.captures.len() - 1
+                });
+                self.insts.push(Inst::Save(2 + 2 * index));
+                self.node(inner)?;
+                self.insts.push(Inst::Save(3 + 2 * index));
+            }
+            Node::Class(class) => self.insts.push(Inst::Test(Test::Class(*class))),
+            Node::Regex(regex) => self.insts.push(Inst::Test(Test::Regex(Arc::clone(regex)))),
+            Node::List(name, _) => return Err(CompileError(format!("list `@{name}` was not resolved"))),
+            Node::Start => self.insts.push(Inst::Start),
+            Node::End => self.insts.push(Inst::End),
+        }
+        Ok(())
+    }
+
+    /// Each optional copy of a repeat: try it (greedy), else skip all the rest.
+    fn patch_greedy(&mut self, skips: &[usize]) {
+        let end = self.insts.len();
+        for &skip in skips {
+            self.insts[skip] = Inst::Split(skip + 1, end);
+        }
+    }
+}
+
+/// The program of `!x`'s `x`: matched anchored, any length.
+fn compile_inner(node: &Node) -> Result<Program, CompileError> {
+    let mut compiler = Compiler { insts: Vec::new(), subs: Vec::new(), captures: Vec::new() };
+    compiler.node(node)?;
+    compiler.insts.push(Inst::Match);
+    Ok(Program {
+        insts: compiler.insts,
+        subs: compiler.subs,
+        anchors: None,
+        max_len: max_len(node),
+        anchored_start: false,
+        captures: Vec::new(),
+    })
+}
+
+enum Branch<'a> {
+    Node(&'a Node),
+    Set(Arc<WordSet>),
+}
+
+/// One-word alternatives become one set lookup, in the place of the first of them.
+fn merge_words(alternatives: &[Node]) -> Vec<Branch<'_>> {
+    let words: Vec<&Literal> = alternatives.iter().filter_map(|a| if let Node::Word(l) = a { Some(l) } else { None }).collect();
+    if words.len() < 2 {
+        return alternatives.iter().map(Branch::Node).collect();
+    }
+    let set =
+        Arc::new(WordSet { norm: words.iter().map(|l| l.norm.clone()).collect(), cased: words.iter().map(|l| l.cased.clone()).collect() });
+    let mut out = Vec::new();
+    let mut placed = false;
+    for alternative in alternatives {
+        match alternative {
+            Node::Word(_) if placed => {}
+            Node::Word(_) => {
+                placed = true;
+                out.push(Branch::Set(Arc::clone(&set)));
+            }
+            other => out.push(Branch::Node(other)),
+        }
+    }
+    out
+}
+
+fn min_len(node: &Node) -> usize {
+    match node {
+        Node::Seq(items) => items.iter().map(min_len).sum(),
+        Node::Alt(items) => items.iter().map(min_len).min().unwrap_or(0),
+        Node::Repeat { node, min, .. } => min_len(node) * usize::from(*min),
+        Node::Gap(_) | Node::Start | Node::End => 0,
+        Node::Focus(inner) | Node::Capture(_, inner) => min_len(inner),
+        _ => 1,
+    }
+}
+
+fn max_len(node: &Node) -> usize {
+    match node {
+        Node::Seq(items) => items.iter().map(max_len).sum(),
+        Node::Alt(items) => items.iter().map(max_len).max().unwrap_or(0),
+        Node::Repeat { node, max, .. } => max_len(node) * usize::from(*max),
+        Node::Gap(n) => usize::from(*n),
+        Node::Start | Node::End => 0,
+        Node::Focus(inner) | Node::Capture(_, inner) => max_len(inner),
+        _ => 1,
+    }
+}
+
+/// The anchor words of `node` and their cost (how often they are likely to occur).
+fn anchors(node: &Node) -> Option<(Vec<String>, usize)> {
+    match node {
+        Node::Word(literal) => {
+            let cost = if COMMON.contains(&literal.norm.as_str()) { 50 } else { 1 };
+            Some((vec![literal.norm.clone()], cost))
+        }
+        Node::Seq(items) => items.iter().filter(|item| min_len(item) > 0).filter_map(anchors).min_by_key(|(_, cost)| *cost),
+        Node::Alt(items) => {
+            let mut words = Vec::new();
+            let mut total = 0;
+            for item in items {
+                let (more, cost) = anchors(item)?;
+                words.extend(more);
+                total += cost;
+            }
+            words.sort();
+            words.dedup();
+            Some((words, total))
+        }
+        Node::Repeat { node, min, .. } if *min > 0 => anchors(node),
+        Node::Focus(inner) | Node::Capture(_, inner) => anchors(inner),
+        _ => None,
+    }
+}

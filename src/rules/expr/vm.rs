@@ -1,0 +1,313 @@
+//! Matching a [`Program`] over tokens: a bounded backtracker that visits each
+//! (instruction, position) pair at most once, so one attempt costs at most the
+//! program's size times the positions it can reach.
+//!
+//! Positions count half tokens: `2 * i` is before token `i`, `2 * i + 1` is inside it,
+//! at the apostrophe of a contraction ("I|'ll"), where a pattern's "'ll" can go on.
+
+use super::program::{Inst, Program, Test};
+use super::{Class, Literal};
+use crate::text::{normalise_keeping_case, TokenKind, Tokens};
+
+/// What a program is matched against.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    pub text: &'a str,
+    pub tokens: &'a Tokens,
+    pub case_sensitive: bool,
+    /// The first token of the sentence (a capital there is not `#cap`).
+    pub sentence_start: usize,
+}
+
+/// Where a match may lie (positions): it stays in `lo..=hi`; `^` holds at `start`
+/// and `$` at `end`.
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    pub lo: usize,
+    pub hi: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// A match: positions of its ends and of its captures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub start: usize,
+    pub end: usize,
+    /// 0 and 1: the focus; then two per capture.
+    pub slots: Vec<Option<usize>>,
+}
+
+impl Found {
+    /// The reported part: the focus if the expression has one, else the whole match.
+    pub fn focus(&self) -> (usize, usize) {
+        match (self.slots.first().copied().flatten(), self.slots.get(1).copied().flatten()) {
+            (Some(start), Some(end)) if start < end => (start, end),
+            _ => (self.start, self.end),
+        }
+    }
+
+    /// The positions of capture `index`, if it took part.
+    pub fn capture(&self, index: usize) -> Option<(usize, usize)> {
+        Some((self.slots.get(2 + 2 * index).copied()??, self.slots.get(3 + 2 * index).copied()??))
+    }
+}
+
+/// Byte offset where position `pos` starts (for the start of a span).
+pub fn start_byte(input: &Input<'_>, pos: usize) -> usize {
+    let index = pos / 2;
+    match input.tokens.list.get(index) {
+        Some(token) if pos % 2 == 1 => apostrophe_byte(input.text, token.start, token.end),
+        Some(token) => token.start,
+        None => input.tokens.list.last().map_or(0, |t| t.end),
+    }
+}
+
+/// Byte offset where position `pos` ends (for the end of a span).
+pub fn end_byte(input: &Input<'_>, pos: usize) -> usize {
+    let index = pos / 2;
+    if pos % 2 == 1 {
+        let token = input.tokens.list[index];
+        return apostrophe_byte(input.text, token.start, token.end);
+    }
+    match index.checked_sub(1).and_then(|i| input.tokens.list.get(i)) {
+        Some(token) => token.end,
+        None => input.tokens.list.first().map_or(0, |t| t.start),
+    }
+}
+
+fn apostrophe_byte(text: &str, start: usize, end: usize) -> usize {
+    text[start..end].rfind(crate::text::is_apostrophe).map_or(end, |i| start + i)
+}
+
+enum Frame {
+    Explore(usize, usize),
+    Restore(usize, Option<usize>),
+}
+
+/// The match starting at position `at`: the longest (the first written among equally
+/// long ones) when `longest`, else the first found.
+pub fn match_at(program: &Program, input: &Input<'_>, window: Window, at: usize, longest: bool) -> Option<Found> {
+    let reach = (2 * program.max_len + 2).min(window.hi.saturating_sub(at) + 1);
+    let mut visited = vec![0u64; (program.insts.len() * reach).div_ceil(64)];
+    let mut slots: Vec<Option<usize>> = vec![None; 2 + 2 * program.captures.len()];
+    let mut stack = vec![Frame::Explore(0, at)];
+    let mut best: Option<Found> = None;
+    while let Some(frame) = stack.pop() {
+        let (mut pc, mut pos) = match frame {
+            Frame::Restore(slot, value) => {
+                slots[slot] = value;
+                continue;
+            }
+            Frame::Explore(pc, pos) => (pc, pos),
+        };
+        loop {
+            let offset = pos - at;
+            if offset >= reach {
+                break;
+            }
+            let bit = pc * reach + offset;
+            if visited[bit / 64] & (1 << (bit % 64)) != 0 {
+                break;
+            }
+            visited[bit / 64] |= 1 << (bit % 64);
+            match &program.insts[pc] {
+                Inst::Match => {
+                    if best.as_ref().is_none_or(|b| pos > b.end) {
+                        best = Some(Found { start: at, end: pos, slots: slots.clone() });
+                    }
+                    if !longest {
+                        return best;
+                    }
+                    break;
+                }
+                Inst::Test(test) => {
+                    let (whole, part) = step(program, test, input, window, pos);
+                    let Some(next) = whole.or(part) else { break };
+                    if let (Some(_), Some(other)) = (whole, part) {
+                        stack.push(Frame::Explore(pc + 1, other));
+                    }
+                    pos = next;
+                    pc += 1;
+                }
+                Inst::Split(preferred, other) => {
+                    stack.push(Frame::Explore(*other, pos));
+                    pc = *preferred;
+                }
+                Inst::Jump(target) => pc = *target,
+                Inst::Save(slot) => {
+                    stack.push(Frame::Restore(*slot, slots[*slot]));
+                    slots[*slot] = Some(pos);
+                    pc += 1;
+                }
+                Inst::Start if pos == window.start => pc += 1,
+                Inst::End if pos == window.end => pc += 1,
+                Inst::Start | Inst::End => break,
+            }
+        }
+    }
+    best
+}
+
+/// Where a test at `pos` can go on: the whole token, and for a word that is the head of
+/// a contraction ("I" of "I'll"), also its apostrophe.
+fn step(program: &Program, test: &Test, input: &Input<'_>, window: Window, pos: usize) -> (Option<usize>, Option<usize>) {
+    let index = pos / 2;
+    let Some(token) = input.tokens.list.get(index) else {
+        return (None, None);
+    };
+    let whole = (2 * index + 2 <= window.hi).then_some(2 * index + 2);
+    let norm = input.tokens.norm(index);
+    let cased = || normalise_keeping_case(&input.text[token.span()]);
+    if pos % 2 == 1 {
+        // Inside a contraction: only its tail ("'ll") can follow.
+        let tail = &norm[norm.rfind('\'').unwrap_or(0)..];
+        let hit = match test {
+            Test::Word(literal) => same(literal, tail, input, || tail_of(&cased())),
+            Test::Set(set) if input.case_sensitive => set.cased.contains(&tail_of(&cased())),
+            Test::Set(set) => set.norm.contains(tail),
+            _ => false,
+        };
+        return (hit.then_some(whole).flatten(), None);
+    }
+    let head = || norm.rfind('\'').filter(|&i| i > 0).map(|i| &norm[..i]);
+    let inside = (pos < window.hi).then_some(pos + 1);
+    match test {
+        Test::Word(literal) => {
+            // A contraction's tail written alone ("'ll") matches any word ending in it.
+            let tail = || norm.rfind('\'').filter(|&i| i > 0).is_some_and(|i| same(literal, &norm[i..], input, || tail_of(&cased())));
+            let full =
+                same(literal, norm, input, cased) || in_mark_run(literal, token.kind, norm) || (literal.norm.starts_with('\'') && tail());
+            let part = !literal.norm.starts_with('\'') && head().is_some_and(|h| same(literal, h, input, || head_of(&cased())));
+            (full.then_some(whole).flatten(), part.then_some(inside).flatten())
+        }
+        Test::Set(set) => {
+            let (full, part) = if input.case_sensitive {
+                let cased = cased();
+                (set.cased.contains(&cased), head().is_some() && set.cased.contains(&head_of(&cased)))
+            } else {
+                (set.norm.contains(norm), head().is_some_and(|h| set.norm.contains(h)))
+            };
+            (full.then_some(whole).flatten(), part.then_some(inside).flatten())
+        }
+        Test::Any => ((!token.clause_break).then_some(whole).flatten(), None),
+        Test::Class(class) => {
+            let text = &input.text[token.span()];
+            let hit = match class {
+                Class::Number => token.kind == TokenKind::Number,
+                Class::Capitalised => {
+                    token.kind == TokenKind::Word && index != input.sentence_start && text.starts_with(char::is_uppercase)
+                }
+                Class::Upper => {
+                    token.kind == TokenKind::Word
+                        && text.chars().filter(|c| c.is_alphabetic()).count() >= 2
+                        && !text.chars().any(char::is_lowercase)
+                }
+                Class::Emoji => token.kind == TokenKind::Symbol,
+            };
+            (hit.then_some(whole).flatten(), None)
+        }
+        Test::Regex(regex) => {
+            let hit =
+                if input.case_sensitive { regex.sensitive.is_match(&input.text[token.span()]) } else { regex.insensitive.is_match(norm) };
+            (hit.then_some(whole).flatten(), None)
+        }
+        Test::Not(sub) => {
+            let inner = Window { lo: pos, hi: window.hi, start: window.start, end: window.end };
+            let hit = !token.clause_break && match_at(&program.subs[*sub], input, inner, pos, false).is_none();
+            (hit.then_some(whole).flatten(), None)
+        }
+    }
+}
+
+fn same(literal: &Literal, norm: &str, input: &Input<'_>, cased: impl FnOnce() -> String) -> bool {
+    if input.case_sensitive {
+        literal.cased == cased()
+    } else {
+        literal.norm == norm
+    }
+}
+
+/// A pattern's `\?` or `\!` also matches a run like "?!" or "!!!".
+fn in_mark_run(literal: &Literal, kind: TokenKind, norm: &str) -> bool {
+    kind == TokenKind::Punct && matches!(literal.norm.as_str(), "?" | "!" | ".") && norm.contains(literal.norm.as_str())
+}
+
+fn head_of(word: &str) -> String {
+    word.rfind('\'').map_or_else(|| word.to_owned(), |i| word[..i].to_owned())
+}
+
+fn tail_of(word: &str) -> String {
+    word.rfind('\'').map_or_else(String::new, |i| word[i..].to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{compile, parse};
+    use super::*;
+
+    /// Every match of `expression` in `text` (one sentence), left to right, as the
+    /// reported text, with captures after `|`.
+    fn matches(expression: &str, text: &str) -> Vec<String> {
+        let program = compile(&parse(expression).unwrap()).unwrap();
+        let tokens = Tokens::new(text);
+        let input = Input { text, tokens: &tokens, case_sensitive: false, sentence_start: 0 };
+        let end = 2 * tokens.len();
+        let window = Window { lo: 0, hi: end, start: 0, end };
+        let mut out = Vec::new();
+        let mut at = 0;
+        while at < end {
+            match match_at(&program, &input, window, at, true) {
+                Some(found) => {
+                    let (start, stop) = found.focus();
+                    let mut shown = text[start_byte(&input, start)..end_byte(&input, stop)].to_owned();
+                    for index in 0..program.captures.len() {
+                        if let Some((s, e)) = found.capture(index) {
+                            shown.push_str(&format!("|{}", &text[start_byte(&input, s)..end_byte(&input, e)]));
+                        }
+                    }
+                    out.push(shown);
+                    at = found.end.max(at + 2).next_multiple_of(2);
+                }
+                None => at += 2,
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn words_inflections_and_contractions() {
+        assert_eq!(matches("~reply", "He replied, then replies."), ["replied", "replies"]);
+        assert_eq!(matches("(I | we) 'll ~send", "I’ll send it; we'll sent; we will send"), ["I’ll send", "we'll sent"]);
+        assert_eq!(matches("I", "I'll go"), ["I"]);
+        assert_eq!(matches("'ll go", "she'll go"), ["she'll go"]);
+        assert_eq!(matches("follow-up", "a follow-up and a follow up, not followup"), ["follow-up", "follow up"]);
+        assert_eq!(matches("why \\?", "why?! why"), ["why?!"]);
+    }
+
+    #[test]
+    fn gaps_stop_at_clause_breaks_and_the_longest_alternative_wins() {
+        assert_eq!(matches("need ..3 by (friday | friday morning)", "I need it by Friday morning"), ["need it by Friday morning"]);
+        assert_eq!(matches("need ..3 by friday", "I need it, by Friday"), Vec::<String>::new());
+        assert_eq!(matches("need ..2 by friday", "I need it all done by Friday"), Vec::<String>::new());
+        assert_eq!(matches("no rush", "no, rush"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn focus_captures_negation_and_classes() {
+        assert_eq!(matches("we [guarantee] results", "We guarantee results."), ["guarantee"]);
+        assert_eq!(matches("you !not verb=(care | mind)", "you not care; you do mind; you mind"), ["you do mind|mind"]);
+        assert_eq!(matches("#num ~day", "in 3 days or 10:30 days"), ["3 days", "10:30 days"]);
+        assert_eq!(matches("#upper", "Please READ this NOW, ok? A I"), ["READ", "NOW"]);
+        assert_eq!(matches("#cap", "Ask Ana"), ["Ana"]);
+        assert_eq!(matches("/\\d+(st|nd)/ #emoji", "the 1st 👍🏽 and 2nd 🎉"), ["1st 👍🏽", "2nd 🎉"]);
+        assert_eq!(matches("^ per", "per per"), ["per"]);
+        assert_eq!(matches("per $", "per per"), ["per"]);
+    }
+
+    #[test]
+    fn spans_are_exact_bytes_around_multibyte_text() {
+        assert_eq!(matches("café ~say", "😀 Café said 日本"), ["Café said"]);
+        assert_eq!(matches("日本語", "これは 日本語 です"), ["日本語"]);
+    }
+}

@@ -1,0 +1,159 @@
+//! Named word lists (`[lists]`): defined once, inherited through `extends`, added to by
+//! later packs (`[lists.add]`), and resolved when an engine is built from the final
+//! stack of packs, so an addition reaches every rule that uses the list.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::expr::Node;
+use super::keys::suggestion_suffix;
+use super::Location;
+
+/// One list entry: an expression as written, parsed.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub source: String,
+    pub node: Node,
+}
+
+/// A `[lists]` definition or a `[lists.add]` to an inherited list.
+#[derive(Debug)]
+pub struct NamedList {
+    pub name: String,
+    pub add: bool,
+    pub entries: Vec<Entry>,
+    /// Where it is written (its value).
+    pub location: Location,
+}
+
+/// The lists a pack sees: its own and those of the packs it extends.
+#[derive(Debug, Clone, Default)]
+pub struct Lists {
+    items: Vec<Arc<NamedList>>,
+}
+
+/// Why an `@name` cannot be resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResolveError {
+    /// No such list; the message has a did-you-mean. `offset` is the `@` in the expression.
+    Unknown { offset: usize, message: String },
+    /// A problem not at a place in this expression: lists using each other in a circle,
+    /// or a broken entry of a list it uses.
+    Elsewhere(String),
+}
+
+impl ResolveError {
+    pub fn message(&self) -> &str {
+        match self {
+            ResolveError::Unknown { message, .. } | ResolveError::Elsewhere(message) => message,
+        }
+    }
+}
+
+impl Lists {
+    /// Adds a list; a second definition of a name is an error naming both places, and
+    /// an addition needs a list to add to.
+    pub fn push(&mut self, list: Arc<NamedList>) -> Result<(), String> {
+        if self.items.iter().any(|known| Arc::ptr_eq(known, &list) || known.location == list.location) {
+            return Ok(());
+        }
+        if list.add {
+            if self.definition(&list.name).is_none() {
+                let close = suggestion_suffix(&list.name, self.names());
+                return Err(format!("[lists.add] `{}`: no such list to add to{close}", list.name));
+            }
+        } else if let Some(first) = self.definition(&list.name) {
+            return Err(format!(
+                "list `{}` is already defined at {}; add entries to it under [lists.add] instead",
+                list.name, first.location
+            ));
+        }
+        self.items.push(list);
+        Ok(())
+    }
+
+    /// Adds every list of `other` (those already here once).
+    pub fn extend(&mut self, other: &Lists) -> Result<(), String> {
+        other.items.iter().try_for_each(|list| self.push(Arc::clone(list)))
+    }
+
+    fn definition(&self, name: &str) -> Option<&NamedList> {
+        self.items.iter().find(|l| !l.add && l.name == name).map(|l| &**l)
+    }
+
+    /// Names of the defined lists.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.items.iter().filter(|l| !l.add).map(|l| l.name.as_str())
+    }
+
+    /// Every definition and addition, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &NamedList> {
+        self.items.iter().map(|l| &**l)
+    }
+
+    /// A resolver that expands `@name` with these lists, caching each list once.
+    pub fn resolver(&self) -> Resolver<'_> {
+        Resolver { lists: self, done: HashMap::new(), active: Vec::new() }
+    }
+}
+
+/// Expands `@name`s; one per engine build so each list is expanded once.
+#[derive(Debug)]
+pub struct Resolver<'a> {
+    lists: &'a Lists,
+    done: HashMap<String, Node>,
+    active: Vec<String>,
+}
+
+impl Resolver<'_> {
+    /// `node` with every `@name` replaced by its entries (and additions).
+    pub fn resolve(&mut self, node: &Node) -> Result<Node, ResolveError> {
+        Ok(match node {
+            Node::List(name, offset) => self.list(name, *offset)?,
+            Node::Seq(items) => Node::Seq(items.iter().map(|n| self.resolve(n)).collect::<Result<_, _>>()?),
+            Node::Alt(items) => Node::Alt(items.iter().map(|n| self.resolve(n)).collect::<Result<_, _>>()?),
+            Node::Repeat { node, min, max } => Node::Repeat { node: Box::new(self.resolve(node)?), min: *min, max: *max },
+            Node::Not(inner) => Node::Not(Box::new(self.resolve(inner)?)),
+            Node::Focus(inner) => Node::Focus(Box::new(self.resolve(inner)?)),
+            Node::Capture(name, inner) => Node::Capture(name.clone(), Box::new(self.resolve(inner)?)),
+            other => other.clone(),
+        })
+    }
+
+    fn list(&mut self, name: &str, offset: usize) -> Result<Node, ResolveError> {
+        if let Some(done) = self.done.get(name) {
+            return Ok(done.clone());
+        }
+        if let Some(start) = self.active.iter().position(|n| n == name) {
+            let circle: Vec<String> = self.active[start..].iter().chain([&name.to_owned()]).map(|n| format!("@{n}")).collect();
+            return Err(ResolveError::Elsewhere(format!("lists use each other in a circle: {}", circle.join(" -> "))));
+        }
+        if self.lists.definition(name).is_none() {
+            let close = suggestion_suffix(name, self.lists.names());
+            return Err(ResolveError::Unknown { offset, message: format!("unknown list `@{name}`{close}") });
+        }
+        self.active.push(name.to_owned());
+        let lists = self.lists;
+        let mut entries = Vec::new();
+        for list in lists.items.iter().filter(|l| l.name == name) {
+            for entry in &list.entries {
+                // An entry's own unknown names were reported when its pack loaded.
+                entries.push(self.resolve(&entry.node).map_err(|err| match err {
+                    ResolveError::Unknown { message, .. } => {
+                        ResolveError::Elsewhere(format!("in list `@{name}` ({}): {message}", list.location))
+                    }
+                    cycle => cycle,
+                })?);
+            }
+        }
+        self.active.pop();
+        let node = Node::Alt(entries);
+        self.done.insert(name.to_owned(), node.clone());
+        Ok(node)
+    }
+}
+
+/// Whether `name` is a list name: lower-case letters, digits and `-`, starting with a letter.
+pub fn valid_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase()) && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}

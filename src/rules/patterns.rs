@@ -1,0 +1,136 @@
+//! What a rule written in the match language holds: its expressions, its escape-hatch
+//! regexes and its guards, parsed and checked when the pack loads, compiled when an
+//! engine is built.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::expr::Node;
+use super::{matcher, Location};
+
+/// A parsed expression with where it is written.
+#[derive(Debug, Clone)]
+pub struct Expr {
+    pub source: String,
+    pub node: Node,
+    pub location: Location,
+}
+
+/// One thing a rule matches.
+#[derive(Debug)]
+pub enum Pattern {
+    /// A `match` entry.
+    Expr(Expr),
+    /// A `regex` entry.
+    Regex(Escape),
+}
+
+/// Which part of the sentence a guard looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GuardWindow {
+    /// `unless`, `requires`: the whole sentence (`^`, `$` its ends).
+    Sentence,
+    /// `unless_before`, `requires_before`: before the reported span (`$` right before it).
+    Before,
+    /// `unless_after`, `requires_after`: after it (`^` right after it).
+    After,
+}
+
+/// One guard entry: when it matches in its window, the match is dropped (`unless`) or
+/// kept (`requires`: a rule with any `requires` guard of a window needs one of them).
+#[derive(Debug, Clone)]
+pub struct Guard {
+    pub unless: bool,
+    pub window: GuardWindow,
+    pub expr: Expr,
+}
+
+/// A `regex` entry: compiled the first time a sentence holds one of its literals, so
+/// loading a pack compiles no regex.
+#[derive(Debug)]
+pub struct Escape {
+    pub source: String,
+    /// Lower-case strings one of which every match contains; `None`: no such set, the
+    /// regex runs on every sentence.
+    pub literals: Option<Vec<String>>,
+    pub case_sensitive: bool,
+    pub location: Location,
+    compiled: OnceLock<Result<Regex, String>>,
+}
+
+impl Escape {
+    /// Checks the syntax (cheap) and finds the literals; the error is the character
+    /// column in `source` (if known) and a one-line message.
+    pub fn new(source: &str, case_sensitive: bool, location: Location) -> Result<Escape, (Option<usize>, String)> {
+        let widened = matcher::pattern_source(source);
+        if let Err(err) = regex_syntax::ParserBuilder::new().case_insensitive(!case_sensitive).build().parse(&widened) {
+            let (column, message) = super::expr::syntax_error(&err);
+            let column = column.filter(|_| widened == source);
+            return Err((column, message));
+        }
+        Ok(Escape { literals: required_literals(&widened), source: source.to_owned(), case_sensitive, location, compiled: OnceLock::new() })
+    }
+
+    /// The compiled regex; `Err` when it is too large to compile (reported by
+    /// `tactful pack check`), in which case it never matches.
+    pub fn regex(&self) -> Result<&Regex, &str> {
+        self.compiled
+            .get_or_init(|| {
+                let regex = matcher::compile(&matcher::pattern_source(&self.source), self.case_sensitive).map_err(|e| e.to_string())?;
+                if regex.is_match("") {
+                    return Err("regex matches empty text; it would flag everything".to_owned());
+                }
+                Ok(regex)
+            })
+            .as_ref()
+            .map_err(String::as_str)
+    }
+}
+
+/// Literals of which every match contains one (prefixes, else suffixes), lower-cased;
+/// `None` if some match could contain none of a few short strings.
+fn required_literals(source: &str) -> Option<Vec<String>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let hir = regex_syntax::ParserBuilder::new().build().parse(source).ok()?;
+    for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
+        let mut extractor = Extractor::new();
+        extractor.kind(kind);
+        let seq = extractor.extract(&hir);
+        let Some(literals) = seq.literals() else {
+            continue;
+        };
+        let words: Option<Vec<String>> = literals.iter().map(|l| std::str::from_utf8(l.as_bytes()).ok().map(str::to_lowercase)).collect();
+        let Some(mut words) = words else { continue };
+        // Case-insensitive search is ASCII-only: a literal with a cased non-ASCII letter
+        // could be missed in another case.
+        let caseless = |c: char| c.is_ascii() || (c.to_lowercase().eq([c]) && c.to_uppercase().eq([c]));
+        if words.is_empty() || words.iter().any(|w| w.chars().count() < 2 || !w.chars().all(caseless)) {
+            continue;
+        }
+        words.sort();
+        words.dedup();
+        return Some(words);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_every_match_contains_are_found() {
+        assert_eq!(required_literals(r"\b(?:I|we)\s+need\b"), Some(vec!["need".into()]));
+        assert_eq!(required_literals(r"\bper (?:my|our) last\b"), Some(vec!["per my last".into(), "per our last".into()]));
+        assert_eq!(required_literals(r"\w+ (?:ASAP|urgently)"), Some(vec![" asap".into(), " urgently".into()]));
+        assert_eq!(required_literals(r"\w+"), None);
+    }
+
+    #[test]
+    fn syntax_errors_come_without_compiling() {
+        let err = Escape::new("(open", false, Location::default()).unwrap_err();
+        assert_eq!(err, (Some(0), "invalid regex: unclosed group".into()));
+        assert!(Escape::new("fine", false, Location::default()).unwrap().regex().is_ok());
+    }
+}

@@ -1,0 +1,300 @@
+//! Tokens: words, numbers, punctuation and symbols, each with its byte span and a
+//! normalised form (lower case, one apostrophe, one hyphen) that rules compare with.
+
+use std::ops::Range;
+
+use super::is_word_char;
+
+/// What a token is made of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// Letters (and digits): "don't", "follow-up", "Q3", "café", "日本語".
+    Word,
+    /// Digits, with inner `.`, `,` or `:` between digits: "3", "3.5", "10:30", "1,000".
+    Number,
+    /// A punctuation mark, or a run of sentence marks: ",", "(", "!!!", "?!", "...".
+    Punct,
+    /// An emoji or other symbol, with its modifiers and joined parts: "👍🏽", "™".
+    Symbol,
+}
+
+/// One token: where it is in the text and what it is. Its normalised form is in
+/// [`Tokens::norm`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    /// Byte offsets into the text.
+    pub start: usize,
+    pub end: usize,
+    pub kind: TokenKind,
+    /// Byte range of the normalised form in [`Tokens`]' buffer.
+    norm: (u32, u32),
+    /// Whether a clause ends here: `,` `;` `:` a dash standing alone, brackets, `!` `?`
+    /// and an ellipsis. Word gaps never cross one.
+    pub clause_break: bool,
+}
+
+impl Token {
+    pub fn span(&self) -> Range<usize> {
+        self.start..self.end
+    }
+}
+
+/// The tokens of a text, in order, with their normalised forms.
+#[derive(Debug, Clone, Default)]
+pub struct Tokens {
+    pub list: Vec<Token>,
+    norms: String,
+}
+
+impl Tokens {
+    /// Tokenizes `text`; whitespace separates tokens and is never one.
+    pub fn new(text: &str) -> Tokens {
+        let mut out = Tokens { list: Vec::with_capacity(text.len() / 5), norms: String::with_capacity(text.len()) };
+        let mut at = 0;
+        while let Some(c) = text[at..].chars().next() {
+            if c.is_whitespace() {
+                at += c.len_utf8();
+                continue;
+            }
+            let (end, kind) = if is_word_char(c) {
+                word_end(text, at)
+            } else if is_sentence_mark(c) {
+                (run_end(text, at, is_sentence_mark), TokenKind::Punct)
+            } else if is_punctuation(c) {
+                (at + c.len_utf8(), TokenKind::Punct)
+            } else {
+                (symbol_end(text, at), TokenKind::Symbol)
+            };
+            out.push(text, at, end, kind);
+            at = end;
+        }
+        out
+    }
+
+    fn push(&mut self, text: &str, start: usize, end: usize, kind: TokenKind) {
+        let norm_start = self.norms.len();
+        for c in text[start..end].chars() {
+            match normal_char(c) {
+                Some(n) => self.norms.push(n),
+                None if c.is_ascii() => self.norms.push(c.to_ascii_lowercase()),
+                None => self.norms.extend(c.to_lowercase()),
+            }
+        }
+        let norm = &self.norms[norm_start..];
+        let clause_break = kind == TokenKind::Punct && is_clause_break(norm);
+        self.list.push(Token { start, end, kind, norm: (norm_start as u32, self.norms.len() as u32), clause_break });
+    }
+
+    /// The normalised form of token `index`: lower case, `'` for every apostrophe and
+    /// `-` for every hyphen.
+    pub fn norm(&self, index: usize) -> &str {
+        let (start, end) = self.list[index].norm;
+        &self.norms[start as usize..end as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The tokens lying wholly inside `bytes`, as an index range.
+    pub fn within(&self, bytes: &Range<usize>) -> Range<usize> {
+        let first = self.list.partition_point(|t| t.start < bytes.start);
+        let last = self.list.partition_point(|t| t.end <= bytes.end);
+        first..last.max(first)
+    }
+}
+
+/// The form a pattern word and a token are compared in: lower case, `'` for the
+/// apostrophes a keyboard or a word processor type, `-` for hyphen look-alikes.
+pub fn normalise(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        match normal_char(c) {
+            Some(n) => out.push(n),
+            None => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+/// As [`normalise`], keeping the capitals (for case-sensitive rules).
+pub fn normalise_keeping_case(word: &str) -> String {
+    word.chars().map(|c| normal_char(c).unwrap_or(c)).collect()
+}
+
+fn normal_char(c: char) -> Option<char> {
+    match c {
+        '\'' | '’' | '‘' | 'ʼ' => Some('\''),
+        '-' | '‐' | '‑' | '‒' | '–' => Some('-'),
+        _ => None,
+    }
+}
+
+pub(crate) fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '’' | '‘' | 'ʼ')
+}
+
+fn is_hyphen(c: char) -> bool {
+    matches!(c, '-' | '‐' | '‑' | '‒' | '–')
+}
+
+/// Combining marks, variation selectors, skin tones and joiners: they belong to the
+/// character before them.
+fn is_extender(c: char) -> bool {
+    matches!(c as u32,
+        0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F
+        | 0xFE00..=0xFE0F | 0x1F3FB..=0x1F3FF | 0xE0020..=0xE007F | 0x200C)
+}
+
+fn is_sentence_mark(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | '…')
+}
+
+fn is_punctuation(c: char) -> bool {
+    c.is_ascii_punctuation()
+        || matches!(c as u32, 0x2010..=0x2027 | 0x2030..=0x205E | 0x3000..=0x303F | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20)
+        || matches!(c, '«' | '»' | '¡' | '¿' | '·' | '§' | '¶')
+}
+
+fn is_clause_break(norm: &str) -> bool {
+    match norm {
+        "," | ";" | ":" | "(" | ")" | "[" | "]" | "{" | "}" | "-" | "—" | "--" | "、" | "；" | "：" => true,
+        _ => norm.contains(['!', '?', '…']) || norm.starts_with(".."),
+    }
+}
+
+fn run_end(text: &str, start: usize, part: impl Fn(char) -> bool) -> usize {
+    text[start..].char_indices().find(|&(_, c)| !part(c)).map_or(text.len(), |(i, _)| start + i)
+}
+
+/// A word: letters and digits, with marks, and apostrophes, hyphens (and for numbers
+/// `.`, `,`, `:`) between two of them.
+fn word_end(text: &str, start: usize) -> (usize, TokenKind) {
+    let mut numeric = text[start..].starts_with(|c: char| c.is_ascii_digit());
+    let mut end = start;
+    let mut chars = text[start..].char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let next_is_word = chars.peek().is_some_and(|&(_, n)| is_word_char(n));
+        let joins = match c {
+            _ if is_word_char(c) || is_extender(c) => {
+                numeric &= c.is_ascii_digit() || is_extender(c);
+                true
+            }
+            _ if (is_apostrophe(c) || is_hyphen(c)) && next_is_word => {
+                numeric = false;
+                true
+            }
+            '.' | ',' | ':' if numeric && chars.peek().is_some_and(|&(_, n)| n.is_ascii_digit()) => true,
+            _ => false,
+        };
+        if !joins {
+            break;
+        }
+        end = start + i + c.len_utf8();
+    }
+    (end, if numeric { TokenKind::Number } else { TokenKind::Word })
+}
+
+/// A symbol with what modifies it; a zero-width joiner glues the next symbol on
+/// ("👩‍💻" is one token).
+fn symbol_end(text: &str, start: usize) -> usize {
+    let mut chars = text[start..].char_indices();
+    let (_, first) = chars.next().expect("a character at start");
+    let mut end = start + first.len_utf8();
+    let mut joined = false;
+    for (i, c) in chars {
+        if is_extender(c) || joined {
+            joined = false;
+        } else if c == '\u{200D}' {
+            joined = true;
+        } else {
+            break;
+        }
+        end = start + i + c.len_utf8();
+    }
+    end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn show(text: &str) -> Vec<String> {
+        let tokens = Tokens::new(text);
+        (0..tokens.len())
+            .map(|i| {
+                let t = tokens.list[i];
+                let kind = match t.kind {
+                    TokenKind::Word => "w",
+                    TokenKind::Number => "n",
+                    TokenKind::Punct if t.clause_break => "b",
+                    TokenKind::Punct => "p",
+                    TokenKind::Symbol => "s",
+                };
+                format!("{kind}:{}={}", &text[t.span()], tokens.norm(i))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn words_keep_inner_apostrophes_and_hyphens_in_normal_form() {
+        assert_eq!(
+            show("I’ll DON'T follow‑up, e-mail!!! o'clock"),
+            ["w:I’ll=i'll", "w:DON'T=don't", "w:follow‑up=follow-up", "b:,=,", "w:e-mail=e-mail", "b:!!!=!!!", "w:o'clock=o'clock"]
+        );
+    }
+
+    #[test]
+    fn numbers_take_inner_separators_and_sentence_marks_form_runs() {
+        assert_eq!(
+            show("at 10:30 on 3.5, 1,000 3pm... 'quoted' users' a.m."),
+            [
+                "w:at=at",
+                "n:10:30=10:30",
+                "w:on=on",
+                "n:3.5=3.5",
+                "b:,=,",
+                "n:1,000=1,000",
+                "w:3pm=3pm",
+                "b:...=...",
+                "p:'='",
+                "w:quoted=quoted",
+                "p:'='",
+                "w:users=users",
+                "p:'='",
+                "w:a=a",
+                "p:.=.",
+                "w:m=m",
+                "p:.=."
+            ]
+        );
+    }
+
+    #[test]
+    fn emoji_cjk_and_combining_marks_keep_exact_byte_spans() {
+        let text = "cafe\u{301} 👍🏽 👩\u{200D}💻 日本語です ok";
+        let tokens = Tokens::new(text);
+        let spans: Vec<&str> = tokens.list.iter().map(|t| &text[t.span()]).collect();
+        assert_eq!(spans, ["cafe\u{301}", "👍🏽", "👩\u{200D}💻", "日本語です", "ok"]);
+        assert_eq!(tokens.list[1].kind, TokenKind::Symbol);
+        assert_eq!((tokens.list[4].start, tokens.list[4].end), (text.len() - 2, text.len()));
+        assert_eq!(tokens.norm(3), "日本語です");
+    }
+
+    #[test]
+    fn within_picks_the_tokens_inside_a_byte_range() {
+        let tokens = Tokens::new("one two. three four");
+        assert_eq!(tokens.within(&(0..8)), 0..3);
+        assert_eq!(tokens.within(&(9..19)), 3..5);
+    }
+
+    #[test]
+    fn normalise_lowers_and_unifies_apostrophes_and_hyphens() {
+        assert_eq!(normalise("Don’t Follow‐Up"), "don't follow-up");
+        assert_eq!(normalise_keeping_case("Don’t"), "Don't");
+    }
+}
