@@ -172,3 +172,99 @@ fn any_text_can_be_checked_without_panicking() {
         engine.check(&Message::from_bytes(bytes));
     }
 }
+
+// The match language (rules/README.md, "Match expressions").
+
+const DEADLINE: &str = r#"
+[lists]
+weekday = ["monday", "friday"]
+deadline = ["@weekday", "end of (the)? day", "eod"]
+by-when = ["(by | before) (the)? @deadline", "asap"]
+
+[[rule]]
+id = "pressure.deadline"
+message = "m"
+match = ["[who=(I | we) 'll? ~need] ..6 @by-when"]
+unless = ["no rush", "\\? $"]
+unless_before = ["(if | whether) ..3 $"]
+suggestions = [{ title = "t", replacement = "${who} would like" }]
+"#;
+
+#[test]
+fn an_expression_reports_its_focus_and_fills_captures_through_lists_and_inflections() {
+    let text = "I need the report by Friday. We’ll needed it before end of day.";
+    assert_eq!(check(DEADLINE, text), [r#"pressure.deadline "I need" -> "I would like""#, r#"pressure.deadline "We’ll needed" -> "We would like""#]);
+}
+
+#[test]
+fn expression_guards_look_at_their_window_and_gaps_stop_at_clauses() {
+    for text in ["If I need it by Friday, I'll say.", "I need it by Friday?", "I need it, by Friday.", "No rush, I need it by Friday."] {
+        assert_eq!(check(DEADLINE, text), Vec::<String>::new(), "{text}");
+    }
+}
+
+#[test]
+fn a_regex_escape_hatch_runs_on_sentences_and_fills_named_groups() {
+    let pack = r#"
+[[rule]]
+id = "absolute.you-always"
+message = "m"
+regex = ['\byou (?P<word>always|never) (?P<verb>\w+)']
+unless = ["just kidding"]
+suggestions = [{ title = "t", replacement = "you sometimes ${verb}" }]
+"#;
+    assert_eq!(
+        check(pack, "You always send things late. You never call, just kidding."),
+        [r#"absolute.you-always "You always send" -> "You sometimes send""#]
+    );
+}
+
+#[test]
+fn a_team_pack_adds_to_an_inherited_list_and_the_inherited_rules_see_it() {
+    let text = "Our team will call you at your earliest convenience.";
+    let fires = |packs: &[Pack]| {
+        let engine = Engine::new(packs, &Selection::default()).unwrap();
+        engine.check(&Message::parse(text)).iter().any(|f| f.rule.id == "pressure.earliest-convenience")
+    };
+    let default = tactful::rules::builtin_pack("default").unwrap().unwrap();
+    assert!(fires(std::slice::from_ref(&default)));
+    let team = "[pack]\nname = \"team\"\nextends = [\"default\"]\n\n[lists.add]\nwriter = [\"our team\"]\n";
+    let team = Pack::from_sources("team", &[("team.toml".to_owned(), team.to_owned())]).unwrap();
+    assert!(!fires(&[default, team]));
+}
+
+fn load_error(pack: &str) -> String {
+    Pack::from_sources("test", &[("test.toml".to_owned(), pack.to_owned())]).expect_err("pack must not load").to_string()
+}
+
+#[test]
+fn errors_in_expressions_point_into_the_toml_string() {
+    let rule = |entry: &str| format!("[lists]\nweekday = [\"friday\"]\n\n[[rule]]\nid = \"a.b\"\nmessage = \"m\"\nmatch = [{entry}]\n");
+    assert_eq!(load_error(&rule("'~need ..3 @weekdy'")), "test.toml:7:21: unknown list `@weekdy` (did you mean `weekday`?)");
+    assert_eq!(load_error(&rule("'need (by | before'")), "test.toml:7:16: `(` is never closed: add `)`");
+    assert_eq!(load_error(&rule(r#""say \"hi\" (oops""#)), "test.toml:7:22: `(` is never closed: add `)`");
+    assert_eq!(load_error(&rule("'really?'")), "test.toml:7:10: the expression can match no word at all; it would flag everything");
+    assert_eq!(load_error(&rule("'a /(x/'")), "test.toml:7:14: invalid regex: unclosed group");
+    let mixed = "[[rule]]\nid = \"a.b\"\nmessage = \"m\"\nmatch = [\"x\"]\nphrases = [\"y\"]\n";
+    assert_eq!(load_error(mixed), "test.toml:2:6: rule `a.b` mixes `match`/`regex` with the older `phrases`/`patterns`; write it with `match` and `regex` only");
+}
+
+#[test]
+fn list_errors_name_the_circle_and_both_places() {
+    assert_eq!(load_error("[lists]\na = [\"x @b\"]\nb = [\"y @a\"]\n"), "test.toml:2:5: lists use each other in a circle: @a -> @b -> @a");
+    let twice = Pack::from_sources("test", &[("a.toml".to_owned(), "[lists]\nx = [\"one\"]\n".to_owned()), ("b.toml".to_owned(), "[lists]\nx = [\"two\"]\n".to_owned())]);
+    assert_eq!(
+        twice.expect_err("defined twice").to_string(),
+        "b.toml:2:5: list `x` is already defined at a.toml:2:5; add entries to it under [lists.add] instead"
+    );
+    assert_eq!(load_error("[lists.add]\nwekday = [\"sat\"]\n"), "test.toml:2:10: [lists.add] `wekday`: no such list to add to");
+}
+
+#[test]
+fn expressions_without_an_anchor_word_are_reported_for_pack_check() {
+    let pack = "[[rule]]\nid = \"a.b\"\nmessage = \"m\"\nmatch = [\"#num _\", \"~pay #num\"]\nregex = ['\\d+']\n";
+    let pack = Pack::from_sources("test", &[("test.toml".to_owned(), pack.to_owned())]).unwrap();
+    let engine = Engine::new(&[pack], &Selection::default()).unwrap();
+    let found: Vec<String> = engine.unanchored().iter().map(|u| format!("{} {} {}", u.rule, u.location, u.source)).collect();
+    assert_eq!(found, ["a.b test.toml:4:10 #num _", "a.b test.toml:5:10 \\d+"]);
+}
