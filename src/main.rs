@@ -31,18 +31,16 @@ enum Command {
     Pack(cli::pack::PackArgs),
     /// Write a commented starter `.tactful.toml` in the current directory.
     Init(cli::init::InitArgs),
+    /// Connect the Thunderbird add-on: install or remove its native-messaging host manifest.
+    Thunderbird(cli::thunderbird::ThunderbirdArgs),
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
-    let outcome = match args.command {
-        Command::Check(args) => cli::check::run(&args),
-        Command::Rules(args) => cli::rules::list(&args),
-        Command::Explain(args) => cli::rules::explain(&args),
-        Command::Guard(args) => cli::guard::run(&args),
-        Command::Lsp(args) => lsp::run(&args),
-        Command::Pack(args) => cli::pack::run(&args),
-        Command::Init(args) => cli::init::run(&args),
+    // Thunderbird starts its native-messaging host as `tactful MANIFEST.json ADDON_ID`.
+    let argv: Vec<_> = std::env::args_os().collect();
+    let outcome = match lsp::LspArgs::for_native_host(&argv) {
+        Some(args) => lsp::run(&args),
+        None => dispatch(Args::parse_from(argv)),
     };
     match outcome {
         Ok(code) => code,
@@ -50,5 +48,18 @@ fn main() -> ExitCode {
             eprintln!("error: {err:#}");
             ExitCode::from(cli::EXIT_ERROR)
         }
+    }
+}
+
+fn dispatch(args: Args) -> anyhow::Result<ExitCode> {
+    match args.command {
+        Command::Check(args) => cli::check::run(&args),
+        Command::Rules(args) => cli::rules::list(&args),
+        Command::Explain(args) => cli::rules::explain(&args),
+        Command::Guard(args) => cli::guard::run(&args),
+        Command::Lsp(args) => lsp::run(&args),
+        Command::Pack(args) => cli::pack::run(&args),
+        Command::Init(args) => cli::init::run(&args),
+        Command::Thunderbird(args) => cli::thunderbird::run(&args),
     }
 }

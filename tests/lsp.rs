@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use client::{apply_edits, edits_for, file_uri, position, range, Client, Encoding, Sandbox};
+use client::{apply_edits, edits_for, file_uri, position, range, Client, Encoding, Framing, Sandbox};
 use serde_json::{json, Value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tactful");
@@ -691,4 +691,85 @@ fn initialization_options_wrapped_in_the_section_name_are_read() {
     let expected = expected_ranges(DRAFT, &cli(DRAFT, &["--disable", "pressure"]), Encoding::Utf16);
     assert_eq!(seen_ranges(&diagnostics), expected);
     assert!(!rules(&diagnostics).contains(&"pressure.asap"));
+}
+
+/// Thunderbird starts its native-messaging host as `PATH MANIFEST.json ADDON_ID`; the
+/// same server answers over native-messaging framing (a 4-byte length, then the JSON).
+#[test]
+fn native_messaging_serves_the_thunderbird_add_on() {
+    let sandbox = Sandbox::new("native");
+    let manifest = sandbox
+        .dir
+        .join(".mozilla/native-messaging-hosts/tactful.json");
+    let mut client = Client::launch(
+        BIN,
+        &[manifest.to_str().unwrap(), "tactful@tactful"],
+        Framing::Native,
+        &sandbox,
+        &[],
+    );
+    let result = client.initialize(&sandbox.workspace, &["utf-16"], json!({ "debounceMs": 0 }));
+    assert_eq!(
+        result["capabilities"]["positionEncoding"], "utf-16",
+        "JavaScript strings count UTF-16 units"
+    );
+
+    // A compose window is no file.
+    let uri = "untitled:compose-1";
+    client.open(uri, "mail", 1, DRAFT);
+    let diagnostics = client.diagnostics(uri, Some(1));
+    assert_eq!(
+        seen_ranges(&diagnostics),
+        expected_ranges(DRAFT, &cli(DRAFT, &[]), Encoding::Utf16)
+    );
+    assert_eq!(
+        asap(&diagnostics)["range"]["start"],
+        json!({ "line": 6, "character": 49 })
+    );
+
+    let target = asap(&diagnostics).clone();
+    let actions = code_actions(&mut client, uri, &target, None);
+    let fix = actions
+        .iter()
+        .find(|a| a["kind"] == "quickfix" && a.get("edit").is_some())
+        .expect("a quick fix");
+    let (edits, version) = edits_for(&fix["edit"], uri);
+    assert_eq!(version, Some(1));
+    let replacement = target["data"]["suggestions"][0]["replacement"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        apply_edits(DRAFT, &edits, Encoding::Utf16),
+        DRAFT.replace("ASAP", replacement)
+    );
+
+    assert_eq!(
+        client.request("shutdown", json!(null))["result"],
+        Value::Null
+    );
+    client.notify("exit", json!(null));
+    assert_eq!(client.wait_exit().code(), Some(0), "{}", client.stderr());
+}
+
+#[test]
+fn native_messaging_is_also_an_option_of_tactful_lsp() {
+    let sandbox = Sandbox::new("native-flag");
+    let mut client = Client::launch(
+        BIN,
+        &["lsp", "--native-messaging"],
+        Framing::Native,
+        &sandbox,
+        &[],
+    );
+    client.initialize(&sandbox.workspace, &["utf-16"], json!(null));
+    let uri = sandbox.uri("draft.eml");
+    client.open(&uri, "mail", 1, DRAFT);
+    assert_eq!(
+        seen_ranges(&client.diagnostics(&uri, Some(1))),
+        expected_ranges(DRAFT, &cli(DRAFT, &[]), Encoding::Utf16)
+    );
+    assert!(
+        client.close_stdin_and_wait().success(),
+        "Thunderbird closes the pipe when the add-on disconnects"
+    );
 }

@@ -6,6 +6,7 @@ pub mod init;
 pub mod pack;
 mod report;
 pub mod rules;
+pub mod thunderbird;
 
 use std::path::{Path, PathBuf};
 

@@ -1,9 +1,10 @@
-//! The bytes from the client, vetted before the protocol library reads them.
+//! The bytes from the client, vetted before the protocol library reads them, and the
+//! two ways messages are framed on stdio.
 //!
 //! tower-lsp-server stops reading for good at the first message it cannot decode
 //! (a bad header, a body that is not UTF-8 or not a JSON-RPC message), which would
-//! drop the connection. So stdin goes through [`relay`] first: it does the
-//! Content-Length framing itself and forwards only messages the library accepts.
+//! drop the connection. So stdin goes through [`relay`] first: it reads the client's
+//! framing itself and forwards only messages the library accepts.
 //!
 //! - A body that is not UTF-8 is forwarded with the bad bytes replaced by U+FFFD, so a
 //!   change with one bad byte still keeps the document in step.
@@ -13,6 +14,12 @@
 //!   request), which is the answer the specification asks for.
 //! - Garbage between messages and headers without a length are skipped up to the next
 //!   `Content-Length`; a declared length above [`MAX_MESSAGE_BYTES`] is skipped unread.
+//!
+//! [`Framing`] names the two framings: the LSP base protocol's `Content-Length`
+//! headers (editors), and WebExtension native messaging's 4-byte length (Thunderbird
+//! starts `tactful` as a native-messaging host). The library always reads and writes
+//! `Content-Length`; with native messaging, [`relay`] turns the client's frames into
+//! it and [`reframe`] turns the server's replies back.
 
 use std::borrow::Cow;
 use std::io;
@@ -29,10 +36,24 @@ pub const MALFORMED_METHOD: &str = "tactful/malformedMessage";
 /// The largest message read; a bigger one is skipped and answered with an error.
 pub const MAX_MESSAGE_BYTES: usize = 256 << 20;
 
+/// The largest message a native-messaging host may send: Thunderbird and Firefox close
+/// the port on a bigger one.
+pub const MAX_NATIVE_REPLY_BYTES: usize = 1 << 20;
+
 /// A header block longer than this is garbage.
 const MAX_HEADER_BYTES: usize = 16 << 10;
 
 const HEADER_NAME: &[u8] = b"content-length";
+
+/// How messages are delimited on a byte stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// `Content-Length: N` headers, a blank line, then N bytes: the LSP base protocol.
+    ContentLength,
+    /// A 4-byte length in native byte order, then that many bytes of UTF-8 JSON:
+    /// WebExtension native messaging.
+    Native,
+}
 
 /// What the relay substitutes for a malformed message: the JSON-RPC error to answer.
 #[derive(Debug, Serialize, Deserialize)]
@@ -43,61 +64,35 @@ pub struct Malformed {
 
 const PARSE_ERROR: i64 = -32700;
 const INVALID_REQUEST: i64 = -32600;
+const INTERNAL_ERROR: i64 = -32603;
 
-/// Copies framed messages from `input` to `output`, vetted as the module docs say,
-/// until `input` ends, `output` is closed or an `exit` notification has been passed
-/// on (then `saw_exit` is set). Problems are logged to stderr.
-pub async fn relay<R, W>(mut input: R, mut output: W, saw_exit: &AtomicBool) -> io::Result<()>
+/// Copies messages framed as `framing` from `input` to `output` (always
+/// `Content-Length`, for the library), vetted as the module docs say, until `input`
+/// ends, `output` is closed or an `exit` notification has been passed on (then
+/// `saw_exit` is set). Problems are logged to stderr.
+pub async fn relay<R, W>(input: R, framing: Framing, mut output: W, saw_exit: &AtomicBool) -> io::Result<()>
 where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
 {
-    let mut buf: Vec<u8> = Vec::with_capacity(64 << 10);
-    let mut chunk = vec![0u8; 64 << 10];
-    loop {
-        // Headers up to the blank line; bytes that are no header are skipped up to the
-        // next "Content-Length".
-        let (length, header_end) = loop {
-            if let Some(end) = find(&buf, b"\r\n\r\n") {
-                if let Some(length) = content_length(&buf[..end]) {
-                    break (length, end + 4);
-                }
-                let cut = find_ci(&buf[..end], HEADER_NAME).filter(|&at| at > 0).unwrap_or(end + 4);
-                report_garbage(&mut output, &buf[..cut]).await?;
-                buf.drain(..cut);
+    let mut frames = FrameReader::new(input, framing);
+    while let Some(frame) = frames.next().await? {
+        let body = match frame {
+            Frame::Body(body) => body,
+            Frame::Garbage(bytes) => {
+                report_garbage(&mut output, &bytes).await?;
                 continue;
             }
-            if buf.len() > MAX_HEADER_BYTES {
-                let cut = buf.len() - HEADER_NAME.len();
-                report_garbage(&mut output, &buf[..cut]).await?;
-                buf.drain(..cut);
-            }
-            if !read_more(&mut input, &mut buf, &mut chunk).await? {
-                return Ok(());
-            }
-        };
-        buf.drain(..header_end);
-        let length = match length {
-            Ok(length) if length <= MAX_MESSAGE_BYTES => length,
-            Ok(length) => {
-                eprintln!("tactful: skipping a message of {length} bytes (at most {MAX_MESSAGE_BYTES})");
-                emit(&mut output, &malformed(Value::Null, INVALID_REQUEST, format!("message of {length} bytes is too large"))).await?;
-                if !skip(&mut input, &mut buf, &mut chunk, length).await? {
-                    return Ok(());
-                }
-                continue;
-            }
-            Err(problem) => {
+            Frame::BadHeader(problem) => {
                 emit(&mut output, &malformed(Value::Null, PARSE_ERROR, problem)).await?;
                 continue;
             }
-        };
-        while buf.len() < length {
-            if !read_more(&mut input, &mut buf, &mut chunk).await? {
-                return Ok(());
+            Frame::TooLarge(length) => {
+                eprintln!("tactful: skipping a message of {length} bytes (at most {MAX_MESSAGE_BYTES})");
+                emit(&mut output, &malformed(Value::Null, INVALID_REQUEST, format!("message of {length} bytes is too large"))).await?;
+                continue;
             }
-        }
-        let body: Vec<u8> = buf.drain(..length).collect();
+        };
         match vet(&body) {
             Vetted::Forward(text, is_exit) => {
                 emit(&mut output, text.as_bytes()).await?;
@@ -111,6 +106,162 @@ where
             Vetted::Malformed(substitute) => emit(&mut output, &substitute).await?,
         }
     }
+    Ok(())
+}
+
+/// Copies the library's `Content-Length` messages from `input` to `output` in
+/// native-messaging frames until `input` ends. A message over
+/// [`MAX_NATIVE_REPLY_BYTES`] would close the client's port: a response becomes a
+/// JSON-RPC error for its request, anything else is dropped (and logged).
+pub async fn reframe<R, W>(input: R, mut output: W) -> io::Result<()>
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    let mut frames = FrameReader::new(input, Framing::ContentLength);
+    while let Some(frame) = frames.next().await? {
+        let Frame::Body(body) = frame else { continue };
+        if let Some(body) = fit_native_reply(&body) {
+            write_frame(&mut output, Framing::Native, &body).await?;
+        }
+    }
+    Ok(())
+}
+
+/// `body` if a native-messaging client accepts it, else its stand-in (see [`reframe`]).
+fn fit_native_reply(body: &[u8]) -> Option<Cow<'_, [u8]>> {
+    if body.len() <= MAX_NATIVE_REPLY_BYTES {
+        return Some(Cow::Borrowed(body));
+    }
+    let response = serde_json::from_slice::<Value>(body).ok().filter(|m| m.get("method").is_none());
+    eprintln!("tactful: a reply of {} bytes is over native messaging's limit of {MAX_NATIVE_REPLY_BYTES}", body.len());
+    let id = response?.get("id").cloned()?;
+    let message = format!("the reply of {} bytes is over native messaging's limit of {MAX_NATIVE_REPLY_BYTES}", body.len());
+    let error = json!({ "jsonrpc": "2.0", "id": id, "error": { "code": INTERNAL_ERROR, "message": message } });
+    Some(Cow::Owned(serde_json::to_vec(&error).unwrap_or_default()))
+}
+
+/// One unit read from a framed stream.
+#[derive(Debug, PartialEq)]
+enum Frame {
+    Body(Vec<u8>),
+    /// Bytes that are no message (`Content-Length` framing only).
+    Garbage(Vec<u8>),
+    /// A `Content-Length` whose value is no number.
+    BadHeader(String),
+    /// A message over [`MAX_MESSAGE_BYTES`], skipped unread.
+    TooLarge(usize),
+}
+
+/// Reads [`Frame`]s from a byte stream.
+struct FrameReader<R> {
+    input: R,
+    framing: Framing,
+    buf: Vec<u8>,
+    chunk: Vec<u8>,
+}
+
+impl<R: AsyncRead + Unpin> FrameReader<R> {
+    fn new(input: R, framing: Framing) -> Self {
+        FrameReader { input, framing, buf: Vec::with_capacity(64 << 10), chunk: vec![0u8; 64 << 10] }
+    }
+
+    /// The next frame; `None` at the end of the input (a truncated message included).
+    async fn next(&mut self) -> io::Result<Option<Frame>> {
+        let length = match self.framing {
+            Framing::ContentLength => match self.headers().await? {
+                None => return Ok(None),
+                Some(Ok(length)) => length,
+                Some(Err(frame)) => return Ok(Some(frame)),
+            },
+            Framing::Native => {
+                if !self.fill(4).await? {
+                    return Ok(None);
+                }
+                let prefix: [u8; 4] = self.buf[..4].try_into().expect("four bytes");
+                self.buf.drain(..4);
+                usize::try_from(u32::from_ne_bytes(prefix)).unwrap_or(usize::MAX)
+            }
+        };
+        if length > MAX_MESSAGE_BYTES {
+            return Ok(self.skip(length).await?.then_some(Frame::TooLarge(length)));
+        }
+        if !self.fill(length).await? {
+            return Ok(None);
+        }
+        Ok(Some(Frame::Body(self.buf.drain(..length).collect())))
+    }
+
+    /// The length declared by the next header block, or what stands in the way of one:
+    /// bytes that are no header are cut off up to the next "Content-Length".
+    async fn headers(&mut self) -> io::Result<Option<Result<usize, Frame>>> {
+        loop {
+            if let Some(end) = find(&self.buf, b"\r\n\r\n") {
+                let Some(length) = content_length(&self.buf[..end]) else {
+                    let cut = find_ci(&self.buf[..end], HEADER_NAME).filter(|&at| at > 0).unwrap_or(end + 4);
+                    return Ok(Some(Err(Frame::Garbage(self.buf.drain(..cut).collect()))));
+                };
+                self.buf.drain(..end + 4);
+                return Ok(Some(length.map_err(Frame::BadHeader)));
+            }
+            if self.buf.len() > MAX_HEADER_BYTES {
+                let cut = self.buf.len() - HEADER_NAME.len();
+                return Ok(Some(Err(Frame::Garbage(self.buf.drain(..cut).collect()))));
+            }
+            if !self.read_more().await? {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// Reads until `buf` holds `length` bytes; false if the input ends first.
+    async fn fill(&mut self, length: usize) -> io::Result<bool> {
+        while self.buf.len() < length {
+            if !self.read_more().await? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Reads one chunk onto `buf`; false at the end of input.
+    async fn read_more(&mut self) -> io::Result<bool> {
+        let n = self.input.read(&mut self.chunk).await?;
+        self.buf.extend_from_slice(&self.chunk[..n]);
+        Ok(n > 0)
+    }
+
+    /// Drops `length` bytes of input, some of which may already be in `buf`; false if
+    /// the input ends first.
+    async fn skip(&mut self, length: usize) -> io::Result<bool> {
+        let mut left = length;
+        let now = left.min(self.buf.len());
+        self.buf.drain(..now);
+        left -= now;
+        while left > 0 {
+            let n = self.input.read(&mut self.chunk).await?;
+            if n == 0 {
+                return Ok(false);
+            }
+            let used = n.min(left);
+            left -= used;
+            self.buf.extend_from_slice(&self.chunk[used..n]);
+        }
+        Ok(true)
+    }
+}
+
+/// Writes one message framed as `framing` and flushes it.
+async fn write_frame<W: AsyncWrite + Unpin>(output: &mut W, framing: Framing, body: &[u8]) -> io::Result<()> {
+    match framing {
+        Framing::ContentLength => output.write_all(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes()).await?,
+        Framing::Native => {
+            let length = u32::try_from(body.len()).map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "a native message is at most 4 GiB"))?;
+            output.write_all(&length.to_ne_bytes()).await?;
+        }
+    }
+    output.write_all(body).await?;
+    output.flush().await
 }
 
 enum Vetted<'a> {
@@ -178,35 +329,9 @@ async fn report_garbage<W: AsyncWrite + Unpin>(output: &mut W, bytes: &[u8]) -> 
     emit(output, &malformed(Value::Null, PARSE_ERROR, format!("not a message: {}", clip(&text)))).await
 }
 
+/// Passes a message on to the library.
 async fn emit<W: AsyncWrite + Unpin>(output: &mut W, body: &[u8]) -> io::Result<()> {
-    output.write_all(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes()).await?;
-    output.write_all(body).await?;
-    output.flush().await
-}
-
-/// Reads one chunk onto `buf`; false at the end of input.
-async fn read_more<R: AsyncRead + Unpin>(input: &mut R, buf: &mut Vec<u8>, chunk: &mut [u8]) -> io::Result<bool> {
-    let n = input.read(chunk).await?;
-    buf.extend_from_slice(&chunk[..n]);
-    Ok(n > 0)
-}
-
-/// Drops `length` bytes of input, some of which may already be in `buf`.
-async fn skip<R: AsyncRead + Unpin>(input: &mut R, buf: &mut Vec<u8>, chunk: &mut [u8], length: usize) -> io::Result<bool> {
-    let mut left = length;
-    let now = left.min(buf.len());
-    buf.drain(..now);
-    left -= now;
-    while left > 0 {
-        let n = input.read(chunk).await?;
-        if n == 0 {
-            return Ok(false);
-        }
-        let used = n.min(left);
-        left -= used;
-        buf.extend_from_slice(&chunk[used..n]);
-    }
-    Ok(true)
+    write_frame(output, Framing::ContentLength, body).await
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -228,12 +353,21 @@ fn clip(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    use tokio::io::ReadBuf;
+
     use super::*;
 
     async fn through(input: &[u8]) -> (Vec<Value>, bool) {
+        through_framed(input, Framing::ContentLength).await
+    }
+
+    async fn through_framed(input: impl AsyncRead + Unpin, framing: Framing) -> (Vec<Value>, bool) {
         let (mut tx, rx) = tokio::io::duplex(1 << 20);
         let exit = AtomicBool::new(false);
-        relay(input, &mut tx, &exit).await.unwrap();
+        relay(input, framing, &mut tx, &exit).await.unwrap();
         drop(tx);
         let mut out = Vec::new();
         let mut rx = rx;
@@ -255,14 +389,166 @@ mod tests {
         out
     }
 
+    /// A native-messaging frame, built here without the module's code.
+    fn native(body: &[u8]) -> Vec<u8> {
+        let mut out = (body.len() as u32).to_ne_bytes().to_vec();
+        out.extend_from_slice(body);
+        out
+    }
+
+    /// Native-messaging frames back into bodies; panics on a partial frame.
+    fn native_bodies(mut bytes: &[u8]) -> Vec<Value> {
+        let mut out = Vec::new();
+        while !bytes.is_empty() {
+            let length = u32::from_ne_bytes(bytes[..4].try_into().unwrap()) as usize;
+            out.push(serde_json::from_slice(&bytes[4..4 + length]).unwrap());
+            bytes = &bytes[4 + length..];
+        }
+        out
+    }
+
+    /// Input that arrives one byte per read, as a slow pipe may deliver it.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl AsyncRead for Trickle<'_> {
+        fn poll_read(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            buf: &mut ReadBuf<'_>,
+        ) -> Poll<io::Result<()>> {
+            if let Some((first, rest)) = self.0.split_first() {
+                buf.put_slice(&[*first]);
+                self.0 = rest;
+            }
+            Poll::Ready(Ok(()))
+        }
+    }
+
     #[tokio::test]
     async fn good_messages_pass_unchanged() {
         let mut input = frame(br#"{"jsonrpc":"2.0","id":1,"method":"shutdown"}"#);
         input.extend(b"content-length: 33\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n");
         input.extend(br#"{"jsonrpc":"2.0","method":"exit"}"#);
         let (messages, exit) = through(&input).await;
-        assert_eq!(messages, vec![json!({"jsonrpc":"2.0","id":1,"method":"shutdown"}), json!({"jsonrpc":"2.0","method":"exit"})]);
+        assert_eq!(
+            messages,
+            vec![
+                json!({"jsonrpc":"2.0","id":1,"method":"shutdown"}),
+                json!({"jsonrpc":"2.0","method":"exit"})
+            ]
+        );
         assert!(exit);
+    }
+
+    #[tokio::test]
+    async fn native_messages_pass_unchanged() {
+        let open = json!({"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"text":"Zoë 👋 東京 ASAP"}});
+        let mut input = native(open.to_string().as_bytes());
+        input.extend(native(br#"{"jsonrpc":"2.0","id":1,"method":"shutdown"}"#));
+        input.extend(native(b""));
+        input.extend(native(br#"{"jsonrpc":"2.0","method":"exit"}"#));
+        input.extend(native(
+            br#"{"jsonrpc":"2.0","method":"not read after exit"}"#,
+        ));
+        let (messages, exit) = through_framed(&input[..], Framing::Native).await;
+        assert_eq!(
+            messages,
+            vec![
+                open,
+                json!({"jsonrpc":"2.0","id":1,"method":"shutdown"}),
+                json!({"jsonrpc":"2.0","method":"exit"})
+            ]
+        );
+        assert!(exit);
+    }
+
+    #[tokio::test]
+    async fn messages_split_across_reads_arrive_whole() {
+        let bodies = [
+            br#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#.as_slice(),
+            "{\"jsonrpc\":\"2.0\",\"method\":\"x\",\"params\":\"👋\"}".as_bytes(),
+        ];
+        let expected: Vec<Value> = bodies
+            .iter()
+            .map(|b| serde_json::from_slice(b).unwrap())
+            .collect();
+        for (framing, encode) in [
+            (Framing::ContentLength, frame as fn(&[u8]) -> Vec<u8>),
+            (Framing::Native, native),
+        ] {
+            let input: Vec<u8> = bodies.iter().flat_map(|b| encode(b)).collect();
+            let (messages, _) = through_framed(Trickle(&input), framing).await;
+            assert_eq!(messages, expected, "{framing:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_bad_native_body_becomes_an_error_request() {
+        let mut input = native(b"{not json");
+        input.extend(native(b"\xff\xfe"));
+        let (messages, _) = through_framed(&input[..], Framing::Native).await;
+        assert_eq!(messages.len(), 2);
+        assert_eq!(
+            (&messages[0]["method"], &messages[0]["params"]["code"]),
+            (&json!(MALFORMED_METHOD), &json!(-32700))
+        );
+        assert_eq!(messages[1]["params"]["code"], -32700);
+    }
+
+    #[tokio::test]
+    async fn a_truncated_native_message_ends_the_input_quietly() {
+        for input in [
+            &[7u8, 0][..],
+            &native(br#"{"jsonrpc":"2.0","method":"exit"}"#)[..20],
+        ] {
+            let (messages, exit) = through_framed(input, Framing::Native).await;
+            assert!(messages.is_empty());
+            assert!(!exit);
+        }
+    }
+
+    #[tokio::test]
+    async fn replies_are_reframed_for_native_messaging() {
+        let reply = "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"Zoë 👋\"}";
+        let notification =
+            r#"{"jsonrpc":"2.0","method":"window/logMessage","params":{"type":3,"message":"hi"}}"#;
+        let mut input = frame(reply.as_bytes());
+        input.extend(frame(notification.as_bytes()));
+        let mut out = Vec::new();
+        reframe(&input[..], &mut out).await.unwrap();
+        assert_eq!(
+            native_bodies(&out),
+            vec![
+                serde_json::from_str::<Value>(reply).unwrap(),
+                serde_json::from_str(notification).unwrap()
+            ]
+        );
+        assert_eq!(&out[..4], &(reply.len() as u32).to_ne_bytes());
+    }
+
+    #[tokio::test]
+    async fn a_reply_over_the_native_limit_becomes_an_error() {
+        let big = "x".repeat(MAX_NATIVE_REPLY_BYTES);
+        let mut input = frame(
+            json!({"jsonrpc":"2.0","method":"window/logMessage","params":{"type":3,"message":big}})
+                .to_string()
+                .as_bytes(),
+        );
+        input.extend(frame(
+            json!({"jsonrpc":"2.0","id":"a","result":big})
+                .to_string()
+                .as_bytes(),
+        ));
+        input.extend(frame(br#"{"jsonrpc":"2.0","id":2,"result":null}"#));
+        let mut out = Vec::new();
+        reframe(&input[..], &mut out).await.unwrap();
+        let replies = native_bodies(&out);
+        assert_eq!(replies.len(), 2, "the notification is dropped");
+        assert_eq!(
+            (&replies[0]["id"], &replies[0]["error"]["code"]),
+            (&json!("a"), &json!(-32603))
+        );
+        assert_eq!(replies[1], json!({"jsonrpc":"2.0","id":2,"result":null}));
     }
 
     #[tokio::test]

@@ -1,6 +1,7 @@
 //! A small LSP client for tests and the benchmark: starts `tactful lsp`, speaks
-//! Content-Length-framed JSON-RPC to it over stdio, answers its requests, and keeps
-//! what it sent. Positions are converted here independently of the server's code.
+//! JSON-RPC to it over stdio (Content-Length framing, or native messaging as the
+//! Thunderbird add-on does), answers its requests, and keeps what it sent. Positions
+//! and frames are made here independently of the server's code.
 
 #![allow(dead_code)]
 
@@ -163,6 +164,15 @@ pub fn edits_for(edit: &Value, uri: &str) -> (Vec<Value>, Option<i64>) {
     (Vec::new(), None)
 }
 
+/// How messages are delimited on the pipes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// `Content-Length: N` headers, as editors send.
+    ContentLength,
+    /// A 4-byte native-endian length, as Thunderbird's native messaging sends.
+    Native,
+}
+
 /// The client's side of a connection.
 pub struct Client {
     _slot: Slot,
@@ -178,6 +188,7 @@ pub struct Client {
     pub encoding: Encoding,
     /// Whether `workspace/applyEdit` is answered `applied: true` (and done on disk).
     pub apply_edits: bool,
+    framing: Framing,
     next_id: i64,
     stderr: Arc<Mutex<String>>,
 }
@@ -186,10 +197,16 @@ impl Client {
     /// Starts `tactful lsp` in `sandbox` with its config home; the environment is
     /// isolated from the user's own config.
     pub fn start(bin: &str, sandbox: &Sandbox, extra_env: &[(&str, &str)]) -> Client {
+        Client::launch(bin, &["lsp"], Framing::ContentLength, sandbox, extra_env)
+    }
+
+    /// Starts `bin` with `args` (which must make it a language server speaking
+    /// `framing`), isolated as [`Client::start`] says.
+    pub fn launch(bin: &str, args: &[&str], framing: Framing, sandbox: &Sandbox, extra_env: &[(&str, &str)]) -> Client {
         let slot = Slot::take();
         let mut command = Command::new(bin);
         command
-            .arg("lsp")
+            .args(args)
             .current_dir(&sandbox.workspace)
             .env("XDG_CONFIG_HOME", &sandbox.config_home)
             .env("HOME", &sandbox.dir)
@@ -204,7 +221,7 @@ impl Client {
         let (tx, incoming) = mpsc::channel();
         std::thread::spawn(move || {
             let mut reader = BufReader::new(stdout);
-            while let Some(message) = read_message(&mut reader) {
+            while let Some(message) = read_message(&mut reader, framing) {
                 if tx.send(message).is_err() {
                     break;
                 }
@@ -232,6 +249,7 @@ impl Client {
             settings: json!({}),
             encoding: Encoding::Utf16,
             apply_edits: true,
+            framing,
             next_id: 0,
             stderr,
         }
@@ -274,7 +292,10 @@ impl Client {
 
     pub fn send(&mut self, message: &Value) {
         let body = serde_json::to_vec(message).unwrap();
-        let mut framed = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+        let mut framed = match self.framing {
+            Framing::ContentLength => format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes(),
+            Framing::Native => u32::try_from(body.len()).unwrap().to_ne_bytes().to_vec(),
+        };
         framed.extend(body);
         self.send_raw(&framed);
     }
@@ -455,7 +476,22 @@ fn percent_decode(text: &str) -> String {
 }
 
 /// One framed message from the server; `None` at the end of the stream.
-fn read_message(reader: &mut impl BufRead) -> Option<Value> {
+fn read_message(reader: &mut impl BufRead, framing: Framing) -> Option<Value> {
+    let length = match framing {
+        Framing::ContentLength => read_content_length(reader)?,
+        Framing::Native => {
+            let mut prefix = [0u8; 4];
+            reader.read_exact(&mut prefix).ok()?;
+            u32::from_ne_bytes(prefix) as usize
+        }
+    };
+    let mut body = vec![0u8; length];
+    reader.read_exact(&mut body).ok()?;
+    Some(serde_json::from_slice(&body).expect("the server sends JSON"))
+}
+
+/// The length a Content-Length header block declares.
+fn read_content_length(reader: &mut impl BufRead) -> Option<usize> {
     let mut length = None;
     loop {
         let mut line = String::new();
@@ -470,7 +506,5 @@ fn read_message(reader: &mut impl BufRead) -> Option<Value> {
             length = value.trim().parse().ok();
         }
     }
-    let mut body = vec![0u8; length?];
-    reader.read_exact(&mut body).ok()?;
-    Some(serde_json::from_slice(&body).expect("the server sends JSON"))
+    length
 }
