@@ -41,9 +41,9 @@ fn ham_messages(bencher: Bencher) {
     let Some(messages) = common::ham_messages() else { return };
     let engine = engine();
     let bytes: usize = messages.iter().map(Vec::len).sum();
-    bencher.counter(BytesCount::new(bytes)).bench(|| {
-        messages.iter().map(|raw| engine.check(&Message::from_bytes(divan::black_box(raw))).len()).sum::<usize>()
-    });
+    bencher
+        .counter(BytesCount::new(bytes))
+        .bench(|| messages.iter().map(|raw| engine.check(&Message::from_bytes(divan::black_box(raw))).len()).sum::<usize>());
 }
 
 #[divan::bench(args = [10_000, 100_000])]

@@ -26,9 +26,9 @@ fn parse(bencher: Bencher, input: Option<String>) {
 fn ham_messages(bencher: Bencher) {
     let Some(messages) = common::ham_messages() else { return };
     let bytes: usize = messages.iter().map(Vec::len).sum();
-    bencher.counter(BytesCount::new(bytes)).bench(|| {
-        messages.iter().map(|raw| Message::from_bytes(divan::black_box(raw)).masked().len()).sum::<usize>()
-    });
+    bencher
+        .counter(BytesCount::new(bytes))
+        .bench(|| messages.iter().map(|raw| Message::from_bytes(divan::black_box(raw)).masked().len()).sum::<usize>());
 }
 
 #[divan::bench(args = common::SINGLE_LINE, sample_count = 10)]

@@ -76,8 +76,7 @@ impl Config {
     /// Reads a config file; relative pack paths resolve against its folder.
     pub fn load(path: &Path) -> Result<Config, PackError> {
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|err| PackError::whole_file(&origin, format!("cannot read config: {err}")))?;
+        let text = std::fs::read_to_string(path).map_err(|err| PackError::whole_file(&origin, format!("cannot read config: {err}")))?;
         let mut config = Config::parse(&text, &origin)?;
         config.base_dir = path.parent().map(Path::to_path_buf);
         Ok(config)

@@ -14,10 +14,10 @@
 //! Nothing here knows about LSP, terminals or JSON output; positions are UTF-8 byte
 //! offsets and the front ends convert at their edge.
 
-pub mod message;
 pub mod config;
 pub mod engine;
 pub mod finding;
+pub mod message;
 pub mod rules;
 pub mod text;
 

@@ -144,11 +144,7 @@ params.all_of = [["frustrated", "upset"], ["sorry", "misunderstanding"]]
 "#;
     assert_eq!(
         check(pack, "Is it NOT ready? Where? Please call NASA. Why? I know you are upset; sorry."),
-        [
-            r#"shouting.capitals "NOT" -> "not""#,
-            r#"clarity.many-questions "Please call NASA.""#,
-            r#"channel.call "upset""#
-        ]
+        [r#"shouting.capitals "NOT" -> "not""#, r#"clarity.many-questions "Please call NASA.""#, r#"channel.call "upset""#]
     );
 }
 
@@ -156,7 +152,8 @@ params.all_of = [["frustrated", "upset"], ["sorry", "misunderstanding"]]
 fn any_text_can_be_checked_without_panicking() {
     let config = tactful::Config::default();
     let engine = Engine::new(&config.load_packs().unwrap(), &config.selection()).unwrap();
-    let pieces = ["é", "👍🏽", "漢字", "e\u{301}", "\r\n", "\n> ", "ASAP", "!!!", "-- \n", "```", "`", "http://x.y/", "…", ".", "Subject: ", "\0", "\u{feff}"];
+    let pieces =
+        ["é", "👍🏽", "漢字", "e\u{301}", "\r\n", "\n> ", "ASAP", "!!!", "-- \n", "```", "`", "http://x.y/", "…", ".", "Subject: ", "\0", "\u{feff}"];
     let mut text = String::new();
     for round in 0..400 {
         text.push_str(pieces[(round * 7 + round / 3) % pieces.len()]);
@@ -246,13 +243,19 @@ fn errors_in_expressions_point_into_the_toml_string() {
     assert_eq!(load_error(&rule("'really?'")), "test.toml:7:10: the expression can match no word at all; it would flag everything");
     assert_eq!(load_error(&rule("'a /(x/'")), "test.toml:7:14: invalid regex: unclosed group");
     let mixed = "[[rule]]\nid = \"a.b\"\nmessage = \"m\"\nmatch = [\"x\"]\nphrases = [\"y\"]\n";
-    assert_eq!(load_error(mixed), "test.toml:2:6: rule `a.b` mixes `match`/`regex` with the older `phrases`/`patterns`; write it with `match` and `regex` only");
+    assert_eq!(
+        load_error(mixed),
+        "test.toml:2:6: rule `a.b` mixes `match`/`regex` with the older `phrases`/`patterns`; write it with `match` and `regex` only"
+    );
 }
 
 #[test]
 fn list_errors_name_the_circle_and_both_places() {
     assert_eq!(load_error("[lists]\na = [\"x @b\"]\nb = [\"y @a\"]\n"), "test.toml:2:5: lists use each other in a circle: @a -> @b -> @a");
-    let twice = Pack::from_sources("test", &[("a.toml".to_owned(), "[lists]\nx = [\"one\"]\n".to_owned()), ("b.toml".to_owned(), "[lists]\nx = [\"two\"]\n".to_owned())]);
+    let twice = Pack::from_sources(
+        "test",
+        &[("a.toml".to_owned(), "[lists]\nx = [\"one\"]\n".to_owned()), ("b.toml".to_owned(), "[lists]\nx = [\"two\"]\n".to_owned())],
+    );
     assert_eq!(
         twice.expect_err("defined twice").to_string(),
         "b.toml:2:5: list `x` is already defined at a.toml:2:5; add entries to it under [lists.add] instead"

@@ -196,10 +196,7 @@ fn risky_mail_is_held_with_a_report_and_a_saved_copy() {
 
 #[test]
 fn guard_off_and_force_send_risky_mail_unchanged() {
-    for (name, args, env) in [
-        ("env-off", vec![], vec![("TACTFUL_GUARD", "off")]),
-        ("force", vec!["--force"], vec![]),
-    ] {
+    for (name, args, env) in [("env-off", vec![], vec![("TACTFUL_GUARD", "off")]), ("force", vec!["--force"], vec![])] {
         let sb = Sandbox::new(name);
         let message = risky_message();
         let sendmail = sb.sendmail();

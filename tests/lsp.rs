@@ -123,7 +123,8 @@ fn code_actions(client: &mut Client, uri: &str, diagnostic: &Value, only: Option
     if let Some(only) = only {
         context["only"] = json!(only);
     }
-    let response = client.request("textDocument/codeAction", json!({ "textDocument": { "uri": uri }, "range": diagnostic["range"], "context": context }));
+    let response =
+        client.request("textDocument/codeAction", json!({ "textDocument": { "uri": uri }, "range": diagnostic["range"], "context": context }));
     response["result"].as_array().cloned().unwrap_or_default()
 }
 
@@ -241,7 +242,11 @@ fn incremental_edits_introduce_and_remove_a_finding() {
         let diagnostics = client.diagnostics(&uri, Some(4));
         let start = text.rfind("ASAP").unwrap();
         assert_eq!(asap(&diagnostics)["range"], range(&text, start, start + 4, encoding), "{name}");
-        client.change(&uri, 5, json!([{ "range": { "start": { "line": 99, "character": 0 }, "end": { "line": 120, "character": 7 } }, "text": "!" }]));
+        client.change(
+            &uri,
+            5,
+            json!([{ "range": { "start": { "line": 99, "character": 0 }, "end": { "line": 120, "character": 7 } }, "text": "!" }]),
+        );
         text.push('!');
         let diagnostics = client.diagnostics(&uri, Some(5));
         assert_eq!(seen_ranges(&diagnostics), expected_ranges(&text, &cli(&text, &[]), encoding), "{name}");
@@ -271,7 +276,8 @@ fn a_burst_of_changes_costs_one_check() {
     assert!(rules(&diagnostics).contains(&"pressure.asap"), "the last version was checked: {diagnostics:?}");
     // Give any straggler time to arrive: none of the intermediate versions is published.
     client.wait_timeout("stragglers", Duration::from_millis(500), |_| false);
-    let published: Vec<&Value> = client.backlog.iter().filter(|m| m["method"] == "textDocument/publishDiagnostics").map(|m| &m["params"]["version"]).collect();
+    let published: Vec<&Value> =
+        client.backlog.iter().filter(|m| m["method"] == "textDocument/publishDiagnostics").map(|m| &m["params"]["version"]).collect();
     assert!(published.is_empty(), "intermediate versions were checked: {published:?}");
 }
 
@@ -382,7 +388,8 @@ fn every_finding_on_a_span_gets_its_own_ignore() {
     let (_sandbox, mut client, uri, diagnostics) = open("overlap", json!(null), "draft.eml", DRAFT);
     let span = asap(&diagnostics)["range"].clone();
     let here: Vec<Value> = diagnostics.iter().filter(|d| d["range"] == span).cloned().collect();
-    let response = client.request("textDocument/codeAction", json!({ "textDocument": { "uri": uri }, "range": span, "context": { "diagnostics": here } }));
+    let response =
+        client.request("textDocument/codeAction", json!({ "textDocument": { "uri": uri }, "range": span, "context": { "diagnostics": here } }));
     let actions = response["result"].as_array().unwrap();
     let ignores: Vec<&Value> = actions.iter().filter(|a| a["command"]["command"] == "tactful.ignoreFinding").collect();
     assert_eq!(ignores.len(), here.len(), "{actions:?}");
@@ -625,7 +632,11 @@ fn malformed_input_never_kills_the_connection() {
     );
     assert!(none.get("error").is_none());
     // A range far past the end and reversed, and a version going backwards.
-    client.change(&uri, 0, json!([{ "range": { "start": { "line": 500, "character": 9 }, "end": { "line": 400, "character": 1 } }, "text": "Reply ASAP" }]));
+    client.change(
+        &uri,
+        0,
+        json!([{ "range": { "start": { "line": 500, "character": 9 }, "end": { "line": 400, "character": 1 } }, "text": "Reply ASAP" }]),
+    );
     let text = format!("{CLEAN}Reply ASAP");
     let diagnostics = client.diagnostics(&uri, Some(0));
     let at = text.find("ASAP").unwrap();
@@ -698,55 +709,27 @@ fn initialization_options_wrapped_in_the_section_name_are_read() {
 #[test]
 fn native_messaging_serves_the_thunderbird_add_on() {
     let sandbox = Sandbox::new("native");
-    let manifest = sandbox
-        .dir
-        .join(".mozilla/native-messaging-hosts/tactful.json");
-    let mut client = Client::launch(
-        BIN,
-        &[manifest.to_str().unwrap(), "tactful@tactful"],
-        Framing::Native,
-        &sandbox,
-        &[],
-    );
+    let manifest = sandbox.dir.join(".mozilla/native-messaging-hosts/tactful.json");
+    let mut client = Client::launch(BIN, &[manifest.to_str().unwrap(), "tactful@tactful"], Framing::Native, &sandbox, &[]);
     let result = client.initialize(&sandbox.workspace, &["utf-16"], json!({ "debounceMs": 0 }));
-    assert_eq!(
-        result["capabilities"]["positionEncoding"], "utf-16",
-        "JavaScript strings count UTF-16 units"
-    );
+    assert_eq!(result["capabilities"]["positionEncoding"], "utf-16", "JavaScript strings count UTF-16 units");
 
     // A compose window is no file.
     let uri = "untitled:compose-1";
     client.open(uri, "mail", 1, DRAFT);
     let diagnostics = client.diagnostics(uri, Some(1));
-    assert_eq!(
-        seen_ranges(&diagnostics),
-        expected_ranges(DRAFT, &cli(DRAFT, &[]), Encoding::Utf16)
-    );
-    assert_eq!(
-        asap(&diagnostics)["range"]["start"],
-        json!({ "line": 6, "character": 49 })
-    );
+    assert_eq!(seen_ranges(&diagnostics), expected_ranges(DRAFT, &cli(DRAFT, &[]), Encoding::Utf16));
+    assert_eq!(asap(&diagnostics)["range"]["start"], json!({ "line": 6, "character": 49 }));
 
     let target = asap(&diagnostics).clone();
     let actions = code_actions(&mut client, uri, &target, None);
-    let fix = actions
-        .iter()
-        .find(|a| a["kind"] == "quickfix" && a.get("edit").is_some())
-        .expect("a quick fix");
+    let fix = actions.iter().find(|a| a["kind"] == "quickfix" && a.get("edit").is_some()).expect("a quick fix");
     let (edits, version) = edits_for(&fix["edit"], uri);
     assert_eq!(version, Some(1));
-    let replacement = target["data"]["suggestions"][0]["replacement"]
-        .as_str()
-        .unwrap();
-    assert_eq!(
-        apply_edits(DRAFT, &edits, Encoding::Utf16),
-        DRAFT.replace("ASAP", replacement)
-    );
+    let replacement = target["data"]["suggestions"][0]["replacement"].as_str().unwrap();
+    assert_eq!(apply_edits(DRAFT, &edits, Encoding::Utf16), DRAFT.replace("ASAP", replacement));
 
-    assert_eq!(
-        client.request("shutdown", json!(null))["result"],
-        Value::Null
-    );
+    assert_eq!(client.request("shutdown", json!(null))["result"], Value::Null);
     client.notify("exit", json!(null));
     assert_eq!(client.wait_exit().code(), Some(0), "{}", client.stderr());
 }
@@ -754,22 +737,10 @@ fn native_messaging_serves_the_thunderbird_add_on() {
 #[test]
 fn native_messaging_is_also_an_option_of_tactful_lsp() {
     let sandbox = Sandbox::new("native-flag");
-    let mut client = Client::launch(
-        BIN,
-        &["lsp", "--native-messaging"],
-        Framing::Native,
-        &sandbox,
-        &[],
-    );
+    let mut client = Client::launch(BIN, &["lsp", "--native-messaging"], Framing::Native, &sandbox, &[]);
     client.initialize(&sandbox.workspace, &["utf-16"], json!(null));
     let uri = sandbox.uri("draft.eml");
     client.open(&uri, "mail", 1, DRAFT);
-    assert_eq!(
-        seen_ranges(&client.diagnostics(&uri, Some(1))),
-        expected_ranges(DRAFT, &cli(DRAFT, &[]), Encoding::Utf16)
-    );
-    assert!(
-        client.close_stdin_and_wait().success(),
-        "Thunderbird closes the pipe when the add-on disconnects"
-    );
+    assert_eq!(seen_ranges(&client.diagnostics(&uri, Some(1))), expected_ranges(DRAFT, &cli(DRAFT, &[]), Encoding::Utf16));
+    assert!(client.close_stdin_and_wait().success(), "Thunderbird closes the pipe when the add-on disconnects");
 }

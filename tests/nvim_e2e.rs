@@ -38,16 +38,10 @@ Ann\n\
 Ann Example, Example Corp\n";
 
 fn nvim_version() -> Result<(u32, u32, u32), String> {
-    let out = Command::new("nvim")
-        .arg("--version")
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("`nvim` is not on PATH ({e})"))?;
+    let out = Command::new("nvim").arg("--version").stdin(Stdio::null()).output().map_err(|e| format!("`nvim` is not on PATH ({e})"))?;
     let text = String::from_utf8_lossy(&out.stdout);
     let first = text.lines().next().unwrap_or_default();
-    let v = first
-        .strip_prefix("NVIM v")
-        .ok_or_else(|| format!("cannot read the version of `nvim`: {first:?}"))?;
+    let v = first.strip_prefix("NVIM v").ok_or_else(|| format!("cannot read the version of `nvim`: {first:?}"))?;
     let mut parts = v.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).map(|s| s.parse::<u32>().unwrap_or(0));
     Ok((parts.next().unwrap_or(0), parts.next().unwrap_or(0), parts.next().unwrap_or(0)))
 }
@@ -220,10 +214,7 @@ fn run_nvim(base: &Path, draft: &Path, mode: &str, settings: &Value, target: &st
     let tail: String = lsp_log.lines().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
     let result: Value = match std::fs::read(&out_file) {
         Ok(bytes) => serde_json::from_slice(&bytes).expect("the script's JSON"),
-        Err(e) => panic!(
-            "Neovim wrote no result ({e}); exit {status:?} after {:?}\nstderr:\n{stderr}\nlsp.log (tail):\n{tail}",
-            start.elapsed()
-        ),
+        Err(e) => panic!("Neovim wrote no result ({e}); exit {status:?} after {:?}\nstderr:\n{stderr}\nlsp.log (tail):\n{tail}", start.elapsed()),
     };
     assert!(
         result["ok"] == true && status.is_some_and(|s| s.success()),
@@ -246,12 +237,8 @@ fn check_editor_against_cli(name: &str, mode: &str, settings: Value, cli_args: &
     assert!(!expected.is_empty(), "the CLI finds something in the draft");
 
     // The finding whose preferred fix is applied: the first with a suggestion.
-    let target = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["rule"] == "pressure.asap")
-        .expect("pressure.asap on the draft's body line");
+    let target =
+        report["diagnostics"].as_array().unwrap().iter().find(|d| d["rule"] == "pressure.asap").expect("pressure.asap on the draft's body line");
     let rule = target["rule"].as_str().unwrap();
     let (start, end) = (target["start"].as_u64().unwrap() as usize, target["end"].as_u64().unwrap() as usize);
     let rewrite = target["suggestions"][0]["replacement"].as_str().expect("a suggested rewrite");
@@ -308,12 +295,7 @@ fn neovim_setup_shows_findings_and_applies_the_preferred_fix() {
     eprintln!("Neovim {}.{}.{}", v.0, v.1, v.2);
     // Settings reach the server: a category turned off in Neovim must match the CLI
     // with the same category disabled.
-    let result = check_editor_against_cli(
-        "setup",
-        "setup",
-        json!({ "rules": { "shouting": "off" } }),
-        &["--disable", "shouting"],
-    );
+    let result = check_editor_against_cli("setup", "setup", json!({ "rules": { "shouting": "off" } }), &["--disable", "shouting"]);
     assert!(!nvim_seen(&result["before"]).iter().any(|s| s.rule.starts_with("shouting.")));
 
     // :checkhealth tactful found the binary and printed its version.

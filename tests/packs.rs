@@ -173,7 +173,9 @@ fn a_rule_without_examples_fails_check_and_one_without_pass_examples_warns() {
         run.stdout
     );
     assert!(
-        run.stdout.contains("warning: bare.toml:7:6: rule `team.half` has no `examples.pass`: a sentence it must leave alone guards against false alarms\n"),
+        run.stdout.contains(
+            "warning: bare.toml:7:6: rule `team.half` has no `examples.pass`: a sentence it must leave alone guards against false alarms\n"
+        ),
         "{}",
         run.stdout
     );
@@ -209,7 +211,8 @@ fn extends_cannot_leave_the_pack_folder() {
     assert!(run.stdout.contains(&format!("error: team/up.toml:3:12: extends `../secret`: {refused}\n")), "{}", run.stdout);
     assert!(run.stdout.contains(&format!("error: abs/pack.toml:3:12: extends `{absolute}`: {refused}\n")), "{}", run.stdout);
     assert!(
-        run.stdout.contains(&format!("error: linked/pack.toml:3:12: extends `inside`: it leads outside this pack's folder (through a link); {refused}\n")),
+        run.stdout
+            .contains(&format!("error: linked/pack.toml:3:12: extends `inside`: it leads outside this pack's folder (through a link); {refused}\n")),
         "{}",
         run.stdout
     );
@@ -256,8 +259,14 @@ fn reusing_an_inherited_id_needs_override() {
     let asap = "examples.flag = [\"Send it pronto.\"]\nexamples.pass = [\"Send it Tuesday.\"]\n";
     let body = "message = \"Name a date.\"\nphrases = [\"pronto\"]\n";
     sb.write("silent/pack.toml", &format!("[pack]\nname = \"silent\"\nextends = [\"default\"]\n\n[[rule]]\nid = \"pressure.asap\"\n{body}{asap}"));
-    sb.write("loud/pack.toml", &format!("[pack]\nname = \"loud\"\nextends = [\"default\"]\n\n[[rule]]\nid = \"pressure.asap\"\noverride = true\n{body}{asap}"));
-    sb.write("typo/pack.toml", &format!("[pack]\nname = \"typo\"\nextends = [\"default\"]\n\n[[rule]]\nid = \"pressure.asapp\"\noverride = true\n{body}{asap}"));
+    sb.write(
+        "loud/pack.toml",
+        &format!("[pack]\nname = \"loud\"\nextends = [\"default\"]\n\n[[rule]]\nid = \"pressure.asap\"\noverride = true\n{body}{asap}"),
+    );
+    sb.write(
+        "typo/pack.toml",
+        &format!("[pack]\nname = \"typo\"\nextends = [\"default\"]\n\n[[rule]]\nid = \"pressure.asapp\"\noverride = true\n{body}{asap}"),
+    );
     let run = sb.run(&["pack", "check", "silent", "loud", "typo"]).expect(1);
     let location = default_rule_location("pressure.asap");
     assert!(
@@ -383,11 +392,7 @@ fn pack_test_reports_like_a_test_runner_with_exit_codes() {
     assert!(run.stdout.contains("team.bad (bad/pack.toml:2:6):\n"), "{}", run.stdout);
     assert!(run.stdout.contains("    should flag: \"Let me touch base.\", but nothing was flagged\n"), "{}", run.stdout);
     assert!(run.stdout.contains("    should pass: \"I will circle back.\", but it flagged \"circle back\"\n"), "{}", run.stdout);
-    assert!(
-        run.stdout.contains("    rewrite of \"Let's circle back.\": expected \"Let's come back.\", got \"Let's revisit.\"\n"),
-        "{}",
-        run.stdout
-    );
+    assert!(run.stdout.contains("    rewrite of \"Let's circle back.\": expected \"Let's come back.\", got \"Let's revisit.\"\n"), "{}", run.stdout);
     assert_eq!(run.last_line(), "3 passed, 3 failed");
 
     sb.write("broken/pack.toml", "[[rule]]\nid = \"team.x\"\n");
@@ -534,7 +539,11 @@ fn a_git_pack_on_a_branch_is_updated_by_sync() {
     assert!(run.stdout.contains("fetched"), "{}", run.stdout);
     // Upstream moves the branch; the next sync takes the new commit.
     sb.write("upstream/packs/team/pack.toml", &format!("[pack]\nname = \"shared\"\n\n{}", rule("team.shared", "loop in", "")));
-    for args in [&["add", "-A"][..], &["-c", "user.name=T", "-c", "user.email=t@e.x", "commit", "-q", "-m", "v3"], &["push", "-q", sb.path("packs.git").to_str().unwrap(), "HEAD:main"]] {
+    for args in [
+        &["add", "-A"][..],
+        &["-c", "user.name=T", "-c", "user.email=t@e.x", "commit", "-q", "-m", "v3"],
+        &["push", "-q", sb.path("packs.git").to_str().unwrap(), "HEAD:main"],
+    ] {
         let out = Command::new("git").args(args).current_dir(sb.path("upstream")).env("HOME", sb.path("home")).output().unwrap();
         assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     }

@@ -26,10 +26,7 @@ pub fn ham_dir() -> PathBuf {
 pub fn ham_messages() -> Option<&'static [Vec<u8>]> {
     static HAM: OnceLock<Option<Vec<Vec<u8>>>> = OnceLock::new();
     HAM.get_or_init(|| {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(ham_dir())
-            .ok()?
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .collect();
+        let mut files: Vec<PathBuf> = std::fs::read_dir(ham_dir()).ok()?.filter_map(|entry| entry.ok().map(|e| e.path())).collect();
         files.sort();
         let messages: Vec<Vec<u8>> = files.iter().filter_map(|f| std::fs::read(f).ok()).collect();
         (!messages.is_empty()).then_some(messages)
@@ -139,11 +136,8 @@ pub fn repeated(phrase: &str, size: usize) -> String {
 /// to `size` bytes (the corpus is in the repository, so this needs no download).
 pub fn capitals(size: usize) -> String {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
-        .collect();
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "eml")).collect();
     files.sort();
     let words: String = files
         .iter()

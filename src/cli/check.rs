@@ -86,5 +86,9 @@ fn read_input(path: &Path) -> anyhow::Result<Vec<u8>> {
 }
 
 fn display_name(path: &Path) -> String {
-    if path == Path::new("-") { "<stdin>".to_owned() } else { path.display().to_string() }
+    if path == Path::new("-") {
+        "<stdin>".to_owned()
+    } else {
+        path.display().to_string()
+    }
 }

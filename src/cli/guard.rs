@@ -91,11 +91,7 @@ pub fn run(args: &GuardArgs) -> anyhow::Result<ExitCode> {
     let mut err = stderr.lock();
     report::text(&mut err, std::slice::from_ref(&checked), color)?;
     let n = checked.findings.len();
-    writeln!(
-        err,
-        "tactful guard: held this message: {n} finding{} at or above {threshold}. It was NOT sent.",
-        if n == 1 { "" } else { "s" }
-    )?;
+    writeln!(err, "tactful guard: held this message: {n} finding{} at or above {threshold}. It was NOT sent.", if n == 1 { "" } else { "s" })?;
     writeln!(err, "{}", saved_line(&saved, "it"))?;
     writeln!(err, "Reword it and send again, or send as it is with {ENV_SWITCH}=off or `tactful guard --force`.")?;
     Ok(ExitCode::from(EXIT_FINDINGS))
@@ -111,9 +107,7 @@ fn findings_at_or_above(rules: &RuleOptions, message: &[u8], threshold: Severity
 }
 
 fn switched_off() -> bool {
-    std::env::var(ENV_SWITCH)
-        .map(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "off" | "0" | "false" | "no"))
-        .unwrap_or(false)
+    std::env::var(ENV_SWITCH).map(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "off" | "0" | "false" | "no")).unwrap_or(false)
 }
 
 /// Pipes `message` into the command; its exit status becomes ours.

@@ -266,7 +266,13 @@ fn example_count(rule: &Rule) -> usize {
 /// returns a line per failed example.
 fn run_examples(pack: &Pack, rule: &Arc<Rule>) -> anyhow::Result<Vec<String>> {
     let info = &rule.info;
-    let solo = Pack { name: pack.name.clone(), rules: vec![Arc::clone(rule)], vocabulary: pack.vocabulary.clone(), lists: pack.lists.clone(), ..Pack::default() };
+    let solo = Pack {
+        name: pack.name.clone(),
+        rules: vec![Arc::clone(rule)],
+        vocabulary: pack.vocabulary.clone(),
+        lists: pack.lists.clone(),
+        ..Pack::default()
+    };
     let mut selection = Selection::default();
     selection.set(info.id.clone(), Toggle::On);
     let engine = Engine::new(&[solo], &selection).with_context(|| format!("rule `{}`", info.id))?;
@@ -294,13 +300,14 @@ fn run_examples(pack: &Pack, rule: &Arc<Rule>) -> anyhow::Result<Vec<String>> {
             continue;
         };
         let text = message.text();
-        let results: Vec<String> = finding
-            .suggestions
-            .iter()
-            .map(|s| format!("{}{}{}", &text[..finding.span.start], s.replacement, &text[finding.span.end..]))
-            .collect();
+        let results: Vec<String> =
+            finding.suggestions.iter().map(|s| format!("{}{}{}", &text[..finding.span.start], s.replacement, &text[finding.span.end..])).collect();
         if !results.iter().any(|r| r.trim() == rewrite.to.trim()) {
-            let got = if results.is_empty() { "no suggestion".to_owned() } else { results.iter().map(|r| format!("{:?}", r.trim())).collect::<Vec<_>>().join(" or ") };
+            let got = if results.is_empty() {
+                "no suggestion".to_owned()
+            } else {
+                results.iter().map(|r| format!("{:?}", r.trim())).collect::<Vec<_>>().join(" or ")
+            };
             problems.push(format!("rewrite of {:?}: expected {:?}, got {got}", rewrite.from, rewrite.to));
         }
     }
@@ -309,8 +316,8 @@ fn run_examples(pack: &Pack, rule: &Arc<Rule>) -> anyhow::Result<Vec<String>> {
 
 fn scaffold(args: &NewArgs) -> anyhow::Result<ExitCode> {
     let name = &args.name;
-    let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let valid =
+        name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()) && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     anyhow::ensure!(valid, "pack name `{name}`: use letters, digits, `-` and `_`, starting with a letter or digit");
     let parent = match &args.dir {
         Some(dir) => dir.clone(),

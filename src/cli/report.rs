@@ -95,7 +95,8 @@ pub fn text(out: &mut impl Write, results: &[Checked], color: bool) -> io::Resul
             writeln!(out, "{} {} {}", paint.blue(&line.to_string()), paint.blue("|"), source.replace('\t', " "))?;
             writeln!(out, "{:gutter$} {} {:pad$}{}", "", paint.blue("|"), "", paint.severity(sev, &"^".repeat(marks)))?;
             if let Some(suggestion) = finding.suggestions.first() {
-                let replacement = if suggestion.replacement.is_empty() { "(remove it)".to_owned() } else { format!("“{}”", suggestion.replacement) };
+                let replacement =
+                    if suggestion.replacement.is_empty() { "(remove it)".to_owned() } else { format!("“{}”", suggestion.replacement) };
                 writeln!(out, "{:gutter$} {} {}: {replacement}", "", paint.blue("="), paint.bold("suggestion"))?;
             }
             writeln!(out)?;
@@ -115,7 +116,11 @@ pub fn text(out: &mut impl Write, results: &[Checked], color: bool) -> io::Resul
 }
 
 fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }
 
 /// 1-based line and column (in Unicode scalar values) of a byte offset.
@@ -141,7 +146,11 @@ struct Paint(bool);
 
 impl Paint {
     fn wrap(&self, code: &str, text: &str) -> String {
-        if self.0 { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
+        if self.0 {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
     }
 
     fn severity(&self, severity: Severity, text: &str) -> String {

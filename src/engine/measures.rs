@@ -2,9 +2,9 @@
 
 use std::ops::Range;
 
-use crate::text::{paragraphs, words};
 use super::View;
 use crate::rules::{matcher, Capitals, Measure, PronounRatio, Rule};
+use crate::text::{paragraphs, words};
 
 /// Spans to report for one message-level rule.
 /// `asks` says whether a sentence holds one of the rule's own patterns (`many-questions`).

@@ -128,9 +128,7 @@ impl Engine {
         let rules = self.rule_refs();
         for hit in self.words.hits(&rules, masked, &view.analysis) {
             let active = &self.rules[hit.rule];
-            if !view.in_scope(active.rule.scope, hit.span.start)
-                || !self.words.guards_pass(&active.rule, hit.rule, masked, &view.analysis, &hit)
-            {
+            if !view.in_scope(active.rule.scope, hit.span.start) || !self.words.guards_pass(&active.rule, hit.rule, masked, &view.analysis, &hit) {
                 continue;
             }
             let sentence = view.analysis.sentences[hit.sentence].bytes.clone();
@@ -169,9 +167,10 @@ impl Engine {
                 let asks = |sentence: &Range<usize>| -> bool {
                     match &*active.rule.matcher {
                         Matcher::Legacy(legacy) => legacy.patterns.iter().any(|p| matcher::is_match_bounded(p, &masked[sentence.clone()])),
-                        Matcher::Words { .. } => view.analysis.sentence_at(sentence.start).is_some_and(|i| {
-                            self.words.asks(&active.rule, rule_index, masked, &view.analysis, &view.analysis.sentences[i])
-                        }),
+                        Matcher::Words { .. } => view
+                            .analysis
+                            .sentence_at(sentence.start)
+                            .is_some_and(|i| self.words.asks(&active.rule, rule_index, masked, &view.analysis, &view.analysis.sentences[i])),
                     }
                 };
                 for span in measures::run(measure, &active.rule, &view, &asks) {

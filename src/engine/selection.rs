@@ -20,10 +20,7 @@ impl std::str::FromStr for Toggle {
         match s.to_ascii_lowercase().as_str() {
             "off" | "false" | "disable" | "disabled" => Ok(Toggle::Off),
             "on" | "true" | "enable" | "enabled" => Ok(Toggle::On),
-            other => other
-                .parse()
-                .map(Toggle::At)
-                .map_err(|_| format!("unknown setting `{s}` (expected off, on, error, warning, info or hint)")),
+            other => other.parse().map(Toggle::At).map_err(|_| format!("unknown setting `{s}` (expected off, on, error, warning, info or hint)")),
         }
     }
 }

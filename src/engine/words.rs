@@ -125,8 +125,7 @@ impl Words {
             words.is_words.push(true);
         }
         if !literals.is_empty() {
-            let finder =
-                AhoCorasick::builder().ascii_case_insensitive(true).build(&literals).map_err(|e| EngineError::Rule(e.to_string()))?;
+            let finder = AhoCorasick::builder().ascii_case_insensitive(true).build(&literals).map_err(|e| EngineError::Rule(e.to_string()))?;
             words.literals = Some(finder);
         }
         Ok(words)
@@ -245,9 +244,7 @@ impl Words {
         let (start, end) = hit.positions;
         let reach = 2 * GUARD_REACH;
         let window = |kind: GuardWindow| match kind {
-            GuardWindow::Sentence => {
-                Window { lo: first.max(start.saturating_sub(reach)), hi: last.min(end + reach), start: first, end: last }
-            }
+            GuardWindow::Sentence => Window { lo: first.max(start.saturating_sub(reach)), hi: last.min(end + reach), start: first, end: last },
             GuardWindow::Before => Window { lo: first.max(start.saturating_sub(reach)), hi: start, start: first, end: start },
             GuardWindow::After => Window { lo: end, hi: last.min(end + reach).max(end), start: end, end: last },
         };
@@ -354,9 +351,8 @@ fn expression_hit(rule: usize, sentence: usize, program: &Program, input: &Input
         .iter()
         .enumerate()
         .map(|(index, name)| {
-            let value = found
-                .capture(index)
-                .map_or("", |(s, e)| &input.text[vm::start_byte(input, s)..vm::end_byte(input, e).max(vm::start_byte(input, s))]);
+            let value =
+                found.capture(index).map_or("", |(s, e)| &input.text[vm::start_byte(input, s)..vm::end_byte(input, e).max(vm::start_byte(input, s))]);
             (name.clone(), value.to_owned())
         })
         .collect();

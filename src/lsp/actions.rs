@@ -19,9 +19,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tower_lsp_server::jsonrpc;
 use tower_lsp_server::ls_types::{
-    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, Command, CreateFile, CreateFileOptions, Diagnostic,
-    DocumentChangeOperation, DocumentChanges, ExecuteCommandParams, MessageType, OneOf, OptionalVersionedTextDocumentIdentifier,
-    Range, ResourceOp, TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
+    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, Command, CreateFile, CreateFileOptions, Diagnostic, DocumentChangeOperation,
+    DocumentChanges, ExecuteCommandParams, MessageType, OneOf, OptionalVersionedTextDocumentIdentifier, Range, ResourceOp, TextDocumentEdit,
+    TextEdit, Uri, WorkspaceEdit,
 };
 
 use super::check::{self, Checked};
@@ -278,10 +278,7 @@ async fn apply_config_edit(ctx: &Ctx, file: &std::path::Path, old: Option<&str>,
         }
         None => {
             let (file, new) = (PathBuf::from(file), new.to_owned());
-            tokio::task::spawn_blocking(move || std::fs::write(file, new))
-                .await
-                .map_err(|err| err.to_string())?
-                .map_err(|err| err.to_string())
+            tokio::task::spawn_blocking(move || std::fs::write(file, new)).await.map_err(|err| err.to_string())?.map_err(|err| err.to_string())
         }
     }
 }
@@ -301,10 +298,7 @@ pub fn minimal_edit(old: &str, new: &str, encoding: PositionEncoding) -> TextEdi
     let prefix = common_prefix(old, new);
     let suffix = common_prefix_rev(&old[prefix..], &new[prefix..]);
     let rope = Rope::from_str(old);
-    let range = Range::new(
-        position::position(&rope, prefix, encoding),
-        position::position(&rope, old.len() - suffix, encoding),
-    );
+    let range = Range::new(position::position(&rope, prefix, encoding), position::position(&rope, old.len() - suffix, encoding));
     TextEdit { range, new_text: new[prefix..new.len() - suffix].to_owned() }
 }
 

@@ -147,8 +147,8 @@ async fn run(ctx: Ctx, uri: Uri, revision: u64) {
             let checked = Arc::new(checked);
             let is_current = checked.revision == doc.revision;
             let was_enabled = doc.checked.as_ref().is_some_and(|old| old.enabled);
-            let publish = (is_current && !doc.pulled && (checked.enabled || was_enabled))
-                .then(|| (ctx.diagnostics(&checked, &doc.ignored), checked.version));
+            let publish =
+                (is_current && !doc.pulled && (checked.enabled || was_enabled)).then(|| (ctx.diagnostics(&checked, &doc.ignored), checked.version));
             if is_current || doc.checked.as_ref().is_none_or(|old| old.revision < checked.revision) {
                 doc.checked = Some(checked);
             }
@@ -185,8 +185,7 @@ fn profile_for(state: &State, snapshot: &Snapshot) -> (Arc<Profile>, u64, Report
 
 /// The check itself: settings, parse, engine.
 fn check(snapshot: Snapshot, profile: &Profile, generation: u64) -> Checked {
-    let enabled = settings::accepts(&profile.config, &snapshot.language_id, &snapshot.uri_path)
-        && snapshot.rope.len_bytes() <= MAX_CHECKED_BYTES;
+    let enabled = settings::accepts(&profile.config, &snapshot.language_id, &snapshot.uri_path) && snapshot.rope.len_bytes() <= MAX_CHECKED_BYTES;
     let mut text = if enabled { snapshot.rope.to_string() } else { String::new() };
     if snapshot.language_id == "gitcommit" {
         blank_git_comments(&mut text);
@@ -287,7 +286,8 @@ mod tests {
 
     #[test]
     fn git_comments_and_the_diff_are_not_checked() {
-        let mut text = "Fix it ASAP\n\n# Please enter the message 👋\r\nBody\n# ------------------------ >8 ------------------------\ndiff ASAP\n".to_owned();
+        let mut text =
+            "Fix it ASAP\n\n# Please enter the message 👋\r\nBody\n# ------------------------ >8 ------------------------\ndiff ASAP\n".to_owned();
         let len = text.len();
         blank_git_comments(&mut text);
         assert_eq!(text.len(), len);
@@ -304,11 +304,8 @@ mod tests {
         let text = "Subject: hi\n\nSend it ASAP. Then ASAP again. Why??? asap";
         let message = Message::parse(text);
         let numbered = with_occurrences(text, &message, engine.check(&message));
-        let asap: Vec<(&str, usize)> = numbered
-            .iter()
-            .filter(|(f, _)| f.rule.id == "pressure.asap")
-            .map(|(f, n)| (&text[f.span.clone()], *n))
-            .collect();
+        let asap: Vec<(&str, usize)> =
+            numbered.iter().filter(|(f, _)| f.rule.id == "pressure.asap").map(|(f, n)| (&text[f.span.clone()], *n)).collect();
         assert_eq!(asap, vec![("ASAP", 0), ("ASAP", 1), ("asap", 0)]);
     }
 }

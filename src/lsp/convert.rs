@@ -4,9 +4,9 @@
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write;
 
+use ropey::Rope;
 use serde::{Deserialize, Serialize};
 use tactful::{Finding, Severity};
-use ropey::Rope;
 use tower_lsp_server::ls_types::{CodeDescription, Diagnostic, DiagnosticSeverity, NumberOrString, Range, Uri};
 
 use super::check::Checked;
@@ -47,11 +47,7 @@ impl FindingData {
             category: finding.rule.category.clone(),
             text: checked.message.text().get(finding.span.clone()).unwrap_or_default().to_owned(),
             occurrence,
-            suggestions: finding
-                .suggestions
-                .iter()
-                .map(|s| SuggestionData { title: s.title.clone(), replacement: s.replacement.clone() })
-                .collect(),
+            suggestions: finding.suggestions.iter().map(|s| SuggestionData { title: s.title.clone(), replacement: s.replacement.clone() }).collect(),
         }
     }
 
@@ -162,12 +158,8 @@ pub fn summary_markdown(checked: &Checked, ignored: &HashSet<IgnoreKey>) -> Stri
     }
     for (category, counts) in by_category {
         let n: usize = counts.iter().sum();
-        let detail: Vec<String> = Severity::ALL
-            .iter()
-            .rev()
-            .filter(|s| counts[**s as usize] > 0)
-            .map(|s| format!("{} {s}", counts[*s as usize]))
-            .collect();
+        let detail: Vec<String> =
+            Severity::ALL.iter().rev().filter(|s| counts[**s as usize] > 0).map(|s| format!("{} {s}", counts[*s as usize])).collect();
         let _ = writeln!(out, "- {category}: {n} ({})", detail.join(", "));
     }
     out

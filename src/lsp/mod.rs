@@ -78,11 +78,8 @@ const GRACE: Duration = Duration::from_millis(500);
 /// that came without `shutdown`, as the protocol says.
 pub fn run(args: &LspArgs) -> anyhow::Result<ExitCode> {
     let framing = if args.native_messaging { Framing::Native } else { Framing::ContentLength };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .thread_name("tactful-lsp")
-        .build()
-        .context("starting the async runtime")?;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().thread_name("tactful-lsp").build().context("starting the async runtime")?;
     let code = runtime.block_on(serve(framing));
     // The stdin reader may be blocked in a read that never returns; do not wait for it.
     runtime.shutdown_timeout(Duration::from_millis(100));

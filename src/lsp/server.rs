@@ -308,10 +308,7 @@ fn capabilities(encoding: PositionEncoding) -> ServerCapabilities {
             ..DiagnosticOptions::default()
         })),
         workspace: Some(WorkspaceServerCapabilities {
-            workspace_folders: Some(WorkspaceFoldersServerCapabilities {
-                supported: Some(true),
-                change_notifications: Some(OneOf::Left(true)),
-            }),
+            workspace_folders: Some(WorkspaceFoldersServerCapabilities { supported: Some(true), change_notifications: Some(OneOf::Left(true)) }),
             file_operations: None,
         }),
         ..ServerCapabilities::default()

@@ -59,7 +59,11 @@ impl Settings {
         }
         let settings = Settings {
             packs: field(map, "packs")?,
-            rules: field::<MapOrList>(map, "rules")?.map(MapOrList::into_map).transpose().map_err(|e| format!("editor settings ({SECTION}): rules: {e}"))?.unwrap_or_default(),
+            rules: field::<MapOrList>(map, "rules")?
+                .map(MapOrList::into_map)
+                .transpose()
+                .map_err(|e| format!("editor settings ({SECTION}): rules: {e}"))?
+                .unwrap_or_default(),
             min_severity: field(map, "minSeverity")?,
             debounce_ms: field(map, "debounceMs")?,
             languages: field(map, "languages")?,

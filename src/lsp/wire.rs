@@ -411,11 +411,7 @@ mod tests {
     struct Trickle<'a>(&'a [u8]);
 
     impl AsyncRead for Trickle<'_> {
-        fn poll_read(
-            mut self: Pin<&mut Self>,
-            _: &mut Context<'_>,
-            buf: &mut ReadBuf<'_>,
-        ) -> Poll<io::Result<()>> {
+        fn poll_read(mut self: Pin<&mut Self>, _: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
             if let Some((first, rest)) = self.0.split_first() {
                 buf.put_slice(&[*first]);
                 self.0 = rest;
@@ -430,13 +426,7 @@ mod tests {
         input.extend(b"content-length: 33\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n");
         input.extend(br#"{"jsonrpc":"2.0","method":"exit"}"#);
         let (messages, exit) = through(&input).await;
-        assert_eq!(
-            messages,
-            vec![
-                json!({"jsonrpc":"2.0","id":1,"method":"shutdown"}),
-                json!({"jsonrpc":"2.0","method":"exit"})
-            ]
-        );
+        assert_eq!(messages, vec![json!({"jsonrpc":"2.0","id":1,"method":"shutdown"}), json!({"jsonrpc":"2.0","method":"exit"})]);
         assert!(exit);
     }
 
@@ -447,18 +437,9 @@ mod tests {
         input.extend(native(br#"{"jsonrpc":"2.0","id":1,"method":"shutdown"}"#));
         input.extend(native(b""));
         input.extend(native(br#"{"jsonrpc":"2.0","method":"exit"}"#));
-        input.extend(native(
-            br#"{"jsonrpc":"2.0","method":"not read after exit"}"#,
-        ));
+        input.extend(native(br#"{"jsonrpc":"2.0","method":"not read after exit"}"#));
         let (messages, exit) = through_framed(&input[..], Framing::Native).await;
-        assert_eq!(
-            messages,
-            vec![
-                open,
-                json!({"jsonrpc":"2.0","id":1,"method":"shutdown"}),
-                json!({"jsonrpc":"2.0","method":"exit"})
-            ]
-        );
+        assert_eq!(messages, vec![open, json!({"jsonrpc":"2.0","id":1,"method":"shutdown"}), json!({"jsonrpc":"2.0","method":"exit"})]);
         assert!(exit);
     }
 
@@ -468,14 +449,8 @@ mod tests {
             br#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#.as_slice(),
             "{\"jsonrpc\":\"2.0\",\"method\":\"x\",\"params\":\"👋\"}".as_bytes(),
         ];
-        let expected: Vec<Value> = bodies
-            .iter()
-            .map(|b| serde_json::from_slice(b).unwrap())
-            .collect();
-        for (framing, encode) in [
-            (Framing::ContentLength, frame as fn(&[u8]) -> Vec<u8>),
-            (Framing::Native, native),
-        ] {
+        let expected: Vec<Value> = bodies.iter().map(|b| serde_json::from_slice(b).unwrap()).collect();
+        for (framing, encode) in [(Framing::ContentLength, frame as fn(&[u8]) -> Vec<u8>), (Framing::Native, native)] {
             let input: Vec<u8> = bodies.iter().flat_map(|b| encode(b)).collect();
             let (messages, _) = through_framed(Trickle(&input), framing).await;
             assert_eq!(messages, expected, "{framing:?}");
@@ -488,19 +463,13 @@ mod tests {
         input.extend(native(b"\xff\xfe"));
         let (messages, _) = through_framed(&input[..], Framing::Native).await;
         assert_eq!(messages.len(), 2);
-        assert_eq!(
-            (&messages[0]["method"], &messages[0]["params"]["code"]),
-            (&json!(MALFORMED_METHOD), &json!(-32700))
-        );
+        assert_eq!((&messages[0]["method"], &messages[0]["params"]["code"]), (&json!(MALFORMED_METHOD), &json!(-32700)));
         assert_eq!(messages[1]["params"]["code"], -32700);
     }
 
     #[tokio::test]
     async fn a_truncated_native_message_ends_the_input_quietly() {
-        for input in [
-            &[7u8, 0][..],
-            &native(br#"{"jsonrpc":"2.0","method":"exit"}"#)[..20],
-        ] {
+        for input in [&[7u8, 0][..], &native(br#"{"jsonrpc":"2.0","method":"exit"}"#)[..20]] {
             let (messages, exit) = through_framed(input, Framing::Native).await;
             assert!(messages.is_empty());
             assert!(!exit);
@@ -510,44 +479,26 @@ mod tests {
     #[tokio::test]
     async fn replies_are_reframed_for_native_messaging() {
         let reply = "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"Zoë 👋\"}";
-        let notification =
-            r#"{"jsonrpc":"2.0","method":"window/logMessage","params":{"type":3,"message":"hi"}}"#;
+        let notification = r#"{"jsonrpc":"2.0","method":"window/logMessage","params":{"type":3,"message":"hi"}}"#;
         let mut input = frame(reply.as_bytes());
         input.extend(frame(notification.as_bytes()));
         let mut out = Vec::new();
         reframe(&input[..], &mut out).await.unwrap();
-        assert_eq!(
-            native_bodies(&out),
-            vec![
-                serde_json::from_str::<Value>(reply).unwrap(),
-                serde_json::from_str(notification).unwrap()
-            ]
-        );
+        assert_eq!(native_bodies(&out), vec![serde_json::from_str::<Value>(reply).unwrap(), serde_json::from_str(notification).unwrap()]);
         assert_eq!(&out[..4], &(reply.len() as u32).to_ne_bytes());
     }
 
     #[tokio::test]
     async fn a_reply_over_the_native_limit_becomes_an_error() {
         let big = "x".repeat(MAX_NATIVE_REPLY_BYTES);
-        let mut input = frame(
-            json!({"jsonrpc":"2.0","method":"window/logMessage","params":{"type":3,"message":big}})
-                .to_string()
-                .as_bytes(),
-        );
-        input.extend(frame(
-            json!({"jsonrpc":"2.0","id":"a","result":big})
-                .to_string()
-                .as_bytes(),
-        ));
+        let mut input = frame(json!({"jsonrpc":"2.0","method":"window/logMessage","params":{"type":3,"message":big}}).to_string().as_bytes());
+        input.extend(frame(json!({"jsonrpc":"2.0","id":"a","result":big}).to_string().as_bytes()));
         input.extend(frame(br#"{"jsonrpc":"2.0","id":2,"result":null}"#));
         let mut out = Vec::new();
         reframe(&input[..], &mut out).await.unwrap();
         let replies = native_bodies(&out);
         assert_eq!(replies.len(), 2, "the notification is dropped");
-        assert_eq!(
-            (&replies[0]["id"], &replies[0]["error"]["code"]),
-            (&json!("a"), &json!(-32603))
-        );
+        assert_eq!((&replies[0]["id"], &replies[0]["error"]["code"]), (&json!("a"), &json!(-32603)));
         assert_eq!(replies[1], json!({"jsonrpc":"2.0","id":2,"result":null}));
     }
 

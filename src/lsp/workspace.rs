@@ -265,8 +265,7 @@ fn build(key: Option<&Path>, editor: &Settings, overlays: &HashMap<PathBuf, Stri
     let packs = config.load_packs().map_err(|error| fail(error, &watched))?;
     let pack_files = packs.iter().flat_map(|pack| &pack.files).filter(|file| !file.starts_with(BUILTIN_ORIGIN));
     watched.extend(pack_files.map(PathBuf::from).filter(|path| path.is_absolute()));
-    let engine = Engine::new(&packs, &config.selection())
-        .map_err(|err| fail(PackError::whole_file("packs", err.to_string()), &watched))?;
+    let engine = Engine::new(&packs, &config.selection()).map_err(|err| fail(PackError::whole_file("packs", err.to_string()), &watched))?;
     let warnings = unknown_rule_names(&config, &packs, key, overlays);
     Ok((Profile { debounce: settings::debounce(&config), config, engine: Arc::new(engine), watched }, warnings))
 }
@@ -275,8 +274,9 @@ fn build(key: Option<&Path>, editor: &Settings, overlays: &HashMap<PathBuf, Stri
 fn read_layer(file: &Path, overlays: &HashMap<PathBuf, String>) -> Result<Option<Config>, PackError> {
     let text = match overlays.get(file) {
         Some(text) => text.clone(),
-        None if file.is_file() => std::fs::read_to_string(file)
-            .map_err(|err| PackError::whole_file(&file.display().to_string(), format!("cannot read config: {err}")))?,
+        None if file.is_file() => {
+            std::fs::read_to_string(file).map_err(|err| PackError::whole_file(&file.display().to_string(), format!("cannot read config: {err}")))?
+        }
         None => return Ok(None),
     };
     let mut layer = Config::parse(&text, &file.display().to_string())?;
@@ -288,9 +288,8 @@ fn read_layer(file: &Path, overlays: &HashMap<PathBuf, String>) -> Result<Option
 fn defaults() -> Profile {
     let config = Config::default();
     let packs = config.load_packs().unwrap_or_default();
-    let engine = Engine::new(&packs, &config.selection())
-        .or_else(|_| Engine::new(&[], &config.selection()))
-        .expect("an engine without rules always builds");
+    let engine =
+        Engine::new(&packs, &config.selection()).or_else(|_| Engine::new(&[], &config.selection())).expect("an engine without rules always builds");
     Profile { debounce: settings::debounce(&config), config, engine: Arc::new(engine), watched: Vec::new() }
 }
 

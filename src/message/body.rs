@@ -72,15 +72,8 @@ fn line_kinds(text: &str, lines: &[Line]) -> Vec<RegionKind> {
 /// True when the old message (to the end of the text) starts at `lines[0]`.
 fn starts_forward(text: &str, lines: &[Line]) -> bool {
     let content = |line: &Line| line.content(text);
-    lines
-        .first()
-        .is_some_and(|first| markers::is_forward_marker(content(first)))
-        || markers::starts_header_block(
-            lines
-                .iter()
-                .take(markers::EMBEDDED_BLOCK_LINES + 1)
-                .map(content),
-        )
+    lines.first().is_some_and(|first| markers::is_forward_marker(content(first)))
+        || markers::starts_header_block(lines.iter().take(markers::EMBEDDED_BLOCK_LINES + 1).map(content))
 }
 
 /// When `lines[i]` ends an attribution, the index of its first line: the line itself,
@@ -124,9 +117,7 @@ fn wrapped_opener(text: &str, lines: &[Line], kinds: &[RegionKind], i: usize) ->
 
 /// True when the next non-blank line is quoted.
 fn quote_follows(text: &str, rest: &[Line]) -> bool {
-    rest.iter()
-        .find(|line| !line.is_blank(text))
-        .is_some_and(|line| markers::is_quoted(line.content(text)))
+    rest.iter().find(|line| !line.is_blank(text)).is_some_and(|line| markers::is_quoted(line.content(text)))
 }
 
 /// Blank lines inside a quoted block (or between an attribution and its quote) join
@@ -144,11 +135,7 @@ fn absorb_blank_lines(text: &str, lines: &[Line], kinds: &mut [RegionKind]) {
         }
         let before = run_start.checked_sub(1).map(|b| kinds[b]);
         let after = kinds.get(i).copied();
-        if let (
-            Some(kind @ (RegionKind::Quoted | RegionKind::Attribution)),
-            Some(RegionKind::Quoted),
-        ) = (before, after)
-        {
+        if let (Some(kind @ (RegionKind::Quoted | RegionKind::Attribution)), Some(RegionKind::Quoted)) = (before, after) {
             kinds[run_start..i].fill(kind);
         }
     }

@@ -69,19 +69,14 @@ pub(super) fn fields(text: &str, end: usize) -> Vec<Field<'_>> {
         }
         if let Some(name) = field_name(content) {
             let after_colon = line.start + name.len() + 1;
-            fields.push(Field {
-                name,
-                value: after_colon..line.content_end,
-            });
+            fields.push(Field { name, value: after_colon..line.content_end });
         }
     }
     let bytes = text.as_bytes();
     for field in &mut fields {
         // The value starts after the whitespace following the colon; a value that
         // begins on a continuation line starts there.
-        while field.value.start < field.value.end
-            && matches!(bytes[field.value.start], b' ' | b'\t' | b'\r' | b'\n')
-        {
+        while field.value.start < field.value.end && matches!(bytes[field.value.start], b' ' | b'\t' | b'\r' | b'\n') {
             field.value.start += 1;
         }
     }
@@ -91,19 +86,14 @@ pub(super) fn fields(text: &str, end: usize) -> Vec<Field<'_>> {
 /// True when the header block `text[..end]` declares MIME structure or encoding, so
 /// the message has to go through the MIME parser.
 pub(super) fn declares_mime(text: &str, end: usize) -> bool {
-    fields(text, end).iter().any(|field| {
-        ["MIME-Version", "Content-Type", "Content-Transfer-Encoding"]
-            .iter()
-            .any(|mime| field.name.eq_ignore_ascii_case(mime))
-    })
+    fields(text, end)
+        .iter()
+        .any(|field| ["MIME-Version", "Content-Type", "Content-Transfer-Encoding"].iter().any(|mime| field.name.eq_ignore_ascii_case(mime)))
 }
 
 /// The value range of the first `Subject:` field of the header block `text[..end]`.
 pub(super) fn subject(text: &str, end: usize) -> Option<Range<usize>> {
-    fields(text, end)
-        .into_iter()
-        .find(|field| field.name.eq_ignore_ascii_case("Subject"))
-        .map(|field| field.value)
+    fields(text, end).into_iter().find(|field| field.name.eq_ignore_ascii_case("Subject")).map(|field| field.value)
 }
 
 /// The field name of a `Name: value` line: RFC 5322 printable ASCII without spaces
@@ -111,9 +101,7 @@ pub(super) fn subject(text: &str, end: usize) -> Option<Range<usize>> {
 fn field_name(line: &str) -> Option<&str> {
     let colon = line.find(':')?;
     let name = &line[..colon];
-    let valid = !name.is_empty()
-        && name.len() <= 76
-        && name.bytes().all(|b| b.is_ascii_graphic() && b != b':');
+    let valid = !name.is_empty() && name.len() <= 76 && name.bytes().all(|b| b.is_ascii_graphic() && b != b':');
     valid.then_some(name)
 }
 
@@ -148,10 +136,7 @@ fn is_known(name: &str) -> bool {
     ];
     const PREFIXES: &[&str] = &["X-", "List-", "Resent-", "Content-", "DKIM-", "ARC-"];
     NAMES.iter().any(|known| name.eq_ignore_ascii_case(known))
-        || PREFIXES.iter().any(|prefix| {
-            name.len() > prefix.len()
-                && name.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
-        })
+        || PREFIXES.iter().any(|prefix| name.len() > prefix.len() && name.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes()))
 }
 
 #[cfg(test)]
@@ -165,10 +150,7 @@ mod tests {
         assert_eq!(detect("Subject: only headers"), Some(21));
         assert_eq!(detect("Note: the meeting moved\n\nSee you"), None);
         assert_eq!(detect("Date: Friday\nPlace: Room 4\n\nAgenda"), None);
-        assert_eq!(
-            detect("Subject: x\n--text follows this line--\nHi"),
-            Some(38)
-        );
+        assert_eq!(detect("Subject: x\n--text follows this line--\nHi"), Some(38));
         assert_eq!(detect("Hi Ingrid,\n\nThanks"), None);
         assert_eq!(detect("To: a@b.c\nnot a field\n\nHi"), None);
         assert_eq!(detect(" folded: first\n\n"), None);
@@ -179,10 +161,7 @@ mod tests {
     fn folded_values_and_values_starting_on_a_continuation_line() {
         let text = "Subject: one\r\n two\r\nTo:\r\n\tx@y.z\r\n\r\n";
         let end = detect(text).unwrap_or_default();
-        let values: Vec<_> = fields(text, end)
-            .iter()
-            .map(|f| (f.name, &text[f.value.clone()]))
-            .collect();
+        let values: Vec<_> = fields(text, end).iter().map(|f| (f.name, &text[f.value.clone()])).collect();
         assert_eq!(values, [("Subject", "one\r\n two"), ("To", "x@y.z")]);
     }
 }

@@ -32,8 +32,7 @@ pub(super) fn split(text: &str, range: Range<usize>, kind: RegionKind, out: &mut
                 }
             },
             b'<' => angle_link(bytes, pos, end).map(|e| (pos, e, RegionKind::Link)),
-            b':' | b'.' | b'@' => link_around(bytes, prose_start, range.start, pos, end)
-                .map(|(s, e)| (s, e, RegionKind::Link)),
+            b':' | b'.' | b'@' => link_around(bytes, prose_start, range.start, pos, end).map(|(s, e)| (s, e, RegionKind::Link)),
             _ => None,
         };
         match found {
@@ -51,13 +50,7 @@ pub(super) fn split(text: &str, range: Range<usize>, kind: RegionKind, out: &mut
 
 /// The link whose scheme colon, `www.` dot or address `@` is at `anchor`, as a range
 /// starting no earlier than `floor` (the end of the previous span).
-fn link_around(
-    bytes: &[u8],
-    floor: usize,
-    range_start: usize,
-    anchor: usize,
-    end: usize,
-) -> Option<(usize, usize)> {
+fn link_around(bytes: &[u8], floor: usize, range_start: usize, anchor: usize, end: usize) -> Option<(usize, usize)> {
     let start = match bytes[anchor] {
         // "https:", "mailto:": the scheme is at most six letters.
         b':' => back_over(bytes, floor, anchor, 6, |b| b.is_ascii_alphabetic()),
@@ -76,13 +69,7 @@ fn link_around(
 
 /// The start of the run of bytes matching `accept` that ends at `anchor`, scanning at
 /// most `limit` bytes back and not past `floor`.
-fn back_over(
-    bytes: &[u8],
-    floor: usize,
-    anchor: usize,
-    limit: usize,
-    accept: impl Fn(u8) -> bool,
-) -> usize {
+fn back_over(bytes: &[u8], floor: usize, anchor: usize, limit: usize, accept: impl Fn(u8) -> bool) -> usize {
     let mut start = anchor;
     while start > floor && anchor - start < limit && accept(bytes[start - 1]) {
         start -= 1;
@@ -123,15 +110,11 @@ fn starts_word(bytes: &[u8], pos: usize, range_start: usize) -> bool {
 /// link.
 fn angle_link(bytes: &[u8], start: usize, end: usize) -> Option<usize> {
     let inner = start + 1;
-    let close = inner
-        + bytes[inner..end]
-            .iter()
-            .position(|&b| b == b'>' || b.is_ascii_whitespace() || b == b'<')?;
+    let close = inner + bytes[inner..end].iter().position(|&b| b == b'>' || b.is_ascii_whitespace() || b == b'<')?;
     if bytes[close] != b'>' || close == inner {
         return None;
     }
-    let is_link = url(bytes, inner, close).is_some_and(|e| e == close)
-        || email(bytes, inner, close).is_some_and(|e| e == close);
+    let is_link = url(bytes, inner, close).is_some_and(|e| e == close) || email(bytes, inner, close).is_some_and(|e| e == close);
     is_link.then_some(close + 1)
 }
 
@@ -140,18 +123,13 @@ fn angle_link(bytes: &[u8], start: usize, end: usize) -> Option<usize> {
 fn url(bytes: &[u8], start: usize, end: usize) -> Option<usize> {
     const PREFIXES: &[&[u8]] = &[b"https://", b"http://", b"ftp://", b"mailto:", b"www."];
     let rest = &bytes[start..end];
-    let prefix = PREFIXES.iter().find(|prefix| {
-        rest.len() > prefix.len() && rest[..prefix.len()].eq_ignore_ascii_case(prefix)
-    })?;
+    let prefix = PREFIXES.iter().find(|prefix| rest.len() > prefix.len() && rest[..prefix.len()].eq_ignore_ascii_case(prefix))?;
     let body_start = start + prefix.len();
     if !bytes[body_start].is_ascii_alphanumeric() {
         return None;
     }
-    let mut url_end = body_start
-        + bytes[body_start..end]
-            .iter()
-            .take_while(|&&b| b.is_ascii_graphic() && !matches!(b, b'<' | b'>' | b'"' | b'`'))
-            .count();
+    let mut url_end =
+        body_start + bytes[body_start..end].iter().take_while(|&&b| b.is_ascii_graphic() && !matches!(b, b'<' | b'>' | b'"' | b'`')).count();
     url_end = trim_trailing_punctuation(bytes, start, url_end);
     (url_end > body_start).then_some(url_end)
 }
@@ -163,8 +141,7 @@ fn trim_trailing_punctuation(bytes: &[u8], start: usize, mut end: usize) -> usiz
         let last = bytes[end - 1];
         let unbalanced = |open: u8, close: u8| {
             let span = &bytes[start..end];
-            span.iter().filter(|&&b| b == close).count()
-                > span.iter().filter(|&&b| b == open).count()
+            span.iter().filter(|&&b| b == close).count() > span.iter().filter(|&&b| b == open).count()
         };
         let trailing = match last {
             b'.' | b',' | b';' | b':' | b'!' | b'?' | b'\'' | b'*' | b'_' => true,
@@ -189,29 +166,20 @@ fn is_local_byte(b: u8) -> bool {
 /// An e-mail address starting at `start`: `local@domain.tld`, the domain ending in a
 /// label of two or more letters.
 fn email(bytes: &[u8], start: usize, end: usize) -> Option<usize> {
-    let local_len = bytes[start..end]
-        .iter()
-        .take_while(|&&b| is_local_byte(b))
-        .count();
+    let local_len = bytes[start..end].iter().take_while(|&&b| is_local_byte(b)).count();
     let at = start + local_len;
     if local_len == 0 || bytes[start] == b'.' || bytes.get(at) != Some(&b'@') || at >= end {
         return None;
     }
     let domain_start = at + 1;
-    let domain_len = bytes[domain_start..end]
-        .iter()
-        .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-        .count();
+    let domain_len = bytes[domain_start..end].iter().take_while(|&&b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-').count();
     let mut domain_end = domain_start + domain_len;
     while domain_end > domain_start && matches!(bytes[domain_end - 1], b'.' | b'-') {
         domain_end -= 1;
     }
     let domain = &bytes[domain_start..domain_end];
     let tld = domain.rsplit(|&b| b == b'.').next()?;
-    let valid = domain.contains(&b'.')
-        && !domain.starts_with(b".")
-        && tld.len() >= 2
-        && tld.iter().all(u8::is_ascii_alphabetic);
+    let valid = domain.contains(&b'.') && !domain.starts_with(b".") && tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic);
     valid.then_some(domain_end)
 }
 
@@ -223,11 +191,7 @@ mod tests {
     fn spans(text: &str) -> Vec<(RegionKind, &str)> {
         let mut out = Regions::default();
         split(text, 0..text.len(), RegionKind::Body, &mut out);
-        out.into_vec()
-            .into_iter()
-            .filter(|r| r.kind != RegionKind::Body)
-            .map(|r| (r.kind, &text[r.range]))
-            .collect()
+        out.into_vec().into_iter().filter(|r| r.kind != RegionKind::Body).map(|r| (r.kind, &text[r.range])).collect()
     }
 
     use RegionKind::{Code, Link};
@@ -236,10 +200,7 @@ mod tests {
     fn urls_lose_trailing_punctuation_but_keep_their_own_brackets() {
         assert_eq!(spans("See https://x.com/a."), [(Link, "https://x.com/a")]);
         assert_eq!(spans("(see www.x.com)"), [(Link, "www.x.com")]);
-        assert_eq!(
-            spans("at https://en.wikipedia.org/wiki/Foo_(bar), ok"),
-            [(Link, "https://en.wikipedia.org/wiki/Foo_(bar)")]
-        );
+        assert_eq!(spans("at https://en.wikipedia.org/wiki/Foo_(bar), ok"), [(Link, "https://en.wikipedia.org/wiki/Foo_(bar)")]);
         assert_eq!(spans("[docs](https://d.io/x)"), [(Link, "https://d.io/x")]);
         assert_eq!(spans("mailto:a@b.co!"), [(Link, "mailto:a@b.co")]);
         assert_eq!(spans("http:// nothing, awww.x.com"), []);
@@ -248,23 +209,14 @@ mod tests {
     #[test]
     fn addresses_and_bracketed_links() {
         assert_eq!(spans("Mail ama@example.com."), [(Link, "ama@example.com")]);
-        assert_eq!(
-            spans("Jo <jo.x+1@mail.example.org>"),
-            [(Link, "<jo.x+1@mail.example.org>")]
-        );
-        assert_eq!(
-            spans("<https://x.io/a?b=c>"),
-            [(Link, "<https://x.io/a?b=c>")]
-        );
+        assert_eq!(spans("Jo <jo.x+1@mail.example.org>"), [(Link, "<jo.x+1@mail.example.org>")]);
+        assert_eq!(spans("<https://x.io/a?b=c>"), [(Link, "<https://x.io/a?b=c>")]);
         assert_eq!(spans("ping @team, a@b, x@y.z1, 3 < 4 > 2"), []);
     }
 
     #[test]
     fn inline_code_needs_a_matching_run_on_the_same_line() {
-        assert_eq!(
-            spans("Set `FAIL_FAST=true` now"),
-            [(Code, "`FAIL_FAST=true`")]
-        );
+        assert_eq!(spans("Set `FAIL_FAST=true` now"), [(Code, "`FAIL_FAST=true`")]);
         assert_eq!(spans("``a ` b`` c"), [(Code, "``a ` b``")]);
         assert_eq!(spans("`https://x.com`"), [(Code, "`https://x.com`")]);
         assert_eq!(spans("a ` b\nc ` d"), []);

@@ -43,17 +43,9 @@ pub(super) fn lines(text: &str, from: usize, to: usize) -> impl Iterator<Item = 
             None => (to, to),
         };
         // A '\r' before the '\n' (or at the very end) is part of the line ending.
-        let content_end = if content_end > start && bytes[content_end - 1] == b'\r' {
-            content_end - 1
-        } else {
-            content_end
-        };
+        let content_end = if content_end > start && bytes[content_end - 1] == b'\r' { content_end - 1 } else { content_end };
         pos = end;
-        Some(Line {
-            start,
-            content_end,
-            end,
-        })
+        Some(Line { start, content_end, end })
     })
 }
 
@@ -62,17 +54,12 @@ mod tests {
     use super::*;
 
     fn contents(text: &str) -> Vec<(&str, usize)> {
-        lines(text, 0, text.len())
-            .map(|l| (l.content(text), l.end - l.start))
-            .collect()
+        lines(text, 0, text.len()).map(|l| (l.content(text), l.end - l.start)).collect()
     }
 
     #[test]
     fn splits_lf_crlf_and_a_last_line_without_ending() {
-        assert_eq!(
-            contents("a\r\n\nb\r\nc"),
-            [("a", 3), ("", 1), ("b", 3), ("c", 1)]
-        );
+        assert_eq!(contents("a\r\n\nb\r\nc"), [("a", 3), ("", 1), ("b", 3), ("c", 1)]);
         assert!(contents("").is_empty());
     }
 }

@@ -28,18 +28,9 @@ pub(super) fn is_signature_delimiter(line: &str) -> bool {
 /// forwarded-message banners, Apple Mail's `Begin forwarded message:`.
 /// The embedded `From:/Sent:/Subject:` block is recognised by [`starts_header_block`].
 pub(super) fn is_forward_marker(line: &str) -> bool {
-    const BANNERS: &[&str] = &[
-        "original message",
-        "forwarded message",
-        "ursprüngliche nachricht",
-        "weitergeleitete nachricht",
-        "message d'origine",
-        "message transféré",
-    ];
-    const INTRODUCERS: &[&str] = &[
-        "begin forwarded message:",
-        "anfang der weitergeleiteten nachricht:",
-    ];
+    const BANNERS: &[&str] =
+        &["original message", "forwarded message", "ursprüngliche nachricht", "weitergeleitete nachricht", "message d'origine", "message transféré"];
+    const INTRODUCERS: &[&str] = &["begin forwarded message:", "anfang der weitergeleiteten nachricht:"];
     let line = line.trim();
     // Every marker starts with one of these; most lines are ruled out without
     // lowercasing them.
@@ -74,9 +65,7 @@ pub(super) enum EmbeddedField {
 /// `Objet : Test` as a field of an embedded header block.
 pub(super) fn embedded_field(line: &str) -> Option<EmbeddedField> {
     const FROM: &[&str] = &["from", "von", "de"];
-    const DATE: &[&str] = &[
-        "sent", "date", "gesendet", "datum", "envoyé", "enviado", "fecha",
-    ];
+    const DATE: &[&str] = &["sent", "date", "gesendet", "datum", "envoyé", "enviado", "fecha"];
     const SUBJECT: &[&str] = &["subject", "betreff", "objet", "asunto"];
     let line = line.trim_start().trim_start_matches(['*', '_']);
     let (label, _) = line.split_once(':')?;
@@ -123,23 +112,12 @@ pub(super) fn starts_header_block<'a>(mut lines: impl Iterator<Item = &'a str>) 
 const ATTRIBUTION_OPENERS: &[&str] = &["on ", "am ", "le ", "el ", "op ", "il "];
 
 /// The verbs of an attribution line, in the languages of [`ATTRIBUTION_OPENERS`].
-const ATTRIBUTION_VERBS: &[&str] = &[
-    "wrote",
-    "writes",
-    "schrieb",
-    "a écrit",
-    "escribió",
-    "schreef",
-    "ha scritto",
-];
+const ATTRIBUTION_VERBS: &[&str] = &["wrote", "writes", "schrieb", "a écrit", "escribió", "schreef", "ha scritto"];
 
 /// True when `line` opens a prefixed attribution ("On ...", "Am ...").
 pub(super) fn opens_attribution(line: &str) -> bool {
     let line = line.trim_start();
-    ATTRIBUTION_OPENERS.iter().any(|opener| {
-        line.get(..opener.len())
-            .is_some_and(|start| start.eq_ignore_ascii_case(opener))
-    })
+    ATTRIBUTION_OPENERS.iter().any(|opener| line.get(..opener.len()).is_some_and(|start| start.eq_ignore_ascii_case(opener)))
 }
 
 /// How an attribution candidate (one line, or a wrapped one joined) reads.
@@ -204,9 +182,7 @@ impl Fence {
     /// True when `line` closes this fence: the same character, at least as many,
     /// nothing else on the line.
     pub fn is_closed_by(self, line: &str) -> bool {
-        fence_run(line).is_some_and(|(mark, len, rest)| {
-            mark == self.mark && len >= self.len && rest.trim().is_empty()
-        })
+        fence_run(line).is_some_and(|(mark, len, rest)| mark == self.mark && len >= self.len && rest.trim().is_empty())
     }
 }
 
@@ -250,12 +226,7 @@ mod tests {
         ] {
             assert!(is_forward_marker(marker), "{marker}");
         }
-        for line in [
-            "Original Message",
-            "-- ",
-            "______",
-            "--- Original thoughts ---",
-        ] {
+        for line in ["Original Message", "-- ", "______", "--- Original thoughts ---"] {
             assert!(!is_forward_marker(line), "{line}");
         }
     }
@@ -269,26 +240,15 @@ mod tests {
         assert!(block("De : A\nEnvoyé : lundi\nObjet : C"));
         assert!(block("From: A\nSubject: C\nDate: 6 March\nTo: B"));
         assert!(!block("From: A\nTo: B\nSubject: C"));
-        assert!(!block(
-            "From now on: we ship on Mondays.\nDate: tbd\nSubject: x"
-        ));
+        assert!(!block("From now on: we ship on Mondays.\nDate: tbd\nSubject: x"));
     }
 
     #[test]
     fn attributions() {
         use Attribution::*;
-        assert_eq!(
-            attribution("On Mon, 9 Feb 2026 at 16:02, Kwame <k@x.org> wrote:"),
-            Standalone
-        );
-        assert_eq!(
-            attribution("Am 02.03.2026 um 10:00 schrieb Hans <h@x.de>:"),
-            Standalone
-        );
-        assert_eq!(
-            attribution("Le lun. 2 mars 2026 à 10:00, Jean <j@x.fr> a écrit :"),
-            Standalone
-        );
+        assert_eq!(attribution("On Mon, 9 Feb 2026 at 16:02, Kwame <k@x.org> wrote:"), Standalone);
+        assert_eq!(attribution("Am 02.03.2026 um 10:00 schrieb Hans <h@x.de>:"), Standalone);
+        assert_eq!(attribution("Le lun. 2 mars 2026 à 10:00, Jean <j@x.fr> a écrit :"), Standalone);
         assert_eq!(attribution("Jane Doe wrote:"), BeforeQuote);
         assert_eq!(attribution("jane@x.com> writes:"), BeforeQuote);
         assert_eq!(attribution("On Monday I wrote:"), BeforeQuote);

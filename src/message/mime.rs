@@ -66,12 +66,7 @@ fn read_unmarked(input: &[u8]) -> Source {
     }
     let header_end = header_end.unwrap_or(0);
     let text = scanned.into_owned();
-    Source {
-        body: header_end..text.len(),
-        decoded: utf8.is_none(),
-        header_end,
-        text,
-    }
+    Source { body: header_end..text.len(), decoded: utf8.is_none(), header_end, text }
 }
 
 /// Reads a MIME message: its first text/plain body part (else its HTML part as text).
@@ -79,11 +74,7 @@ fn read_mime(input: &[u8], utf8: Option<&str>) -> Option<Source> {
     let parsed = MessageParser::default().parse(input)?;
     let root = parsed.parts.first()?;
     let header_end = root.offset_body as usize;
-    let part = parsed
-        .text_body
-        .first()
-        .or(parsed.html_body.first())
-        .and_then(|&id| parsed.parts.get(id as usize));
+    let part = parsed.text_body.first().or(parsed.html_body.first()).and_then(|&id| parsed.parts.get(id as usize));
 
     if let Some(text) = utf8 {
         let body = match part {
@@ -93,12 +84,7 @@ fn read_mime(input: &[u8], utf8: Option<&str>) -> Option<Source> {
         };
         if let Some(body) = body {
             if header_end <= body.start && text.is_char_boundary(header_end) {
-                return Some(Source {
-                    text: text.to_owned(),
-                    decoded: false,
-                    header_end,
-                    body,
-                });
+                return Some(Source { text: text.to_owned(), decoded: false, header_end, body });
             }
         }
     }
@@ -108,12 +94,7 @@ fn read_mime(input: &[u8], utf8: Option<&str>) -> Option<Source> {
     if let Some(part) = part {
         text.push_str(&body_text(input, part));
     }
-    Some(Source {
-        body: header_end..text.len(),
-        decoded: true,
-        header_end,
-        text,
-    })
+    Some(Source { body: header_end..text.len(), decoded: true, header_end, text })
 }
 
 /// The range of `part`'s body in `text` when the part needs no decoding: no transfer
@@ -123,8 +104,7 @@ fn identity_body(text: &str, part: &MessagePart<'_>) -> Option<Range<usize>> {
         return None;
     };
     let range = part.offset_body as usize..part.offset_end as usize;
-    (part.encoding == Encoding::None && text.get(range.clone()) == Some(decoded.as_ref()))
-        .then_some(range)
+    (part.encoding == Encoding::None && text.get(range.clone()) == Some(decoded.as_ref())).then_some(range)
 }
 
 /// The original header block as text, with an RFC 2047 encoded subject decoded so the
@@ -134,21 +114,11 @@ fn header_text(raw: &[u8], root: &MessagePart<'_>) -> String {
         Ok(text) => text.to_owned(),
         Err(_) => decode_8bit(raw),
     };
-    let decoded_subject = root
-        .headers
-        .iter()
-        .find(|field| field.name == HeaderName::Subject)
-        .and_then(|field| field.value.as_text());
+    let decoded_subject = root.headers.iter().find(|field| field.name == HeaderName::Subject).and_then(|field| field.value.as_text());
     if let (Some(value), Some(decoded)) = (header::subject(&text, text.len()), decoded_subject) {
-        if text
-            .get(value.clone())
-            .is_some_and(|raw| raw.contains("=?"))
-        {
+        if text.get(value.clone()).is_some_and(|raw| raw.contains("=?")) {
             // A subject is one line; folding inside the encoded words is gone once decoded.
-            let one_line: String = decoded
-                .chars()
-                .map(|c| if c.is_control() { ' ' } else { c })
-                .collect();
+            let one_line: String = decoded.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
             text.replace_range(value, &one_line);
         }
     }
@@ -163,19 +133,11 @@ fn body_text(input: &[u8], part: &MessagePart<'_>) -> String {
     match &part.body {
         PartType::Text(decoded) => {
             let raw = input.get(part.offset_body as usize..part.offset_end as usize);
-            let declares_charset = part
-                .content_type()
-                .is_some_and(|content_type| content_type.attribute("charset").is_some());
+            let declares_charset = part.content_type().is_some_and(|content_type| content_type.attribute("charset").is_some());
             match raw {
                 // 8-bit text without a declared charset: mail-parser would replace every
                 // non-UTF-8 byte with U+FFFD; reading it as Windows-1252 keeps the words.
-                Some(raw)
-                    if part.encoding == Encoding::None
-                        && !declares_charset
-                        && std::str::from_utf8(raw).is_err() =>
-                {
-                    decode_8bit(raw)
-                }
+                Some(raw) if part.encoding == Encoding::None && !declares_charset && std::str::from_utf8(raw).is_err() => decode_8bit(raw),
                 _ => decoded.to_string(),
             }
         }

@@ -111,14 +111,7 @@ impl Message {
         body::classify(&text, source.body.clone(), &mut regions);
         regions.push(RegionKind::Header, source.body.end..text.len());
 
-        Message {
-            regions: regions.into_vec(),
-            decoded: source.decoded,
-            subject,
-            text,
-            masked: OnceLock::new(),
-            thread: OnceLock::new(),
-        }
+        Message { regions: regions.into_vec(), decoded: source.decoded, subject, text, masked: OnceLock::new(), thread: OnceLock::new() }
     }
 
     /// The text every offset refers to: the input itself, or the header block plus the
@@ -165,11 +158,7 @@ impl Message {
             match self.text.get(region.range.clone()) {
                 Some(checked) if region.kind.is_checked() => masked.push_str(checked),
                 _ => {
-                    let bytes = self
-                        .text
-                        .as_bytes()
-                        .get(region.range.clone())
-                        .unwrap_or_default();
+                    let bytes = self.text.as_bytes().get(region.range.clone()).unwrap_or_default();
                     masked.extend(bytes.iter().map(|&b| match b {
                         b'\n' | b'\r' => char::from(b),
                         _ => ' ',
@@ -182,10 +171,7 @@ impl Message {
 
     fn compute_thread(&self) -> String {
         let mut thread = String::new();
-        let old = self
-            .regions
-            .iter()
-            .filter(|r| matches!(r.kind, RegionKind::Quoted | RegionKind::Forwarded));
+        let old = self.regions.iter().filter(|r| matches!(r.kind, RegionKind::Quoted | RegionKind::Forwarded));
         for region in old {
             for line in lines::lines(&self.text, region.range.start, region.range.end) {
                 thread.push_str(markers::strip_quote_markers(line.content(&self.text)));

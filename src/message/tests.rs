@@ -34,11 +34,7 @@ fn check_message(message: Message, expected: &str) -> Message {
             })
             .collect()
     };
-    assert_eq!(
-        normalize(&actual),
-        normalize(expected),
-        "\n--- actual regions ---\n{actual}"
-    );
+    assert_eq!(normalize(&actual), normalize(expected), "\n--- actual regions ---\n{actual}");
     message
 }
 
@@ -51,14 +47,8 @@ fn assert_invariants(message: &Message) {
     for region in message.regions() {
         assert_eq!(region.range.start, pos, "regions must be contiguous");
         assert!(region.range.start < region.range.end, "no empty regions");
-        assert!(
-            text.is_char_boundary(region.range.start) && text.is_char_boundary(region.range.end)
-        );
-        assert_ne!(
-            previous,
-            Some(region.kind),
-            "adjacent regions of one kind merge"
-        );
+        assert!(text.is_char_boundary(region.range.start) && text.is_char_boundary(region.range.end));
+        assert_ne!(previous, Some(region.kind), "adjacent regions of one kind merge");
         previous = Some(region.kind);
         pos = region.range.end;
     }
@@ -72,9 +62,7 @@ fn assert_invariants(message: &Message) {
         if region.kind.is_checked() {
             assert_eq!(masked_part, original);
         } else {
-            assert!(masked_part
-                .iter()
-                .all(|&b| matches!(b, b' ' | b'\n' | b'\r')));
+            assert!(masked_part.iter().all(|&b| matches!(b, b' ' | b'\n' | b'\r')));
         }
     }
     if let Some(subject) = message.subject() {
@@ -127,14 +115,8 @@ fn mbox_from_line_is_a_header() {
 
 #[test]
 fn plain_drafts_have_no_headers() {
-    check(
-        "Hi Ingrid,\n\nQuick note.\n",
-        r#"Body "Hi Ingrid,\n\nQuick note.\n""#,
-    );
-    let message = check(
-        "Note: the meeting moved to 3pm.\n\nSee you there.\n",
-        r#"Body "Note: the meeting moved to 3pm.\n\nSee you there.\n""#,
-    );
+    check("Hi Ingrid,\n\nQuick note.\n", r#"Body "Hi Ingrid,\n\nQuick note.\n""#);
+    let message = check("Note: the meeting moved to 3pm.\n\nSee you there.\n", r#"Body "Note: the meeting moved to 3pm.\n\nSee you there.\n""#);
     assert_eq!(message.subject(), None);
 }
 
@@ -143,24 +125,8 @@ fn empty_and_garbage_input() {
     let empty = check("", "");
     assert_eq!(empty.masked(), "");
     assert_eq!(empty.thread(), "");
-    check_message(
-        Message::from_bytes(b"\x00\xff\xfe:::\n\n\x01 <> ``` > "),
-        r#"Body "\0ÿþ:::\n\n\u{1} <> ``` > ""#,
-    );
-    for input in [
-        "\n",
-        ":",
-        "Subject:",
-        "Subject:\n\n",
-        "-- ",
-        ">",
-        "```",
-        "<",
-        "`",
-        "@",
-        "a@",
-        "www.",
-    ] {
+    check_message(Message::from_bytes(b"\x00\xff\xfe:::\n\n\x01 <> ``` > "), r#"Body "\0ÿþ:::\n\n\u{1} <> ``` > ""#);
+    for input in ["\n", ":", "Subject:", "Subject:\n\n", "-- ", ">", "```", "<", "`", "@", "a@", "www."] {
         assert_invariants(&Message::parse(input));
     }
 }
@@ -189,10 +155,7 @@ fn gmail_reply_with_interleaved_quotes() {
         Body        "\nI want the material.\n"
         "#,
     );
-    assert_eq!(
-        message.thread(),
-        "the resin will arrive on the 20th.\nsorry :(\nWe can offer expedited freight.\n"
-    );
+    assert_eq!(message.thread(), "the resin will arrive on the 20th.\nsorry :(\nWe can offer expedited freight.\n");
     let masked = message.masked();
     assert!(masked.contains("That is not acceptable.") && !masked.contains("sorry"));
 }
@@ -213,10 +176,7 @@ fn masked_blanks_everything_but_subject_and_body() {
         Signature   "-- \r\nMe\r\n"
         "#,
     );
-    assert_eq!(
-        message.masked(),
-        "         Hi    \r\n\r\n    \r\nyes, see         \r\n   \r\n  \r\n"
-    );
+    assert_eq!(message.masked(), "         Hi    \r\n\r\n    \r\nyes, see         \r\n   \r\n  \r\n");
 }
 
 #[test]
@@ -258,10 +218,7 @@ fn attributions_in_other_forms() {
         "#,
     );
     // "wrote:" without a quote after it is prose, unless it is the dated "On ..." form.
-    check(
-        "As Tom wrote:\nwe ship Monday.\n",
-        r#"Body "As Tom wrote:\nwe ship Monday.\n""#,
-    );
+    check("As Tom wrote:\nwe ship Monday.\n", r#"Body "As Tom wrote:\nwe ship Monday.\n""#);
 }
 
 #[test]
@@ -327,10 +284,7 @@ fn forwarded_message_markers() {
         Forwarded   "---------- Forwarded message ---------\nFrom: A <a@example.com>\nDate: Mon, 2 Mar 2026\n\nOld text\n"
         "#,
     );
-    assert_eq!(
-        message.thread(),
-        "---------- Forwarded message ---------\nFrom: A <a@example.com>\nDate: Mon, 2 Mar 2026\n\nOld text\n"
-    );
+    assert_eq!(message.thread(), "---------- Forwarded message ---------\nFrom: A <a@example.com>\nDate: Mon, 2 Mar 2026\n\nOld text\n");
 }
 
 #[test]
@@ -469,9 +423,7 @@ fn latin1_bytes_are_read_as_windows_1252() {
     assert!(message.is_decoded());
     // A declared charset is honoured by the MIME parser.
     let message = check_message(
-        Message::from_bytes(
-            b"Subject: x\nContent-Type: text/plain; charset=iso-8859-1\n\nna\xefve\n",
-        ),
+        Message::from_bytes(b"Subject: x\nContent-Type: text/plain; charset=iso-8859-1\n\nna\xefve\n"),
         r#"
         Header      "Subject: "
         Subject     "x"
@@ -565,23 +517,14 @@ fn corpus_shapes_keep_old_text_signatures_and_code_unchecked() {
     for (input, never_checked, checked) in cases {
         let message = Message::parse(input);
         assert_invariants(&message);
-        let is_checked_at = |offset: usize| {
-            message
-                .regions()
-                .iter()
-                .any(|r| r.kind.is_checked() && r.range.contains(&offset))
-        };
+        let is_checked_at = |offset: usize| message.regions().iter().any(|r| r.kind.is_checked() && r.range.contains(&offset));
         for fragment in *never_checked {
-            let at = input
-                .find(fragment)
-                .unwrap_or_else(|| panic!("{fragment} not in input"));
+            let at = input.find(fragment).unwrap_or_else(|| panic!("{fragment} not in input"));
             let leaked = (at..at + fragment.len()).any(is_checked_at);
             assert!(!leaked, "{fragment:?} is checked in:\n{}", render(&message));
         }
         for fragment in *checked {
-            let at = input
-                .find(fragment)
-                .unwrap_or_else(|| panic!("{fragment} not in input"));
+            let at = input.find(fragment).unwrap_or_else(|| panic!("{fragment} not in input"));
             let all = (at..at + fragment.len()).all(is_checked_at);
             assert!(all, "{fragment:?} is not checked in:\n{}", render(&message));
         }

@@ -89,11 +89,7 @@ pub fn value_offset(text: &str, span: std::ops::Range<usize>, offset: usize) -> 
     let mut body = &raw[delimiter..raw.len().saturating_sub(delimiter).max(delimiter)];
     let mut at = span.start + delimiter;
     if delimiter == 3 {
-        let newline = if body.starts_with("\r\n") {
-            2
-        } else {
-            usize::from(body.starts_with('\n'))
-        };
+        let newline = if body.starts_with("\r\n") { 2 } else { usize::from(body.starts_with('\n')) };
         body = &body[newline..];
         at += newline;
     }
@@ -109,13 +105,8 @@ pub fn value_offset(text: &str, span: std::ops::Range<usize>, offset: usize) -> 
         }
         match chars.next().map(|(_, e)| e) {
             Some(kind @ ('u' | 'U')) => {
-                let digits: String = (0..if kind == 'u' { 4 } else { 8 })
-                    .filter_map(|_| chars.next().map(|(_, d)| d))
-                    .collect();
-                value += u32::from_str_radix(&digits, 16)
-                    .ok()
-                    .and_then(char::from_u32)
-                    .map_or(1, char::len_utf8);
+                let digits: String = (0..if kind == 'u' { 4 } else { 8 }).filter_map(|_| chars.next().map(|(_, d)| d)).collect();
+                value += u32::from_str_radix(&digits, 16).ok().and_then(char::from_u32).map_or(1, char::len_utf8);
             }
             Some(e) if e.is_whitespace() => {
                 // A line-ending backslash: the break and the next line's indent vanish.
@@ -149,9 +140,6 @@ mod tests {
         let literal = text.find("'x").unwrap()..text.find("(y'").unwrap() + 3;
         assert_eq!(&text[value_offset(text, literal, 2)..][..2], "(y");
         let basic = text.find("\"x").unwrap()..text.rfind('"').unwrap() + 1;
-        assert_eq!(
-            &text[value_offset(text, basic, "x \"q\" é ".len())..][..2],
-            "(y"
-        );
+        assert_eq!(&text[value_offset(text, basic, "x \"q\" é ".len())..][..2], "(y");
     }
 }

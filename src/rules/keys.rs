@@ -101,10 +101,7 @@ fn table_name(fields: &[String]) -> Option<&'static str> {
         ("the config", fields_of::<crate::config::Config>()),
         ("a git pack entry", fields_of::<crate::rules::git::GitEntry>()),
     ];
-    tables
-        .into_iter()
-        .find(|(_, known)| known.len() == fields.len() && known.iter().zip(fields).all(|(a, b)| a == b))
-        .map(|(name, _)| name)
+    tables.into_iter().find(|(_, known)| known.len() == fields.len() && known.iter().zip(fields).all(|(a, b)| a == b)).map(|(name, _)| name)
 }
 
 /// The field names a derived `Deserialize` struct asks for.
@@ -123,12 +120,7 @@ impl<'de> Deserializer<'de> for &mut Probe {
         Err(de::Error::custom("probe"))
     }
 
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        fields: &'static [&'static str],
-        _visitor: V,
-    ) -> Result<V::Value, Self::Error> {
+    fn deserialize_struct<V: Visitor<'de>>(self, _name: &'static str, fields: &'static [&'static str], _visitor: V) -> Result<V::Value, Self::Error> {
         self.0 = Some(fields);
         Err(de::Error::custom("probe"))
     }

@@ -63,10 +63,7 @@ impl Lists {
                 return Err(format!("[lists.add] `{}`: no such list to add to{close}", list.name));
             }
         } else if let Some(first) = self.definition(&list.name) {
-            return Err(format!(
-                "list `{}` is already defined at {}; add entries to it under [lists.add] instead",
-                list.name, first.location
-            ));
+            return Err(format!("list `{}` is already defined at {}; add entries to it under [lists.add] instead", list.name, first.location));
         }
         self.items.push(list);
         Ok(())
@@ -139,9 +136,7 @@ impl Resolver<'_> {
             for entry in &list.entries {
                 // An entry's own unknown names were reported when its pack loaded.
                 entries.push(self.resolve(&entry.node).map_err(|err| match err {
-                    ResolveError::Unknown { message, .. } => {
-                        ResolveError::Elsewhere(format!("in list `@{name}` ({}): {message}", list.location))
-                    }
+                    ResolveError::Unknown { message, .. } => ResolveError::Elsewhere(format!("in list `@{name}` ({}): {message}", list.location)),
                     cycle => cycle,
                 })?);
             }

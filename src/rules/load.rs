@@ -12,11 +12,11 @@ use std::sync::Arc;
 use toml::Spanned;
 
 use super::builtin::{builtin_pack_names, builtin_sources};
+use super::expr::Node;
 use super::keys::{did_you_mean, suggestion_suffix};
 use super::layers::{already_defined, Layers};
-use super::spec::{Examples, FlaggedPhrases, PackFile, PackMeta, RuleKind, RuleSpec, Scope, SuggestionSpec};
-use super::expr::Node;
 use super::lists::{self, Lists, NamedList};
+use super::spec::{Examples, FlaggedPhrases, PackFile, PackMeta, RuleKind, RuleSpec, Scope, SuggestionSpec};
 use super::{compile_rule, Allowlist, ExprContext, Location, Pack, PackError, Rule, MAX_ALLOWED_PHRASES, MAX_RULES_PER_PACK};
 use crate::engine::Toggle;
 
@@ -181,7 +181,9 @@ impl Loader {
         }
         let Some(folder) = folder else {
             let close = suggestion_suffix(name, builtin_pack_names());
-            return Err(at(format!("extends `{name}`: no built-in pack by that name{close} (built-in packs: {builtins}); a built-in pack can only extend built-in packs")));
+            return Err(at(format!(
+                "extends `{name}`: no built-in pack by that name{close} (built-in packs: {builtins}); a built-in pack can only extend built-in packs"
+            )));
         };
         let relative = Path::new(name);
         if relative.is_absolute() || relative.components().any(|c| matches!(c, Component::ParentDir | Component::Prefix(_))) {
@@ -226,15 +228,8 @@ fn read_lists(parsed: &mut [Parsed<'_>], lists: &mut Lists) -> Result<(), PackEr
         let Some(spec) = file.lists.take() else {
             continue;
         };
-        let tagged = spec
-            .define
-            .into_iter()
-            .map(|(name, value)| (name, value, false));
-        for (name, value, add) in tagged.chain(
-            spec.add
-                .into_iter()
-                .map(|(name, value)| (name, value, true)),
-        ) {
+        let tagged = spec.define.into_iter().map(|(name, value)| (name, value, false));
+        for (name, value, add) in tagged.chain(spec.add.into_iter().map(|(name, value)| (name, value, true))) {
             let fail = |message: String| PackError::at(origin, text, value.span().start, message);
             if !lists::valid_name(&name) {
                 return Err(fail(format!("list name `{name}`: use lower-case letters, digits and `-`, starting with a letter")));
@@ -249,49 +244,31 @@ fn read_lists(parsed: &mut [Parsed<'_>], lists: &mut Lists) -> Result<(), PackEr
     let mut names = lists.clone();
     for (origin, text, name, value, add) in &own {
         let location = Location::at(origin, text, value.span().start);
-        let placeholder = NamedList {
-            name: name.clone(),
-            add: *add,
-            entries: Vec::new(),
-            location,
-        };
-        names
-            .push(Arc::new(placeholder))
-            .map_err(|message| PackError::at(origin, text, value.span().start, message))?;
+        let placeholder = NamedList { name: name.clone(), add: *add, entries: Vec::new(), location };
+        names.push(Arc::new(placeholder)).map_err(|message| PackError::at(origin, text, value.span().start, message))?;
     }
     for (origin, text, name, value, add) in &own {
-        let context = ExprContext {
-            origin,
-            text,
-            lists: &names,
-        };
+        let context = ExprContext { origin, text, lists: &names };
         let mut entries = Vec::new();
         for entry in value.get_ref() {
             let expr = context.parse(entry)?;
             if expr.node.has_focus() {
-                return Err(PackError::at(origin, text, entry.span().start, "a list entry cannot choose the reported span: put `[...]` in the rule's `match`"));
+                return Err(PackError::at(
+                    origin,
+                    text,
+                    entry.span().start,
+                    "a list entry cannot choose the reported span: put `[...]` in the rule's `match`",
+                ));
             }
-            entries.push(lists::Entry {
-                source: expr.source,
-                node: expr.node,
-            });
+            entries.push(lists::Entry { source: expr.source, node: expr.node });
         }
         let location = Location::at(origin, text, value.span().start);
-        let list = NamedList {
-            name: name.clone(),
-            add: *add,
-            entries,
-            location,
-        };
-        lists
-            .push(Arc::new(list))
-            .map_err(|message| PackError::at(origin, text, value.span().start, message))?;
+        let list = NamedList { name: name.clone(), add: *add, entries, location };
+        lists.push(Arc::new(list)).map_err(|message| PackError::at(origin, text, value.span().start, message))?;
     }
     let mut resolver = lists.resolver();
     for (origin, text, name, value, _) in &own {
-        resolver
-            .resolve(&Node::List(name.clone(), 0))
-            .map_err(|err| PackError::at(origin, text, value.span().start, err.message()))?;
+        resolver.resolve(&Node::List(name.clone(), 0)).map_err(|err| PackError::at(origin, text, value.span().start, err.message()))?;
     }
     Ok(())
 }
@@ -339,17 +316,19 @@ fn flagged_rule(category: &str, entry: Spanned<FlaggedPhrases>, origin: &str, te
         None => {
             let name = slug(first.get_ref());
             if name.is_empty() {
-                return Err(PackError::at(origin, text, first.span().start, "give this [[vocabulary.flag]] entry an `id`: its phrase has no letters to name it by"));
+                return Err(PackError::at(
+                    origin,
+                    text,
+                    first.span().start,
+                    "give this [[vocabulary.flag]] entry an `id`: its phrase has no letters to name it by",
+                ));
             }
             Spanned::new(span.clone(), format!("{category}.{name}"))
         }
     };
     let flag = entry.phrases.iter().map(|p| p.get_ref().clone()).collect();
-    let suggestions = entry
-        .replacement
-        .map(|replacement| SuggestionSpec { title: format!("Replace with “{replacement}”"), replacement })
-        .into_iter()
-        .collect();
+    let suggestions =
+        entry.replacement.map(|replacement| SuggestionSpec { title: format!("Replace with “{replacement}”"), replacement }).into_iter().collect();
     Ok(RuleSpec {
         id,
         category: None,
@@ -456,7 +435,8 @@ mod tests {
 
     #[test]
     fn a_vocabulary_flag_becomes_a_rule_with_its_phrases_as_examples() {
-        let text = "[pack]\nname = \"acme\"\n[[vocabulary.flag]]\nphrases = [\"act now\"]\nmessage = \"No rush.\"\nreplacement = \"when you are ready\"\n";
+        let text =
+            "[pack]\nname = \"acme\"\n[[vocabulary.flag]]\nphrases = [\"act now\"]\nmessage = \"No rush.\"\nreplacement = \"when you are ready\"\n";
         let pack = Pack::from_sources("x", &[("acme.toml".into(), text.into())]).unwrap();
         let info = &pack.rules[0].info;
         assert_eq!((info.id.as_str(), info.category.as_str()), ("acme.act-now", "acme"));

@@ -26,10 +26,7 @@ fn apostrophes(source: &str) -> String {
 
 /// Compiles a regex source with the rule's case sensitivity.
 pub fn compile(source: &str, case_sensitive: bool) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(&ascii_word_boundaries(source))
-        .case_insensitive(!case_sensitive)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .build()
+    RegexBuilder::new(&ascii_word_boundaries(source)).case_insensitive(!case_sensitive).size_limit(REGEX_SIZE_LIMIT).build()
 }
 
 /// Compiles several sources as one alternation, for guards that only ask "any of these?".
@@ -81,9 +78,7 @@ pub fn prefilter_source(source: &str, case_sensitive: bool) -> Option<String> {
     fn loosen(hir: &Hir) -> Hir {
         match hir.kind() {
             HirKind::Look(_) => Hir::empty(),
-            HirKind::Repetition(rep) => {
-                Hir::repetition(Repetition { min: rep.min.min(1), max: None, greedy: true, sub: Box::new(loosen(&rep.sub)) })
-            }
+            HirKind::Repetition(rep) => Hir::repetition(Repetition { min: rep.min.min(1), max: None, greedy: true, sub: Box::new(loosen(&rep.sub)) }),
             HirKind::Capture(capture) => loosen(&capture.sub),
             HirKind::Concat(subs) => Hir::concat(subs.iter().map(loosen).collect()),
             HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(loosen).collect()),
@@ -121,7 +116,6 @@ fn on_word_edges(hay: &str, start: usize, end: usize) -> bool {
     let after_word = hay[end..].chars().next().is_some_and(is_word_char);
     !((starts_word && before_word) || (ends_word && after_word))
 }
-
 
 fn next_char_boundary(hay: &str, at: usize) -> usize {
     hay[at..].chars().next().map_or(hay.len() + 1, |c| at + c.len_utf8())

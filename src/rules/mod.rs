@@ -26,11 +26,11 @@ use toml::Spanned;
 
 pub use builtin::{builtin_pack, builtin_pack_names, DEFAULT_PACK};
 pub use error::{value_offset, Location, PackError};
-pub use lists::Lists;
-pub use patterns::{Escape, Expr, Guard, GuardWindow, Pattern};
 pub use layers::check_layering;
+pub use lists::Lists;
 pub use load::{MAX_EXTENDS_DEPTH, MAX_PACK_FILES, MAX_PACK_FILE_BYTES};
 pub use measure::{Capitals, Measure, PronounRatio};
+pub use patterns::{Escape, Expr, Guard, GuardWindow, Pattern};
 pub use spec::{Examples, RewriteExample, RuleKind, Scope, SuggestionSpec};
 pub use vocabulary::{Allowlist, MAX_ALLOWED_PHRASES};
 
@@ -79,10 +79,7 @@ pub struct Rule {
 #[derive(Debug)]
 pub enum Matcher {
     /// `match` expressions and `regex` escape hatches, with expression guards.
-    Words {
-        patterns: Vec<Pattern>,
-        guards: Vec<Guard>,
-    },
+    Words { patterns: Vec<Pattern>, guards: Vec<Guard> },
     /// `phrases` and `patterns` with regex guards: the format before the match
     /// language, kept until every pack is ported.
     Legacy(Legacy),
@@ -160,101 +157,59 @@ impl Pack {
 
 /// Validates one rule spec and compiles it; errors point into `text`. `lists` are the
 /// lists the pack sees (its own and inherited ones).
-pub(crate) fn compile_rule(
-    pack: &str,
-    origin: &str,
-    text: &str,
-    mut spec: spec::RuleSpec,
-    lists: &Lists,
-) -> Result<Rule, PackError> {
-    let at = |span: std::ops::Range<usize>, message: String| {
-        PackError::at(origin, text, span.start, message)
-    };
+pub(crate) fn compile_rule(pack: &str, origin: &str, text: &str, mut spec: spec::RuleSpec, lists: &Lists) -> Result<Rule, PackError> {
+    let at = |span: std::ops::Range<usize>, message: String| PackError::at(origin, text, span.start, message);
     let id = spec.id.get_ref();
     let Some((id_category, name)) = id.split_once('.') else {
-        return Err(at(
-            spec.id.span(),
-            format!("rule id `{id}` must be `category.name`"),
-        ));
+        return Err(at(spec.id.span(), format!("rule id `{id}` must be `category.name`")));
     };
-    if id_category.is_empty()
-        || name.is_empty()
-        || !id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-    {
-        return Err(at(
-            spec.id.span(),
-            format!("rule id `{id}` must be `category.name` in letters, digits, `-` and `_`"),
-        ));
+    if id_category.is_empty() || name.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+        return Err(at(spec.id.span(), format!("rule id `{id}` must be `category.name` in letters, digits, `-` and `_`")));
     }
     if let Some(category) = &spec.category {
         if category.get_ref() != id_category {
-            return Err(at(
-                category.span(),
-                format!(
-                    "category `{}` does not match the id `{id}`",
-                    category.get_ref()
-                ),
-            ));
+            return Err(at(category.span(), format!("category `{}` does not match the id `{id}`", category.get_ref())));
         }
     }
     let case_sensitive = spec.case_sensitive;
     let legacy = !spec.phrases.is_empty() || !spec.patterns.is_empty();
     let words = !spec.matches.is_empty() || !spec.regex.is_empty();
     if legacy && words {
-        return Err(at(spec.id.span(), format!("rule `{id}` mixes `match`/`regex` with the older `phrases`/`patterns`; write it with `match` and `regex` only")));
+        return Err(at(
+            spec.id.span(),
+            format!("rule `{id}` mixes `match`/`regex` with the older `phrases`/`patterns`; write it with `match` and `regex` only"),
+        ));
     }
     let count = spec.matches.len() + spec.regex.len() + spec.phrases.len() + spec.patterns.len();
     if count > MAX_PATTERNS_PER_RULE {
-        return Err(at(
-            spec.id.span(),
-            format!(
-                "rule `{id}` has {count} patterns; at most {MAX_PATTERNS_PER_RULE} are allowed"
-            ),
-        ));
+        return Err(at(spec.id.span(), format!("rule `{id}` has {count} patterns; at most {MAX_PATTERNS_PER_RULE} are allowed")));
     }
 
     // Spans are not available for `params` (dotted keys), so errors point at its first mention.
-    let params_at = text[spec.id.span().start..]
-        .find("params")
-        .map_or(spec.id.span(), |i| {
-            let offset = spec.id.span().start + i;
-            offset..offset
-        });
+    let params_at = text[spec.id.span().start..].find("params").map_or(spec.id.span(), |i| {
+        let offset = spec.id.span().start + i;
+        offset..offset
+    });
     let params = spec.params.take().unwrap_or_default();
-    let measure = Measure::from_params(spec.kind, params, case_sensitive)
-        .map_err(|message| at(params_at, message))?;
+    let measure = Measure::from_params(spec.kind, params, case_sensitive).map_err(|message| at(params_at, message))?;
     if measure.is_none() && count == 0 {
-        return Err(at(
-            spec.id.span(),
-            format!("rule `{id}` has nothing to match: add `match` (or `regex`)"),
-        ));
+        return Err(at(spec.id.span(), format!("rule `{id}` has nothing to match: add `match` (or `regex`)")));
     }
     let matcher = if legacy || (measure.is_some() && !words && has_guards(&spec)) {
         Matcher::Legacy(legacy_matcher(origin, text, &spec)?)
     } else {
-        let context = ExprContext {
-            origin,
-            text,
-            lists,
-        };
+        let context = ExprContext { origin, text, lists };
         let mut patterns = Vec::new();
         for entry in &spec.matches {
             patterns.push(Pattern::Expr(context.rule_expr(entry)?));
         }
         for entry in &spec.regex {
             let location = Location::at(origin, text, entry.span().start);
-            let escape = Escape::new(entry.get_ref(), case_sensitive, location).map_err(
-                |(column, message)| {
-                    let offset = column
-                        .and_then(|c| entry.get_ref().char_indices().nth(c))
-                        .map(|(i, _)| i);
-                    let place =
-                        offset.map_or(entry.span().start, |o| value_offset(text, entry.span(), o));
-                    PackError::at(origin, text, place, message)
-                },
-            )?;
+            let escape = Escape::new(entry.get_ref(), case_sensitive, location).map_err(|(column, message)| {
+                let offset = column.and_then(|c| entry.get_ref().char_indices().nth(c)).map(|(i, _)| i);
+                let place = offset.map_or(entry.span().start, |o| value_offset(text, entry.span(), o));
+                PackError::at(origin, text, place, message)
+            })?;
             patterns.push(Pattern::Regex(escape));
         }
         let mut guards = Vec::new();
@@ -268,11 +223,7 @@ pub(crate) fn compile_rule(
         ];
         for (entries, unless, window) in windows {
             for entry in entries {
-                guards.push(Guard {
-                    unless,
-                    window,
-                    expr: context.rule_expr(entry)?,
-                });
+                guards.push(Guard { unless, window, expr: context.rule_expr(entry)? });
             }
         }
         Matcher::Words { patterns, guards }
@@ -304,16 +255,9 @@ pub(crate) fn compile_rule(
 }
 
 fn has_guards(spec: &spec::RuleSpec) -> bool {
-    [
-        &spec.unless,
-        &spec.requires,
-        &spec.unless_before,
-        &spec.requires_before,
-        &spec.unless_after,
-        &spec.requires_after,
-    ]
-    .iter()
-    .any(|list| !list.is_empty())
+    [&spec.unless, &spec.requires, &spec.unless_before, &spec.requires_before, &spec.unless_after, &spec.requires_after]
+        .iter()
+        .any(|list| !list.is_empty())
 }
 
 /// Parsing expressions of one pack file, with the lists the pack sees.
@@ -328,39 +272,24 @@ impl ExprContext<'_> {
     pub fn parse(&self, entry: &Spanned<String>) -> Result<Expr, PackError> {
         let source = entry.get_ref();
         let place = |offset: usize| value_offset(self.text, entry.span(), offset);
-        let node = expr::parse(source)
-            .map_err(|err| PackError::at(self.origin, self.text, place(err.offset), err.message))?;
+        let node = expr::parse(source).map_err(|err| PackError::at(self.origin, self.text, place(err.offset), err.message))?;
         let mut names = Vec::new();
         node.lists(&mut names);
         for (name, offset) in names {
             if !self.lists.names().any(|known| known == name) {
                 let close = keys::suggestion_suffix(&name, self.lists.names());
-                return Err(PackError::at(
-                    self.origin,
-                    self.text,
-                    place(offset),
-                    format!("unknown list `@{name}`{close}"),
-                ));
+                return Err(PackError::at(self.origin, self.text, place(offset), format!("unknown list `@{name}`{close}")));
             }
         }
-        Ok(Expr {
-            source: source.clone(),
-            node,
-            location: Location::at(self.origin, self.text, entry.span().start),
-        })
+        Ok(Expr { source: source.clone(), node, location: Location::at(self.origin, self.text, entry.span().start) })
     }
 
     /// A `match` or guard expression: parsed, and compiled once with the lists as they
     /// are now to catch what only compiling finds (an expression that matches nothing).
     pub fn rule_expr(&self, entry: &Spanned<String>) -> Result<Expr, PackError> {
         let parsed = self.parse(entry)?;
-        let fail =
-            |message: &str| PackError::at(self.origin, self.text, entry.span().start, message);
-        let resolved = self
-            .lists
-            .resolver()
-            .resolve(&parsed.node)
-            .map_err(|err| fail(err.message()))?;
+        let fail = |message: &str| PackError::at(self.origin, self.text, entry.span().start, message);
+        let resolved = self.lists.resolver().resolve(&parsed.node).map_err(|err| fail(err.message()))?;
         expr::compile(&resolved).map_err(|err| fail(&err.0))?;
         Ok(parsed)
     }
@@ -368,54 +297,29 @@ impl ExprContext<'_> {
 
 /// The regexes and regex guards of a legacy rule.
 fn legacy_matcher(origin: &str, text: &str, spec: &spec::RuleSpec) -> Result<Legacy, PackError> {
-    let at = |span: std::ops::Range<usize>, message: String| {
-        PackError::at(origin, text, span.start, message)
-    };
+    let at = |span: std::ops::Range<usize>, message: String| PackError::at(origin, text, span.start, message);
     let case_sensitive = spec.case_sensitive;
     let compile_one = |source: String, span: std::ops::Range<usize>| {
-        let regex = matcher::compile(&source, case_sensitive).map_err(|err| {
-            at(
-                error_span(text, span.clone(), &source, &err),
-                regex_problem(&err),
-            )
-        })?;
+        let regex =
+            matcher::compile(&source, case_sensitive).map_err(|err| at(error_span(text, span.clone(), &source, &err), regex_problem(&err)))?;
         if regex.is_match("") {
-            return Err(at(
-                span,
-                "pattern matches empty text; it would flag everything".into(),
-            ));
+            return Err(at(span, "pattern matches empty text; it would flag everything".into()));
         }
         Ok((source, regex))
     };
-    let phrases = spec
-        .phrases
-        .iter()
-        .map(|p| (matcher::phrase_source(p.get_ref()), p.span()));
-    let patterns = spec
-        .patterns
-        .iter()
-        .map(|p| (matcher::pattern_source(p.get_ref()), p.span()));
-    let (sources, patterns): (Vec<_>, Vec<_>) = phrases
-        .chain(patterns)
-        .map(|(source, span)| compile_one(source, span))
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .unzip();
+    let phrases = spec.phrases.iter().map(|p| (matcher::phrase_source(p.get_ref()), p.span()));
+    let patterns = spec.patterns.iter().map(|p| (matcher::pattern_source(p.get_ref()), p.span()));
+    let (sources, patterns): (Vec<_>, Vec<_>) =
+        phrases.chain(patterns).map(|(source, span)| compile_one(source, span)).collect::<Result<Vec<_>, _>>()?.into_iter().unzip();
 
     // Each guard list is one alternation; only when it fails are the patterns compiled
     // one by one, to point at the one that is wrong.
     let guard = |list: &[Spanned<String>]| -> Result<Option<Regex>, PackError> {
-        let sources: Vec<String> = list
-            .iter()
-            .map(|p| matcher::pattern_source(p.get_ref()))
-            .collect();
+        let sources: Vec<String> = list.iter().map(|p| matcher::pattern_source(p.get_ref())).collect();
         matcher::compile_any(&sources, case_sensitive).map_err(|combined| {
             let culprit = list.iter().zip(&sources).find_map(|(pattern, source)| {
                 let err = matcher::compile(source, case_sensitive).err()?;
-                Some(at(
-                    error_span(text, pattern.span(), source, &err),
-                    regex_problem(&err),
-                ))
+                Some(at(error_span(text, pattern.span(), source, &err), regex_problem(&err)))
             });
             culprit.unwrap_or_else(|| at(spec.id.span(), regex_problem(&combined)))
         })
@@ -428,11 +332,7 @@ fn legacy_matcher(origin: &str, text: &str, spec: &spec::RuleSpec) -> Result<Leg
         unless_after: guard(&spec.unless_after)?,
         requires_after: guard(&spec.requires_after)?,
     };
-    Ok(Legacy {
-        sources,
-        patterns,
-        guards,
-    })
+    Ok(Legacy { sources, patterns, guards })
 }
 
 /// Where in the pack file a regex error is: at the offending character when the

@@ -96,10 +96,7 @@ impl<'de> Deserialize<'de> for ListsSpec {
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("a table of lists: name = [\"expression\", ...]")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListsSpec, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ListsSpec, A::Error> {
                 let mut out = ListsSpec::default();
                 while let Some(name) = map.next_key::<String>()? {
                     if name == "add" {

@@ -163,10 +163,7 @@ mod tests {
     #[test]
     fn sentences_end_at_punctuation_and_blank_lines_not_at_wrapped_lines() {
         let text = "Hi Ingrid,\n\nI need the form by\nThursday. Can you do it?! Thanks.\n   \n- first item\n- second item\n";
-        assert_eq!(
-            split(text),
-            ["Hi Ingrid,", "I need the form by\nThursday.", "Can you do it?!", "Thanks.", "- first item", "- second item"]
-        );
+        assert_eq!(split(text), ["Hi Ingrid,", "I need the form by\nThursday.", "Can you do it?!", "Thanks.", "- first item", "- second item"]);
     }
 
     #[test]

@@ -90,9 +90,7 @@ impl Parser<'_> {
                     match (next, close) {
                         (None, None) => break,
                         (Some(c), Some((want, _))) if c == want => break,
-                        (None, Some((want, open_at))) => {
-                            return self.error(open_at, format!("`{}` is never closed: add `{want}`", opening(want)))
-                        }
+                        (None, Some((want, open_at))) => return self.error(open_at, format!("`{}` is never closed: add `{want}`", opening(want))),
                         (Some(c), _) => return self.error(self.at, format!("unexpected `{c}`{}", stray_hint(c))),
                     }
                 }
@@ -332,8 +330,7 @@ impl Parser<'_> {
             (Err(err), _) | (_, Err(err)) => {
                 let (offset, message) = regex_error(&err);
                 // The caret counts characters of `^(?:source)$`; four come before `source`.
-                let inside =
-                    offset.and_then(|chars| chars.checked_sub(4)).and_then(|chars| source.char_indices().nth(chars)).map(|(i, _)| i);
+                let inside = offset.and_then(|chars| chars.checked_sub(4)).and_then(|chars| source.char_indices().nth(chars)).map(|(i, _)| i);
                 self.error(inside.map_or(body_at, |i| body_at + i), message)
             }
         }
@@ -480,10 +477,7 @@ mod tests {
         assert_eq!(err("(a | b"), (0, "`(` is never closed: add `)`".into()));
         assert_eq!(err("a )"), (2, "unexpected `)` (nothing opened it)".into()));
         assert_eq!(err("a ..9"), (4, "a gap `..N` skips 1 to 8 words; `...` skips up to the clause's edge".into()));
-        assert_eq!(
-            err("a #nums"),
-            (2, "unknown class `#nums` (did you mean `num`?); the classes are #num, #cap, #upper and #emoji".into())
-        );
+        assert_eq!(err("a #nums"), (2, "unknown class `#nums` (did you mean `num`?); the classes are #num, #cap, #upper and #emoji".into()));
         assert_eq!(err("[a] [b]"), (4, "only one `[...]` per expression: it marks the part that is reported".into()));
         assert_eq!(err("a /(x/"), (3, "invalid regex: unclosed group".into()));
         assert_eq!(err("(a |)"), (4, "nothing after `|`: each alternative needs at least one element".into()));

@@ -13,9 +13,9 @@ pub const MAX_MATCH_TOKENS: usize = 64;
 
 /// Frequent words make poor anchors: a rule anchored on "you" is verified at every "you".
 const COMMON: &[&str] = &[
-    "the", "a", "an", "to", "of", "and", "or", "in", "on", "at", "for", "with", "is", "are", "be", "it", "this", "that", "i", "you", "we",
-    "he", "she", "they", "me", "my", "your", "our", "us", "them", "not", "no", "do", "will", "would", "can", "could", "have", "has",
-    "just", "so", "if", "but", "as", "by", "from", "please", "all", ".", ",", "'s",
+    "the", "a", "an", "to", "of", "and", "or", "in", "on", "at", "for", "with", "is", "are", "be", "it", "this", "that", "i", "you", "we", "he",
+    "she", "they", "me", "my", "your", "our", "us", "them", "not", "no", "do", "will", "would", "can", "could", "have", "has", "just", "so", "if",
+    "but", "as", "by", "from", "please", "all", ".", ",", "'s",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -196,14 +196,7 @@ fn compile_inner(node: &Node) -> Result<Program, CompileError> {
     let mut compiler = Compiler { insts: Vec::new(), subs: Vec::new(), captures: Vec::new() };
     compiler.node(node)?;
     compiler.insts.push(Inst::Match);
-    Ok(Program {
-        insts: compiler.insts,
-        subs: compiler.subs,
-        anchors: None,
-        max_len: max_len(node),
-        anchored_start: false,
-        captures: Vec::new(),
-    })
+    Ok(Program { insts: compiler.insts, subs: compiler.subs, anchors: None, max_len: max_len(node), anchored_start: false, captures: Vec::new() })
 }
 
 enum Branch<'a> {
@@ -217,8 +210,7 @@ fn merge_words(alternatives: &[Node]) -> Vec<Branch<'_>> {
     if words.len() < 2 {
         return alternatives.iter().map(Branch::Node).collect();
     }
-    let set =
-        Arc::new(WordSet { norm: words.iter().map(|l| l.norm.clone()).collect(), cased: words.iter().map(|l| l.cased.clone()).collect() });
+    let set = Arc::new(WordSet { norm: words.iter().map(|l| l.norm.clone()).collect(), cased: words.iter().map(|l| l.cased.clone()).collect() });
     let mut out = Vec::new();
     let mut placed = false;
     for alternative in alternatives {
