@@ -95,10 +95,14 @@ where
         };
         match vet(&body) {
             Vetted::Forward(text, is_exit) => {
+                // Recorded before it is passed on: the server may stop, and the exit
+                // status be decided, as soon as the library has read `exit`.
+                if is_exit {
+                    saw_exit.store(true, Ordering::SeqCst);
+                }
                 emit(&mut output, text.as_bytes()).await?;
                 if is_exit {
                     // Nothing is read after `exit`.
-                    saw_exit.store(true, Ordering::SeqCst);
                     return Ok(());
                 }
             }
@@ -428,6 +432,41 @@ mod tests {
         let (messages, exit) = through(&input).await;
         assert_eq!(messages, vec![json!({"jsonrpc":"2.0","id":1,"method":"shutdown"}), json!({"jsonrpc":"2.0","method":"exit"})]);
         assert!(exit);
+    }
+
+    /// An output that records, for each write, whether `exit` had been recorded.
+    struct Observer<'a> {
+        saw_exit: &'a AtomicBool,
+        written: Vec<u8>,
+        flag_when_exit_arrived: Option<bool>,
+    }
+
+    impl tokio::io::AsyncWrite for Observer<'_> {
+        fn poll_write(mut self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>, bytes: &[u8]) -> std::task::Poll<io::Result<usize>> {
+            self.written.extend_from_slice(bytes);
+            if self.flag_when_exit_arrived.is_none() && find(&self.written, br#""method":"exit""#).is_some() {
+                self.flag_when_exit_arrived = Some(self.saw_exit.load(Ordering::SeqCst));
+            }
+            std::task::Poll::Ready(Ok(bytes.len()))
+        }
+
+        fn poll_flush(self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<io::Result<()>> {
+            std::task::Poll::Ready(Ok(()))
+        }
+
+        fn poll_shutdown(self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<io::Result<()>> {
+            std::task::Poll::Ready(Ok(()))
+        }
+    }
+
+    /// The server stops as soon as it has read `exit`, and the exit status is decided
+    /// then: the flag must already be set, or `exit` without `shutdown` can end with 0.
+    #[tokio::test]
+    async fn exit_is_recorded_before_it_is_passed_on() {
+        let saw_exit = AtomicBool::new(false);
+        let mut output = Observer { saw_exit: &saw_exit, written: Vec::new(), flag_when_exit_arrived: None };
+        relay(&frame(br#"{"jsonrpc":"2.0","method":"exit"}"#)[..], Framing::ContentLength, &mut output, &saw_exit).await.unwrap();
+        assert_eq!(output.flag_when_exit_arrived, Some(true));
     }
 
     #[tokio::test]
