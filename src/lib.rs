@@ -20,6 +20,7 @@ pub mod finding;
 pub mod message;
 pub mod rules;
 pub mod text;
+pub mod wording;
 
 pub use config::Config;
 pub use engine::{Engine, Selection, Toggle};

@@ -6,10 +6,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use tactful::{Engine, Finding, Message};
+use tactful::{Engine, Finding, Message, Severity};
 
-use super::report::{self, Checked};
-use super::{RuleOptions, EXIT_FINDINGS};
+use super::report::{self, Checked, Input, Unchecked};
+use super::{RuleOptions, EXIT_ERROR, EXIT_FINDINGS};
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
@@ -22,6 +22,9 @@ pub struct CheckArgs {
     /// When to colour text output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// Exit with status 1 only when a reported finding is at or above this severity.
+    #[arg(long, value_name = "SEVERITY", default_value_t = Severity::Warning)]
+    pub fail_on: Severity,
     #[command(flatten)]
     pub rules: RuleOptions,
 }
@@ -39,33 +42,44 @@ pub enum Color {
     Never,
 }
 
-/// Checks every input; exit 1 when any finding is reported, 2 on errors.
+/// How far into a file to look for a NUL byte, the sign of a binary file (as ripgrep does).
+const BINARY_SNIFF_BYTES: usize = 8 << 10;
+
+/// Checks every input, going on past one that cannot be read; exit 2 when one could
+/// not, else 1 when a reported finding reaches `--fail-on`, else 0.
 pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let cwd = std::env::current_dir().context("reading the current directory")?;
     let engine = args.rules.engine(&cwd)?;
     let stdin_only = args.paths.is_empty();
-    let inputs: Vec<PathBuf> = if stdin_only { vec![PathBuf::from("-")] } else { args.paths.clone() };
-    let mut results = Vec::with_capacity(inputs.len());
-    for path in &inputs {
-        let bytes = read_input(path)?;
-        results.push(check_bytes(&engine, display_name(path), &bytes));
+    let paths: Vec<PathBuf> = if stdin_only { vec![PathBuf::from("-")] } else { args.paths.clone() };
+    let inputs: Vec<Input> = paths.iter().map(|path| check_path(&engine, path)).collect();
+    for input in &inputs {
+        if let Input::Unchecked { path, why } = input {
+            let (label, action) = if matches!(why, Unchecked::Unreadable(_)) { ("error", "") } else { ("note", "skipped, ") };
+            eprintln!("{label}: {}: {action}{}", report::visible(path), report::visible(&why.to_string()));
+        }
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match args.format {
-        Format::Json => report::json(&mut out, &results)?,
+        Format::Json => report::json(&mut out, &inputs)?,
         Format::Text => {
             let color = match args.color {
                 Color::Always => true,
                 Color::Never => false,
                 Color::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
             };
-            report::text(&mut out, &results, color)?;
+            report::text(&mut out, inputs.iter().filter_map(Input::checked), color)?;
         }
     }
     out.flush()?;
-    let found = results.iter().any(|r| !r.findings.is_empty());
-    Ok(if found { ExitCode::from(EXIT_FINDINGS) } else { ExitCode::SUCCESS })
+    let failed = inputs.iter().any(|input| matches!(input, Input::Unchecked { why: Unchecked::Unreadable(_), .. }));
+    let found = inputs.iter().filter_map(Input::checked).flat_map(|c| &c.findings).any(|f| f.severity >= args.fail_on);
+    Ok(match (failed, found) {
+        (true, _) => ExitCode::from(EXIT_ERROR),
+        (false, true) => ExitCode::from(EXIT_FINDINGS),
+        (false, false) => ExitCode::SUCCESS,
+    })
 }
 
 /// Parses and checks one input.
@@ -75,13 +89,28 @@ pub fn check_bytes(engine: &Engine, path: String, bytes: &[u8]) -> Checked {
     Checked { path, message, findings }
 }
 
+/// One path checked, or why it was not.
+fn check_path(engine: &Engine, path: &Path) -> Input {
+    let name = display_name(path);
+    match read_input(path) {
+        Err(err) => Input::Unchecked { path: name, why: Unchecked::Unreadable(format!("{err:#}")) },
+        Ok(bytes) if is_binary(&bytes) => Input::Unchecked { path: name, why: Unchecked::Binary },
+        Ok(bytes) => Input::Checked(check_bytes(engine, name, &bytes)),
+    }
+}
+
+/// A NUL byte near the start: a binary file, not a message.
+fn is_binary(bytes: &[u8]) -> bool {
+    bytes[..bytes.len().min(BINARY_SNIFF_BYTES)].contains(&0)
+}
+
 fn read_input(path: &Path) -> anyhow::Result<Vec<u8>> {
     if path == Path::new("-") {
         let mut bytes = Vec::new();
         std::io::stdin().read_to_end(&mut bytes).context("reading stdin")?;
         Ok(bytes)
     } else {
-        std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))
+        std::fs::read(path).context("cannot read")
     }
 }
 

@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 
 use serde::Serialize;
+use tactful::wording::counted;
 use tactful::{Finding, Message, Severity};
 
 /// One checked input with its findings.
@@ -12,14 +13,49 @@ pub struct Checked {
     pub findings: Vec<Finding>,
 }
 
+/// What became of one input of `tactful check`.
+pub enum Input {
+    Checked(Checked),
+    Unchecked { path: String, why: Unchecked },
+}
+
+impl Input {
+    pub fn checked(&self) -> Option<&Checked> {
+        match self {
+            Input::Checked(checked) => Some(checked),
+            Input::Unchecked { .. } => None,
+        }
+    }
+}
+
+/// Why an input was not checked.
+pub enum Unchecked {
+    /// A NUL byte near the start: skipped, which is not an error.
+    Binary,
+    /// It could not be read: an error.
+    Unreadable(String),
+}
+
+impl std::fmt::Display for Unchecked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unchecked::Binary => f.write_str("a binary file (a NUL byte in its first 8 KB), not a message"),
+            Unchecked::Unreadable(why) => f.write_str(why),
+        }
+    }
+}
+
 /// The JSON report: byte offsets into the file (or into the decoded text when
-/// `decoded` is true), 1-based lines and columns in Unicode scalar values.
-pub fn json(out: &mut impl Write, results: &[Checked]) -> io::Result<()> {
+/// `decoded` is true), 1-based lines and columns in Unicode scalar values. An input
+/// that could not be read has `error` instead of diagnostics; a skipped one has
+/// `skipped` and no diagnostics.
+pub fn json(out: &mut impl Write, inputs: &[Input]) -> io::Result<()> {
     #[derive(Serialize)]
-    struct FileReport<'a> {
-        path: &'a str,
-        decoded: bool,
-        diagnostics: Vec<Diagnostic<'a>>,
+    #[serde(untagged)]
+    enum FileReport<'a> {
+        Checked { path: &'a str, decoded: bool, diagnostics: Vec<Diagnostic<'a>> },
+        Skipped { path: &'a str, skipped: String, diagnostics: [(); 0] },
+        Failed { path: &'a str, error: &'a str },
     }
     #[derive(Serialize)]
     struct Diagnostic<'a> {
@@ -37,66 +73,69 @@ pub fn json(out: &mut impl Write, results: &[Checked]) -> io::Result<()> {
         text: &'a str,
         suggestions: &'a [tactful::Suggestion],
     }
-    let files: Vec<FileReport<'_>> = results
+    fn diagnostics(checked: &Checked) -> Vec<Diagnostic<'_>> {
+        let text = checked.message.text();
+        checked
+            .findings
+            .iter()
+            .map(|f| {
+                let (line, column) = line_column(text, f.span.start);
+                let (end_line, end_column) = line_column(text, f.span.end);
+                Diagnostic {
+                    rule: &f.rule.id,
+                    category: &f.rule.category,
+                    severity: f.severity,
+                    message: &f.rule.message,
+                    why: &f.rule.why,
+                    start: f.span.start,
+                    end: f.span.end,
+                    line,
+                    column,
+                    end_line,
+                    end_column,
+                    text: &text[f.span.clone()],
+                    suggestions: &f.suggestions,
+                }
+            })
+            .collect()
+    }
+    let files: Vec<FileReport<'_>> = inputs
         .iter()
-        .map(|checked| {
-            let text = checked.message.text();
-            let diagnostics = checked
-                .findings
-                .iter()
-                .map(|f| {
-                    let (line, column) = line_column(text, f.span.start);
-                    let (end_line, end_column) = line_column(text, f.span.end);
-                    Diagnostic {
-                        rule: &f.rule.id,
-                        category: &f.rule.category,
-                        severity: f.severity,
-                        message: &f.rule.message,
-                        why: &f.rule.why,
-                        start: f.span.start,
-                        end: f.span.end,
-                        line,
-                        column,
-                        end_line,
-                        end_column,
-                        text: &text[f.span.clone()],
-                        suggestions: &f.suggestions,
-                    }
-                })
-                .collect();
-            FileReport { path: &checked.path, decoded: checked.message.is_decoded(), diagnostics }
+        .map(|input| match input {
+            Input::Checked(checked) => {
+                FileReport::Checked { path: &checked.path, decoded: checked.message.is_decoded(), diagnostics: diagnostics(checked) }
+            }
+            Input::Unchecked { path, why: why @ Unchecked::Binary } => FileReport::Skipped { path, skipped: why.to_string(), diagnostics: [] },
+            Input::Unchecked { path, why: Unchecked::Unreadable(error) } => FileReport::Failed { path, error },
         })
         .collect();
     serde_json::to_writer_pretty(&mut *out, &files)?;
     writeln!(out)
 }
 
-/// The text report, in the shape of rustc's diagnostics.
-pub fn text(out: &mut impl Write, results: &[Checked], color: bool) -> io::Result<()> {
+/// The text report, in the shape of rustc's diagnostics. Text from the input is shown
+/// with control characters escaped, so a message cannot drive the terminal.
+pub fn text<'a>(out: &mut impl Write, results: impl IntoIterator<Item = &'a Checked>, color: bool) -> io::Result<()> {
     let paint = Paint(color);
     let mut counts = [0usize; 4];
+    let mut files = 0;
     for checked in results {
+        files += 1;
         let text = checked.message.text();
         for finding in &checked.findings {
             counts[finding.severity as usize] += 1;
             let (line, column) = line_column(text, finding.span.start);
             let sev = finding.severity;
-            writeln!(out, "{}: {}", paint.severity(sev, &format!("{sev}[{}]", finding.rule.id)), paint.bold(&finding.rule.message))?;
+            writeln!(out, "{}: {}", paint.severity(sev, &format!("{sev}[{}]", finding.rule.id)), paint.bold(&visible(&finding.rule.message)))?;
             let decoded = if checked.message.is_decoded() { " (decoded text)" } else { "" };
-            let gutter = line.to_string().len();
-            writeln!(out, "{:gutter$}{} {}:{line}:{column}{decoded}", "", paint.blue("-->"), checked.path)?;
-            let line_start = text[..finding.span.start].rfind('\n').map_or(0, |i| i + 1);
-            let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i);
-            let source = text[line_start..line_end].trim_end_matches('\r');
-            let underline_end = finding.span.end.min(line_start + source.len());
-            let pad = display_width(&text[line_start..finding.span.start]);
-            let marks = display_width(&text[finding.span.start..underline_end]).max(1);
+            let snippet = Snippet::new(text, finding.span.clone());
+            let gutter = snippet.last_line().to_string().len();
+            writeln!(out, "{:gutter$}{} {}:{line}:{column}{decoded}", "", paint.blue("-->"), visible(&checked.path))?;
             writeln!(out, "{:gutter$} {}", "", paint.blue("|"))?;
-            writeln!(out, "{} {} {}", paint.blue(&line.to_string()), paint.blue("|"), source.replace('\t', " "))?;
-            writeln!(out, "{:gutter$} {} {:pad$}{}", "", paint.blue("|"), "", paint.severity(sev, &"^".repeat(marks)))?;
+            snippet.write(out, &paint, sev, gutter)?;
             if let Some(suggestion) = finding.suggestions.first() {
                 let replacement =
-                    if suggestion.replacement.is_empty() { "(remove it)".to_owned() } else { format!("“{}”", suggestion.replacement) };
+                    if suggestion.replacement.is_empty() { "(remove it)".to_owned() } else { format!("“{}”", visible(&suggestion.replacement)) };
                 writeln!(out, "{:gutter$} {} {}: {replacement}", "", paint.blue("="), paint.bold("suggestion"))?;
             }
             writeln!(out)?;
@@ -104,23 +143,88 @@ pub fn text(out: &mut impl Write, results: &[Checked], color: bool) -> io::Resul
     }
     let total: usize = counts.iter().sum();
     if total > 0 {
-        let parts: Vec<String> = Severity::ALL
-            .iter()
-            .rev()
-            .filter(|sev| counts[**sev as usize] > 0)
-            .map(|sev| format!("{} {sev}{}", counts[*sev as usize], if counts[*sev as usize] == 1 { "" } else { "s" }))
-            .collect();
-        writeln!(out, "{total} finding{} ({}) in {} file{}", plural(total), parts.join(", "), results.len(), plural(results.len()))?;
+        let parts: Vec<String> =
+            Severity::ALL.iter().rev().filter(|sev| counts[**sev as usize] > 0).map(|sev| counted(counts[*sev as usize], sev.as_str())).collect();
+        writeln!(out, "{} ({}) in {}", counted(total, "finding"), parts.join(", "), counted(files, "file"))?;
     }
     Ok(())
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
+/// The lines a span covers, drawn as rustc draws them: one line underlined with
+/// `^^^`, several joined by a line down the left from the first character to the last.
+struct Snippet<'a> {
+    /// (line number, text of the line without its line break, byte offset of its start)
+    lines: Vec<(usize, &'a str, usize)>,
+    span: std::ops::Range<usize>,
+}
+
+impl<'a> Snippet<'a> {
+    fn new(text: &'a str, span: std::ops::Range<usize>) -> Snippet<'a> {
+        // A span that ends just after a line break ends on the line before.
+        let last = text[..span.end].strip_suffix('\n').map_or(span.end, str::len).max(span.start);
+        let first_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+        let first_number = text[..span.start].matches('\n').count() + 1;
+        let mut lines = Vec::new();
+        let mut start = first_start;
+        for (i, line) in text[first_start..].split('\n').enumerate() {
+            lines.push((first_number + i, line.trim_end_matches('\r'), start));
+            start += line.len() + 1;
+            if start > last {
+                break;
+            }
+        }
+        Snippet { lines, span: span.start..last }
     }
+
+    fn last_line(&self) -> usize {
+        self.lines.last().map_or(1, |(number, _, _)| *number)
+    }
+
+    fn write(&self, out: &mut impl Write, paint: &Paint, sev: Severity, gutter: usize) -> io::Result<()> {
+        let bar = paint.blue("|");
+        let marks = |text: String| paint.severity(sev, &text);
+        let width_to = |line: &str, line_start: usize, offset: usize| display_width(&visible(&line[..(offset - line_start).min(line.len())]));
+        if let [(number, line, line_start)] = self.lines.as_slice() {
+            let pad = width_to(line, *line_start, self.span.start);
+            let len = (width_to(line, *line_start, self.span.end) - pad).max(1);
+            writeln!(out, "{} {bar} {}", paint.blue(&number.to_string()), visible(line))?;
+            return writeln!(out, "{:gutter$} {bar} {:pad$}{}", "", "", marks("^".repeat(len)));
+        }
+        for (i, (number, line, line_start)) in self.lines.iter().enumerate() {
+            let number = paint.blue(&format!("{number:>gutter$}"));
+            if i == 0 {
+                let pad = width_to(line, *line_start, self.span.start);
+                let from_line_start = line[..self.span.start - line_start].trim().is_empty();
+                if from_line_start {
+                    writeln!(out, "{number} {bar} {} {}", marks("/".into()), visible(line))?;
+                } else {
+                    writeln!(out, "{number} {bar}   {}", visible(line))?;
+                    writeln!(out, "{:gutter$} {bar}  {}", "", marks(format!("{}^", "_".repeat(pad + 1))))?;
+                }
+            } else {
+                writeln!(out, "{number} {bar} {} {}", marks("|".into()), visible(line))?;
+            }
+        }
+        let (_, line, line_start) = self.lines[self.lines.len() - 1];
+        let end = width_to(line, line_start, self.span.end).max(1);
+        writeln!(out, "{:gutter$} {bar} {}", "", marks(format!("|{}^", "_".repeat(end))))
+    }
+}
+
+/// `text` safe to show on a terminal: a tab becomes a space, and control and
+/// bidirectional formatting characters are written as escapes (`\u{1b}`).
+pub fn visible(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\t' => out.push(' '),
+            c if c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') => {
+                out.extend(c.escape_unicode());
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// 1-based line and column (in Unicode scalar values) of a byte offset.
