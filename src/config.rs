@@ -16,8 +16,9 @@ use serde::{Deserialize, Deserializer};
 use crate::engine::{Selection, Toggle};
 use crate::finding::Severity;
 use crate::rules::git::{GitEntry, GitPack, GIT_PREFIX};
-use crate::rules::keys::suggestion_suffix;
-use crate::rules::{builtin_pack, builtin_pack_names, check_layering, Location, Pack, PackError, DEFAULT_PACK};
+use crate::rules::keys::{did_you_mean, suggestion_suffix, TOP_LEVEL_SETTINGS};
+use crate::rules::place;
+use crate::rules::{builtin_pack, builtin_pack_names, builtin_pack_providing, check_layering, Location, Pack, PackError, DEFAULT_PACK};
 
 /// The name of the workspace config file.
 pub const WORKSPACE_FILE: &str = ".tactful.toml";
@@ -47,18 +48,24 @@ pub struct Config {
     /// at its line. Filled by [`Config::parse`]; not read from TOML.
     #[serde(skip)]
     pub pack_places: BTreeMap<String, Location>,
+    /// Where each `rules` key is written, so a name that matches no rule is reported at
+    /// its line. Filled by [`Config::parse`]; not read from TOML.
+    #[serde(skip)]
+    pub rule_places: BTreeMap<String, Location>,
 }
 
 impl Config {
     /// Parses a config file's text; `origin` names it in errors.
     pub fn parse(text: &str, origin: &str) -> Result<Config, PackError> {
         let mut config: Config = toml::from_str(text).map_err(|err| PackError::from_toml(origin, text, &err))?;
+        let rule_keys = place::key_spans(text, &["rules"]);
         for (key, value) in &config.rules {
+            let (key_at, value_at) = rule_keys.iter().find(|(name, ..)| name == key).map_or((0, 0), |(_, key, value)| (key.start, value.start));
             if let Err(problem) = value.parse::<Toggle>() {
-                let offset = text.find(&format!("\"{value}\"")).or_else(|| text.find(key.as_str())).unwrap_or(0);
                 let close = suggestion_suffix(value, ["off", "on", "error", "warning", "info", "hint"]);
-                return Err(PackError::at(origin, text, offset, format!("rules.{key}: {problem}{close}")));
+                return Err(PackError::at(origin, text, value_at, format!("rules.{key}: {problem}{close}")));
             }
+            config.rule_places.insert(key.clone(), Location::at(origin, text, key_at));
         }
         let packs_start = text.find("packs").unwrap_or(0);
         for entry in config.packs.iter().flatten() {
@@ -90,6 +97,7 @@ impl Config {
             self.pack_places = higher.pack_places;
         }
         self.rules.extend(higher.rules);
+        self.rule_places.extend(higher.rule_places);
         self.min_severity = higher.min_severity.or(self.min_severity);
         self.debounce_ms = higher.debounce_ms.or(self.debounce_ms);
         self.languages = higher.languages.or(self.languages);
@@ -138,6 +146,33 @@ impl Config {
         let packs = names.iter().map(|name| self.load_entry(name)).collect::<Result<Vec<_>, _>>()?;
         check_layering(&packs)?;
         Ok(packs)
+    }
+
+    /// Each `rules` key that names no rule and no category of `packs`: the key, where it
+    /// is written (`None`: not in a file) and what to say about it, which names the
+    /// built-in pack that has it or the closest name.
+    pub fn unknown_rule_names(&self, packs: &[Pack]) -> Vec<(String, Option<Location>, String)> {
+        let infos = || packs.iter().flat_map(|pack| &pack.rules).map(|rule| &rule.info);
+        let names: Vec<&str> = infos().flat_map(|info| [info.id.as_str(), info.category.as_str()]).collect();
+        self.rules
+            .keys()
+            .filter(|key| !names.contains(&key.as_str()))
+            .map(|key| {
+                let mut message = format!("no rule or category named `{key}` in the loaded packs");
+                if TOP_LEVEL_SETTINGS.contains(&key.as_str()) {
+                    message.push_str(&format!("; `{key}` is a setting of its own: write it above `[rules]`"));
+                    return (key.clone(), self.rule_places.get(key).cloned(), message);
+                }
+                match builtin_pack_providing(key) {
+                    Some(pack) => message.push_str(&format!("; it is in the built-in pack `{pack}`: add \"{pack}\" to `packs`")),
+                    None => match did_you_mean(key, names.iter().copied()) {
+                        Some(close) => message.push_str(&format!(" (did you mean `{close}`?)")),
+                        None => message.push_str(" (see `tactful rules`)"),
+                    },
+                }
+                (key.clone(), self.rule_places.get(key).cloned(), message)
+            })
+            .collect()
     }
 
     /// The git packs this layer names, for `tactful pack sync`.

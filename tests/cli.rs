@@ -152,18 +152,10 @@ fn a_hint_alone_does_not_fail_the_check() {
     let fx = Fixture::new("fail-on");
     let hint = fx.run(&["check"], Some("perhaps"));
     assert_eq!(hint.status.code(), Some(0), "{}", stderr(&hint));
-    assert!(
-        stdout(&hint).contains("hint[clarity.hint-only]"),
-        "{}",
-        stdout(&hint)
-    );
+    assert!(stdout(&hint).contains("hint[clarity.hint-only]"), "{}", stdout(&hint));
     let loud = fx.run(&["check", "--fail-on", "error"], Some("Reply ASAP."));
     assert_eq!(loud.status.code(), Some(0));
-    assert!(
-        stdout(&loud).ends_with("1 finding (1 warning) in 1 file\n"),
-        "{}",
-        stdout(&loud)
-    );
+    assert!(stdout(&loud).ends_with("1 finding (1 warning) in 1 file\n"), "{}", stdout(&loud));
     let bad = fx.run(&["check", "--fail-on", "loud"], Some("x"));
     assert_eq!(bad.status.code(), Some(2));
 }
@@ -173,11 +165,7 @@ fn an_unreadable_file_is_an_error_naming_it() {
     let fx = Fixture::new("missing");
     let out = fx.run(&["check", "nope.eml"], None);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("error: nope.eml: cannot read"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("error: nope.eml: cannot read"), "{}", stderr(&out));
 }
 
 /// One path that cannot be read is reported, and the others are still checked.
@@ -187,30 +175,13 @@ fn an_unreadable_file_does_not_stop_the_others() {
     fx.file("good.txt", "Reply ASAP.\n");
     let out = fx.run(&["check", "good.txt", "missing.eml"], None);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stdout(&out).contains(" --> good.txt:1:7\n"),
-        "{}",
-        stdout(&out)
-    );
-    assert!(
-        stderr(&out).starts_with("error: missing.eml: cannot read: "),
-        "{}",
-        stderr(&out)
-    );
-    let out = fx.run(
-        &["check", "--format", "json", "missing.eml", "good.txt"],
-        None,
-    );
+    assert!(stdout(&out).contains(" --> good.txt:1:7\n"), "{}", stdout(&out));
+    assert!(stderr(&out).starts_with("error: missing.eml: cannot read: "), "{}", stderr(&out));
+    let out = fx.run(&["check", "--format", "json", "missing.eml", "good.txt"], None);
     assert_eq!(out.status.code(), Some(2));
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(json[0]["path"], "missing.eml");
-    assert!(
-        json[0]["error"]
-            .as_str()
-            .unwrap()
-            .starts_with("cannot read: "),
-        "{json}"
-    );
+    assert!(json[0]["error"].as_str().unwrap().starts_with("cannot read: "), "{json}");
     assert_eq!(json[1]["path"], "good.txt");
     assert_eq!(json[1]["diagnostics"][0]["text"], "ASAP");
 }
@@ -219,23 +190,14 @@ fn an_unreadable_file_does_not_stop_the_others() {
 #[test]
 fn binary_files_are_skipped_with_a_note() {
     let fx = Fixture::new("binary");
-    fx.file(
-        "image.png",
-        "\u{89}PNG\r\n\u{1a}\n\0\0\0\rIHDR Reply ASAP!!!",
-    );
+    fx.file("image.png", "\u{89}PNG\r\n\u{1a}\n\0\0\0\rIHDR Reply ASAP!!!");
     let out = fx.run(&["check", "image.png"], None);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(stdout(&out), "");
-    assert_eq!(
-        stderr(&out),
-        "note: image.png: skipped, a binary file (a NUL byte in its first 8 KB), not a message\n"
-    );
+    assert_eq!(stderr(&out), "note: image.png: skipped, a binary file (a NUL byte in its first 8 KB), not a message\n");
     let out = fx.run(&["check", "--format", "json", "image.png"], None);
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    assert_eq!(
-        json[0]["skipped"],
-        "a binary file (a NUL byte in its first 8 KB), not a message"
-    );
+    assert_eq!(json[0]["skipped"], "a binary file (a NUL byte in its first 8 KB), not a message");
     assert_eq!(json[0]["diagnostics"], serde_json::json!([]));
 }
 
@@ -243,32 +205,18 @@ fn binary_files_are_skipped_with_a_note() {
 #[test]
 fn control_characters_from_the_input_are_escaped_in_text_output() {
     let fx = Fixture::new("control");
-    let out = fx.run(
-        &["check"],
-        Some("Reply ASAP \u{1b}[2J\u{7} or else \u{202e}txet.\n"),
-    );
+    let out = fx.run(&["check"], Some("Reply ASAP \u{1b}[2J\u{7} or else \u{202e}txet.\n"));
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
-    assert!(
-        !text
-            .chars()
-            .any(|c| c.is_control() && c != '\n' || c == '\u{202e}'),
-        "{text:?}"
-    );
-    assert!(
-        text.contains("1 | Reply ASAP \\u{1b}[2J\\u{7} or else \\u{202e}txet.\n  |       ^^^^\n"),
-        "{text}"
-    );
+    assert!(!text.chars().any(|c| c.is_control() && c != '\n' || c == '\u{202e}'), "{text:?}");
+    assert!(text.contains("1 | Reply ASAP \\u{1b}[2J\\u{7} or else \\u{202e}txet.\n  |       ^^^^\n"), "{text}");
 }
 
 /// A finding over two lines shows both, joined on the left as rustc draws it.
 #[test]
 fn a_span_over_several_lines_is_shown_whole() {
     let fx = Fixture::new("multi-line");
-    let out = fx.run(
-        &["check"],
-        Some("Hello there. Please reply\nright away, thanks.\n"),
-    );
+    let out = fx.run(&["check"], Some("Hello there. Please reply\nright away, thanks.\n"));
     let expected = "warning[pressure.right-away]: Demanding it right away.\n --> <stdin>:1:21\n  |\n\
                     1 |   Hello there. Please reply\n  |  _____________________^\n2 | | right away, thanks.\n  | |__________^\n\n";
     assert!(stdout(&out).starts_with(expected), "{}", stdout(&out));

@@ -436,6 +436,108 @@ fn init_writes_a_config_that_loads_and_keeps_an_existing_one() {
     sb.run_in("ws", &["init", "--force"], "").expect(0);
 }
 
+/// Each commented setting of the `tactful init` template is a working setting once
+/// uncommented (one at a time): the file loads and checks. The git entry loads too and
+/// then asks for `tactful pack sync`, as the comment under it says.
+#[test]
+fn every_commented_line_of_the_init_template_works_when_uncommented() {
+    let sb = Sandbox::new("init-lines");
+    std::fs::create_dir_all(sb.path("ws")).unwrap();
+    sb.run_in("ws", &["init"], "").expect(0);
+    sb.run_in("ws", &["pack", "new", "team-rules"], "").expect(0);
+    let template = std::fs::read_to_string(sb.path("ws/.tactful.toml")).unwrap();
+    let is_setting = |rest: &str| {
+        rest.starts_with(['"', '{']) || rest.split_once(" = ").is_some_and(|(key, _)| key.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+    };
+    let mut tried = 0;
+    for (index, line) in template.lines().enumerate() {
+        let indent = line.len() - line.trim_start().len();
+        let Some(rest) = line.trim_start().strip_prefix("# ").filter(|rest| is_setting(rest)) else { continue };
+        tried += 1;
+        let mut lines: Vec<String> = template.lines().map(str::to_owned).collect();
+        lines[index] = format!("{}{rest}", &line[..indent]);
+        sb.write("ws/.tactful.toml", &(lines.join("\n") + "\n"));
+        let run = sb.run_in("ws", &["check"], "Thanks for the notes.\n");
+        if rest.starts_with("{ git") {
+            assert_eq!(run.code, 2);
+            assert!(
+                run.stderr.contains(&format!(".tactful.toml:{}:", index + 1)) && run.stderr.contains("run `tactful pack sync`"),
+                "{}",
+                run.stderr
+            );
+        } else {
+            assert_eq!((run.code, run.stderr.as_str()), (0, ""), "uncommented line {}: {rest}", index + 1);
+        }
+    }
+    assert_eq!(tried, 10, "the settings commented in the template:\n{template}");
+}
+
+/// A setting written below `[rules]` (as it is easy to do) is an error at its line that
+/// says where it belongs.
+#[test]
+fn a_setting_below_rules_is_reported_at_its_line() {
+    let sb = Sandbox::new("below-rules");
+    sb.write("ws/.tactful.toml", "[rules]\n\"clarity\" = \"off\"\nmin_severity = \"info\"\n");
+    let run = sb.run_in("ws", &["check"], "Hello.\n").expect(2);
+    let expected = ".tactful.toml:3:1: no rule or category named `min_severity` in the loaded packs; `min_severity` is a setting of its own: write it above `[rules]`\n";
+    assert!(run.stderr.ends_with(expected), "{}", run.stderr);
+    sb.write("ws/.tactful.toml", "[rules]\ndebounce_ms = 150\n");
+    let run = sb.run_in("ws", &["check"], "Hello.\n").expect(2);
+    let expected = ".tactful.toml:2:15: `rules.debounce_ms` takes \"off\", \"on\", \"error\", \"warning\", \"info\" or \"hint\", e.g. `\"debounce_ms\" = \"off\"`; found `150` (`debounce_ms` is a setting of its own: write it above `[rules]`)\n";
+    assert!(run.stderr.ends_with(expected), "{}", run.stderr);
+    sb.write("ws/.tactful.toml", "[rules]\nundermining = \"on\"\n");
+    let run = sb.run_in("ws", &["check"], "Hello.\n").expect(2);
+    let expected = ".tactful.toml:2:1: no rule or category named `undermining` in the loaded packs; it is in the built-in pack `undermining`: add \"undermining\" to `packs`\n";
+    assert!(run.stderr.ends_with(expected), "{}", run.stderr);
+}
+
+/// A value of the wrong type is named with what its key takes and an example; the value
+/// is shown as written (a regex escaped once, as in the file).
+#[test]
+fn a_wrong_type_says_what_the_key_takes() {
+    let sb = Sandbox::new("wrong-types");
+    let cases = [
+        ("severity = 1", "4:12: `severity` takes \"error\", \"warning\", \"info\" or \"hint\", e.g. `severity = \"info\"`; found `1`"),
+        ("phrases = \"touch base\"", "4:11: `phrases` takes a list of phrases, e.g. `phrases = [\"touch base\", \"circle back\"]`; found `\"touch base\"`"),
+        (
+            "suggestions = [\"Offer a date\"]",
+            "4:16: `suggestions` takes a list of tables with `title` and `replacement`, e.g. `suggestions = [{ title = \"Leave the timing to them\", replacement = \"when you have a moment\" }]`; found `\"Offer a date\"`",
+        ),
+        (r"patterns = '\bfoo'", r"4:12: `patterns` takes a list of regular expressions, e.g. `patterns = ['''\bper my last email\b''']`; found `'\bfoo'`"),
+    ];
+    for (line, expected) in cases {
+        sb.write("p.toml", &format!("[[rule]]\nid = \"team.x\"\nmessage = \"m\"\n{line}\nexamples.flag = [\"x\"]\n"));
+        let run = sb.run(&["pack", "check", "p.toml"]).expect(1);
+        assert!(run.stdout.contains(&format!("error: p.toml:{expected}\n")), "{}", run.stdout);
+    }
+}
+
+/// The column of a regex error is the offending character's in the file, whether the
+/// pattern is written with TOML escapes or without.
+#[test]
+fn a_regex_error_column_counts_through_toml_escapes() {
+    let sb = Sandbox::new("regex-columns");
+    for (written, column) in [(r"'''\bfoo (bar'''", 22), (r#""\\bfoo (bar""#, 21), (r#""\u0041\\w (bar""#, 24), (r"'\bfoo\p{Nope}'", 19)] {
+        sb.write("p.toml", &format!("[[rule]]\nid = \"team.x\"\nmessage = \"m\"\npatterns = [{written}]\nexamples.flag = [\"x\"]\n"));
+        let run = sb.run(&["pack", "check", "p.toml"]).expect(1);
+        assert!(run.stdout.contains(&format!("error: p.toml:4:{column}: invalid regex: ")), "{written}: {}", run.stdout);
+    }
+}
+
+/// `--enable` of a category that lives in an optional built-in pack loads that pack;
+/// `explain` of a mistyped id names the closest one.
+#[test]
+fn enable_loads_the_optional_pack_and_explain_suggests_the_closest_rule() {
+    let sb = Sandbox::new("enable-optional");
+    let run = sb.run_in(".", &["check", "--no-config", "--enable", "undermining", "--format", "json"], "Sorry to bother you, but can we meet?\n");
+    assert!(run.stderr.contains("note: loading the built-in pack `undermining` for `--enable undermining`"), "{}", run.stderr);
+    assert!(run.stdout.contains("\"rule\": \"undermining."), "{}", run.stdout);
+    let run = sb.run(&["explain", "--no-config", "pressure.asp"]).expect(2);
+    assert_eq!(run.stderr, "error: no rule `pressure.asp` in the loaded packs (did you mean `pressure.asap`?)\n");
+    let run = sb.run(&["check", "--no-config", "--disable", "presure"]).expect(2);
+    assert_eq!(run.stderr, "error: --disable presure: no rule or category named `presure` in the loaded packs (did you mean `pressure`?)\n");
+}
+
 // ---- the shipped packs ----
 
 #[test]

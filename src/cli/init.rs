@@ -36,12 +36,6 @@ packs = [
 ]
 # After adding a git pack, run `tactful pack sync` once (and after changing `rev`).
 
-# Switch rules or whole categories "off", "on", or to a severity
-# ("error", "warning", "info", "hint"). A rule's own setting wins over its category's.
-[rules]
-# "clarity" = "off"
-# "pressure.asap" = "error"
-
 # Report only findings at or above this severity.
 # min_severity = "info"
 
@@ -50,6 +44,13 @@ packs = [
 
 # Language server: the editor language ids to check ("*.eml": by file name ending).
 # languages = ["mail", "plaintext", "markdown", "text", "gitcommit", "*.eml"]
+
+# Switch rules or whole categories "off", "on", or to a severity
+# ("error", "warning", "info", "hint"). A rule's own setting wins over its category's.
+# Keep this table at the end: every `key = value` line below `[rules]` belongs to it.
+[rules]
+# "clarity" = "off"
+# "pressure.asap" = "error"
 "#;
 
 pub fn run(args: &InitArgs) -> anyhow::Result<ExitCode> {

@@ -53,6 +53,7 @@ impl RuleOptions {
         for (keys, toggle) in [(&self.enable, Toggle::On), (&self.disable, Toggle::Off)] {
             for key in keys {
                 config.rules.insert(key.clone(), toggle_name(toggle).to_owned());
+                config.rule_places.remove(key);
             }
         }
         if let Some(min) = self.min_severity {
@@ -61,11 +62,20 @@ impl RuleOptions {
         Ok(config)
     }
 
-    /// The packs `config` names, plus the ones given with `--pack`.
+    /// The packs `config` names, plus the ones given with `--pack`, plus the built-in
+    /// pack of a rule or category that `--enable` names and no loaded pack has
+    /// (`--enable undermining` loads the optional pack `undermining`).
     pub fn packs(&self, config: &Config) -> anyhow::Result<Vec<Pack>> {
         let mut packs = config.load_packs()?;
         for name in &self.packs {
             packs.push(tactful::config::load_pack(name, None)?);
+        }
+        for key in &self.enable {
+            let has = |packs: &[Pack]| packs.iter().flat_map(|p| &p.rules).any(|r| &r.info.id == key || &r.info.category == key);
+            if let Some(name) = tactful::rules::builtin_pack_providing(key).filter(|_| !has(&packs)) {
+                eprintln!("note: loading the built-in pack `{name}` for `--enable {key}`");
+                packs.push(tactful::config::load_pack(name, None)?);
+            }
         }
         tactful::rules::check_layering(&packs)?;
         Ok(packs)
@@ -88,12 +98,15 @@ fn toggle_name(toggle: Toggle) -> &'static str {
     }
 }
 
+/// An unknown name in `rules` is an error at its place in the config file, or named
+/// with its option when it came from the command line.
 fn check_known_names(config: &Config, packs: &[Pack]) -> anyhow::Result<()> {
-    let rules = || packs.iter().flat_map(|pack| &pack.rules).map(|rule| &rule.info);
-    for key in config.rules.keys() {
-        if !rules().any(|info| &info.id == key || &info.category == key) {
-            anyhow::bail!("no rule or category named `{key}` in the loaded packs (see `tactful rules`)");
+    match config.unknown_rule_names(packs).into_iter().next() {
+        Some((_, Some(place), message)) => anyhow::bail!("{place}: {message}"),
+        Some((key, None, message)) => {
+            let option = if config.rules.get(&key).is_some_and(|value| value == "on") { "--enable" } else { "--disable" };
+            anyhow::bail!("{option} {key}: {message}")
         }
+        None => Ok(()),
     }
-    Ok(())
 }

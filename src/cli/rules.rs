@@ -48,8 +48,16 @@ pub fn list(args: &RulesArgs) -> anyhow::Result<ExitCode> {
 /// The why, examples and rewrites of one rule.
 pub fn explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
     let (_, packs) = loaded(&args.rules)?;
-    let Some(info) = packs.iter().rev().flat_map(|p| &p.rules).map(|r| &r.info).find(|i| i.id == args.rule) else {
-        anyhow::bail!("no rule `{}` in the loaded packs (see `tactful rules`)", args.rule);
+    let infos = || packs.iter().rev().flat_map(|p| &p.rules).map(|r| &r.info);
+    let Some(info) = infos().find(|i| i.id == args.rule) else {
+        let hint = match tactful::rules::builtin_pack_providing(&args.rule) {
+            Some(pack) => format!("; it is in the built-in pack `{pack}`: `tactful explain {} --pack {pack}`", args.rule),
+            None => match tactful::rules::did_you_mean(&args.rule, infos().map(|i| i.id.as_str())) {
+                Some(close) => format!(" (did you mean `{close}`?)"),
+                None => " (see `tactful rules`)".to_owned(),
+            },
+        };
+        anyhow::bail!("no rule `{}` in the loaded packs{hint}", args.rule);
     };
     println!("{} ({}, {}, pack {})", info.id, info.category, info.severity, info.pack);
     println!("\n{}\n", info.message);

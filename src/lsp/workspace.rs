@@ -266,7 +266,7 @@ fn build(key: Option<&Path>, editor: &Settings, overlays: &HashMap<PathBuf, Stri
     let pack_files = packs.iter().flat_map(|pack| &pack.files).filter(|file| !file.starts_with(BUILTIN_ORIGIN));
     watched.extend(pack_files.map(PathBuf::from).filter(|path| path.is_absolute()));
     let engine = Engine::new(&packs, &config.selection()).map_err(|err| fail(PackError::whole_file("packs", err.to_string()), &watched))?;
-    let warnings = unknown_rule_names(&config, &packs, key, overlays);
+    let warnings = unknown_rule_names(&config, &packs);
     Ok((Profile { debounce: settings::debounce(&config), config, engine: Arc::new(engine), watched }, warnings))
 }
 
@@ -304,23 +304,17 @@ fn pack_paths(config: &Config) -> Vec<PathBuf> {
     names.iter().filter(is_path).map(resolve).collect()
 }
 
-/// A warning for each `rules` key that names no rule and no category of the packs.
-fn unknown_rule_names(config: &Config, packs: &[Pack], key: Option<&Path>, overlays: &HashMap<PathBuf, String>) -> Vec<Problem> {
-    let known = |name: &str| packs.iter().flat_map(|pack| &pack.rules).any(|rule| rule.info.id == name || rule.info.category == name);
-    let workspace_text = key.and_then(|file| overlays.get(file).cloned().or_else(|| std::fs::read_to_string(file).ok()));
-    config
-        .rules
-        .keys()
-        .filter(|name| !known(name))
-        .map(|name| {
-            let message = format!("no rule or category named `{name}` in the loaded packs (see `tactful rules`)");
-            let located = key.zip(workspace_text.as_deref()).and_then(|(file, text)| {
-                let offset = text.find(name.as_str())?;
-                Some(PackError::at(&file.display().to_string(), text, offset, message.clone()))
-            });
-            Problem::new(located.unwrap_or_else(|| PackError::whole_file("settings", message)), false)
-        })
-        .collect()
+/// A warning for each `rules` key that names no rule and no category of the packs, on
+/// the config file where it is written (the editor's settings have no file).
+fn unknown_rule_names(config: &Config, packs: &[Pack]) -> Vec<Problem> {
+    let problem = |(_, place, message): (String, Option<tactful::rules::Location>, String)| {
+        let error = match place {
+            Some(place) => PackError::at_location(&place, message),
+            None => PackError::whole_file("settings", message),
+        };
+        Problem::new(error, false)
+    };
+    config.unknown_rule_names(packs).into_iter().map(problem).collect()
 }
 
 #[cfg(test)]

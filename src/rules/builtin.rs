@@ -17,6 +17,15 @@ pub fn builtin_pack(name: &str) -> Option<Result<Pack, PackError>> {
     super::load::Loader::default().builtin(name)
 }
 
+/// The built-in pack with a rule or category named `key`, for telling a user which
+/// pack to load. Loads the built-in packs: call it when a name was not found.
+pub fn builtin_pack_providing(key: &str) -> Option<&'static str> {
+    builtin_pack_names().find(|name| {
+        let pack = builtin_pack(name).and_then(Result::ok);
+        pack.is_some_and(|pack| pack.rules.iter().any(|rule| rule.info.id == key || rule.info.category == key))
+    })
+}
+
 /// The `(origin, text)` of each file of the built-in pack `name`.
 pub(super) fn builtin_sources(name: &str) -> Option<Vec<(String, String)>> {
     let (_, files) = BUILTIN_PACKS.iter().find(|(pack, _)| *pack == name)?;

@@ -25,10 +25,14 @@ impl PackError {
 
     /// Turns a TOML parse or schema error into one with a place; an unknown key is
     /// named with its table and the closest known key.
+    /// A value of the wrong type is named with what its key takes, and shown as written.
     pub fn from_toml(origin: &str, source: &str, err: &toml::de::Error) -> PackError {
-        let offset = err.span().map_or(0, |span| span.start);
+        let span = err.span().unwrap_or(0..0);
         let message = err.message().trim_end().lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(", ");
-        PackError::at(origin, source, offset, super::keys::humanize(&message))
+        let path = super::place::key_path_at(source, span.start);
+        let found = source.get(span.clone()).unwrap_or_default();
+        let message = super::keys::wrong_type(&message, &path, found).unwrap_or_else(|| super::keys::humanize(&message));
+        PackError::at(origin, source, span.start, message)
     }
 
     /// An error at a place already computed.

@@ -69,6 +69,117 @@ pub fn humanize(message: &str) -> String {
     message.to_owned()
 }
 
+/// What a key of a pack or config takes, and an example, for wrong-type errors:
+/// (key, what it takes, example). Keys that mean different things in different
+/// tables are told apart in [`wrong_type`].
+const TAKES: &[(&str, &str, &str)] = &[
+    ("severity", r#""error", "warning", "info" or "hint""#, r#"severity = "info""#),
+    ("min_severity", r#""error", "warning", "info" or "hint""#, r#"min_severity = "info""#),
+    (
+        "kind",
+        r#""pattern", "capitals", "long-sentence", "many-questions", "wall-of-text", "pronoun-ratio" or "co-occurrence""#,
+        r#"kind = "long-sentence""#,
+    ),
+    ("scope", r#""subject", "body" or "both""#, r#"scope = "body""#),
+    ("phrases", "a list of phrases", r#"phrases = ["touch base", "circle back"]"#),
+    ("patterns", "a list of regular expressions", r#"patterns = ['''\bper my last email\b''']"#),
+    ("unless", "a list of regular expressions", r#"unless = ['''\bthanks\b''']"#),
+    ("requires", "a list of regular expressions", r#"requires = ['''\byou\b''']"#),
+    ("unless_before", "a list of regular expressions", r#"unless_before = ['''\bif\s*$''']"#),
+    ("requires_before", "a list of regular expressions", r#"requires_before = ['''\byou\s*$''']"#),
+    ("unless_after", "a list of regular expressions", r#"unless_after = ['''^\s*\?''']"#),
+    ("requires_after", "a list of regular expressions", r#"requires_after = ['''^\s*today\b''']"#),
+    (
+        "suggestions",
+        "a list of tables with `title` and `replacement`",
+        r#"suggestions = [{ title = "Leave the timing to them", replacement = "when you have a moment" }]"#,
+    ),
+    ("examples", "a table of `flag`, `pass` and `rewrite` lists", r#"examples.flag = ["Reply ASAP."]"#),
+    ("pass", "a list of texts that must not be flagged", r#"examples.pass = ["Thanks for the notes."]"#),
+    ("rewrite", "a list of tables with `from` and `to`", r#"examples.rewrite = [{ from = "Reply ASAP.", to = "Reply when you have a moment." }]"#),
+    ("params", "a table of the kind's settings", "params.max_words = 30"),
+    ("extends", "a list of built-in pack names or paths inside the pack's folder", r#"extends = ["default", "legal"]"#),
+    ("allow", "a list of phrases", r#"allow = ["NOW Platform"]"#),
+    ("packs", "a list of built-in pack names, paths or git packs", r#"packs = ["default", "./team-rules"]"#),
+    ("languages", "a list of editor language ids or `*.ending` patterns", r#"languages = ["mail", "*.eml"]"#),
+    ("debounce_ms", "a number of milliseconds (0 to 10000)", "debounce_ms = 150"),
+    ("id", "a rule id, `category.name`", r#"id = "pressure.act-now""#),
+    ("enabled", "true or false", "enabled = false"),
+    ("override", "true or false", "override = true"),
+    ("case_sensitive", "true or false", "case_sensitive = true"),
+    ("novel_to_thread", "true or false", "novel_to_thread = true"),
+    ("safe", "true or false", "safe = true"),
+    ("message", "a string", r#"message = "Leave the timing to the reader.""#),
+    ("why", "a string", r#"why = "A deadline they did not agree to reads as pressure.""#),
+    ("link", "a string", r#"link = "https://wiki.example.com/tone""#),
+    ("name", "a string", r#"name = "acme""#),
+    ("description", "a string", r#"description = "Our house style.""#),
+    ("category", "a string", r#"category = "acme""#),
+    ("title", "a string", r#"title = "Offer a date""#),
+    ("replacement", "a string", r#"replacement = "when you have a moment""#),
+    ("from", "a string", r#"from = "Reply ASAP.""#),
+    ("to", "a string", r#"to = "Reply when you have a moment.""#),
+    ("git", "a repository URL", r#"git = "https://github.com/acme/tone-packs.git""#),
+    ("rev", "a tag, branch or commit", r#"rev = "v1.2""#),
+    ("path", "a folder or file inside the repository", r#"path = "legal""#),
+];
+
+/// Config settings that are easy to write below `[rules]` by mistake.
+pub const TOP_LEVEL_SETTINGS: [&str; 4] = ["packs", "min_severity", "debounce_ms", "languages"];
+
+/// What a `rules` table maps a rule id or category to.
+const RULE_SETTING: &str = r#""off", "on", "error", "warning", "info" or "hint""#;
+
+/// A wrong-type error said as what the key takes, with an example, instead of serde's
+/// words ("invalid type: integer `150`, expected a string"). `path` is the key's place
+/// (from [`super::place::key_path_at`]), `found` the value as written. `None` for
+/// other errors and keys without an entry.
+pub fn wrong_type(message: &str, path: &[String], found: &str) -> Option<String> {
+    if !(message.starts_with("invalid type") || message.starts_with("wanted ") || message.starts_with("invalid length")) {
+        return None;
+    }
+    let found = found.lines().next().unwrap_or_default().trim();
+    let found = if found.is_empty() { String::new() } else { format!("; found `{}`", clip(found)) };
+    let names: Vec<&str> = path.iter().map(String::as_str).collect();
+    let key = match names.as_slice() {
+        // A value in a `rules` table: the key is a rule id or category.
+        [.., "rules", key] => {
+            let hint = if TOP_LEVEL_SETTINGS.contains(key) {
+                format!(" (`{key}` is a setting of its own: write it above `[rules]`)")
+            } else {
+                String::new()
+            };
+            return Some(format!("`rules.{key}` takes {RULE_SETTING}, e.g. `\"{key}\" = \"off\"`{found}{hint}"));
+        }
+        [.., "rules"] => {
+            return Some(format!(
+                "`rules` takes a table of rule ids or categories, each {RULE_SETTING}, e.g. `rules = {{ \"pressure.asap\" = \"off\" }}`{found}"
+            ));
+        }
+        // `flag` is a list of texts under `examples`, a list of tables under `vocabulary`.
+        [.., "vocabulary", "flag"] => {
+            return Some(format!(
+                "`vocabulary.flag` takes `[[vocabulary.flag]]` tables with `phrases` and `message`, e.g. `phrases = [\"unlimited support\"]` under `[[vocabulary.flag]]`{found}"
+            ));
+        }
+        [.., "flag"] => return Some(format!("`flag` takes a list of texts the rule must flag, e.g. `examples.flag = [\"Reply ASAP.\"]`{found}")),
+        [.., key] => *key,
+        [] => return None,
+    };
+    let (key, what, example) = TAKES.iter().find(|(name, ..)| *name == key)?;
+    Some(format!("`{key}` takes {what}, e.g. `{example}`{found}"))
+}
+
+/// At most 60 characters of `text`.
+fn clip(text: &str) -> String {
+    const MAX: usize = 60;
+    let mut clipped: String = text.chars().take(MAX).collect();
+    if clipped.len() < text.len() {
+        clipped.push('…');
+    }
+    clipped
+}
+
 /// "unknown key `k`{where} (did you mean `x`?)", or the list of known keys when none is close.
 pub fn unknown_key(key: &str, place: &str, known: &[String]) -> String {
     match did_you_mean(key, known.iter().map(String::as_str)) {
@@ -155,5 +266,21 @@ mod tests {
             "unknown value `warn`; expected one of: hint, info, warning, error (did you mean `warning`?)"
         );
         assert_eq!(humanize("missing field `message`"), "missing field `message`");
+    }
+    #[test]
+    fn wrong_types_say_what_the_key_takes() {
+        let path = |keys: &[&str]| keys.iter().map(|k| (*k).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            wrong_type("wanted string or table", &path(&["rule", "severity"]), "1").as_deref(),
+            Some(r#"`severity` takes "error", "warning", "info" or "hint", e.g. `severity = "info"`; found `1`"#)
+        );
+        assert_eq!(
+            wrong_type("invalid type: integer `150`, expected a string", &path(&["rules", "debounce_ms"]), "150").as_deref(),
+            Some(
+                r#"`rules.debounce_ms` takes "off", "on", "error", "warning", "info" or "hint", e.g. `"debounce_ms" = "off"`; found `150` (`debounce_ms` is a setting of its own: write it above `[rules]`)"#
+            )
+        );
+        assert_eq!(wrong_type("missing field `message`", &path(&["rule"]), ""), None);
+        assert_eq!(wrong_type("invalid type: integer `1`", &[], "1"), None);
     }
 }

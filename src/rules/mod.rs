@@ -15,6 +15,7 @@ mod load;
 pub mod matcher;
 mod measure;
 pub mod patterns;
+pub(crate) mod place;
 pub mod spec;
 mod vocabulary;
 
@@ -24,8 +25,9 @@ use std::sync::Arc;
 use regex::Regex;
 use toml::Spanned;
 
-pub use builtin::{builtin_pack, builtin_pack_names, DEFAULT_PACK};
+pub use builtin::{builtin_pack, builtin_pack_names, builtin_pack_providing, DEFAULT_PACK};
 pub use error::{value_offset, Location, PackError};
+pub use keys::did_you_mean;
 pub use layers::check_layering;
 pub use lists::Lists;
 pub use load::{MAX_EXTENDS_DEPTH, MAX_PACK_FILES, MAX_PACK_FILE_BYTES};
@@ -299,18 +301,18 @@ impl ExprContext<'_> {
 fn legacy_matcher(origin: &str, text: &str, spec: &spec::RuleSpec) -> Result<Legacy, PackError> {
     let at = |span: std::ops::Range<usize>, message: String| PackError::at(origin, text, span.start, message);
     let case_sensitive = spec.case_sensitive;
-    let compile_one = |source: String, span: std::ops::Range<usize>| {
-        let regex =
-            matcher::compile(&source, case_sensitive).map_err(|err| at(error_span(text, span.clone(), &source, &err), regex_problem(&err)))?;
+    let compile_one = |source: String, written: &Spanned<String>| {
+        let span = written.span();
+        let regex = matcher::compile(&source, case_sensitive).map_err(|err| at(error_span(text, written), regex_problem(&err)))?;
         if regex.is_match("") {
             return Err(at(span, "pattern matches empty text; it would flag everything".into()));
         }
         Ok((source, regex))
     };
-    let phrases = spec.phrases.iter().map(|p| (matcher::phrase_source(p.get_ref()), p.span()));
-    let patterns = spec.patterns.iter().map(|p| (matcher::pattern_source(p.get_ref()), p.span()));
+    let phrases = spec.phrases.iter().map(|p| (matcher::phrase_source(p.get_ref()), p));
+    let patterns = spec.patterns.iter().map(|p| (matcher::pattern_source(p.get_ref()), p));
     let (sources, patterns): (Vec<_>, Vec<_>) =
-        phrases.chain(patterns).map(|(source, span)| compile_one(source, span)).collect::<Result<Vec<_>, _>>()?.into_iter().unzip();
+        phrases.chain(patterns).map(|(source, written)| compile_one(source, written)).collect::<Result<Vec<_>, _>>()?.into_iter().unzip();
 
     // Each guard list is one alternation; only when it fails are the patterns compiled
     // one by one, to point at the one that is wrong.
@@ -319,7 +321,7 @@ fn legacy_matcher(origin: &str, text: &str, spec: &spec::RuleSpec) -> Result<Leg
         matcher::compile_any(&sources, case_sensitive).map_err(|combined| {
             let culprit = list.iter().zip(&sources).find_map(|(pattern, source)| {
                 let err = matcher::compile(source, case_sensitive).err()?;
-                Some(at(error_span(text, pattern.span(), source, &err), regex_problem(&err)))
+                Some(at(error_span(text, pattern), regex_problem(&err)))
             });
             culprit.unwrap_or_else(|| at(spec.id.span(), regex_problem(&combined)))
         })
@@ -335,39 +337,19 @@ fn legacy_matcher(origin: &str, text: &str, spec: &spec::RuleSpec) -> Result<Leg
     Ok(Legacy { sources, patterns, guards })
 }
 
-/// Where in the pack file a regex error is: at the offending character when the
-/// pattern is written without escapes (as TOML `'...'` strings are), else at the string.
-fn error_span(text: &str, span: std::ops::Range<usize>, compiled: &str, err: &regex::Error) -> std::ops::Range<usize> {
-    let fallback = span.clone();
-    let Some(caret) = caret_column(err) else { return fallback };
-    let raw = &text[span.clone()];
-    let delimiter = if raw.starts_with("\'\'\'") || raw.starts_with("\"\"\"") { 3 } else { 1 };
-    let Some(content) = raw.get(delimiter..raw.len().saturating_sub(delimiter)) else { return fallback };
-    if matcher::pattern_source(content) != compiled {
-        return fallback;
-    }
-    // `compiled` is the pattern with each apostrophe widened to `['’]`; walk both.
-    let mut compiled_chars = 0;
-    for (byte, c) in content.char_indices() {
-        let width = if c == '\'' { "['’]".chars().count() } else { 1 };
-        if caret < compiled_chars + width {
-            let offset = span.start + delimiter + byte;
-            return offset..offset;
-        }
-        compiled_chars += width;
-    }
-    fallback
-}
-
-/// The column (in characters) of the first `^` under a one-line pattern in the regex
-/// crate's report, if the report has that shape and the pattern matches it.
-fn caret_column(err: &regex::Error) -> Option<usize> {
-    let regex::Error::Syntax(report) = err else { return None };
-    let mut lines = report.lines();
-    let _header = lines.next()?;
-    let _pattern = lines.next()?.strip_prefix("    ")?;
-    let carets = lines.next()?.strip_prefix("    ")?;
-    carets.chars().position(|c| c == '^')
+/// Where in the pack file a regex error is: at the offending character, found by
+/// parsing the pattern as written and mapping the place back through the TOML
+/// string's quotes and escapes; at the string itself for errors that have no one
+/// character (size).
+fn error_span(text: &str, written: &Spanned<String>) -> std::ops::Range<usize> {
+    let span = written.span();
+    let offset = match regex_syntax::Parser::new().parse(written.get_ref()) {
+        Err(regex_syntax::Error::Parse(err)) => err.span().start.offset,
+        Err(regex_syntax::Error::Translate(err)) => err.span().start.offset,
+        _ => return span,
+    };
+    let at = value_offset(text, span, offset);
+    at..at
 }
 
 /// A regex error on one line: the crate's multi-line report is for terminals.
