@@ -23,7 +23,7 @@ pub mod text;
 pub mod wording;
 
 pub use config::Config;
-pub use engine::{Engine, Selection, Toggle};
+pub use engine::{Engine, Selection, SentenceCache, Toggle};
 pub use finding::{Finding, Severity, Suggestion};
 pub use message::Message;
 pub use rules::{Pack, PackError, RuleInfo};

@@ -271,3 +271,26 @@ fn expressions_without_an_anchor_word_are_reported_for_pack_check() {
     let found: Vec<String> = engine.unanchored().iter().map(|u| format!("{} {} {}", u.rule, u.location, u.source)).collect();
     assert_eq!(found, ["a.b test.toml:4:10 #num _", "a.b test.toml:5:10 \\d+"]);
 }
+
+#[test]
+fn a_sentence_cache_gives_the_same_findings_and_follows_edits_and_the_thread() {
+    let plain = engine(DEADLINE, &Selection::default());
+    let mut cache = tactful::SentenceCache::default();
+    let shown = |findings: Vec<tactful::Finding>, message: &Message| -> Vec<String> {
+        findings.iter().map(|f| format!("{}@{}", &message.text()[f.span.clone()], f.span.start)).collect()
+    };
+    let drafts = ["I need the report by Friday.", "Hi. I need the report by Friday.", "Hi. I need the report by Friday? Ok.", "Hi. I need the report by Friday."];
+    for draft in drafts {
+        let message = Message::parse(draft);
+        let fresh = shown(plain.check(&message), &message);
+        assert_eq!(shown(plain.check_with_cache(&message, &mut cache), &message), fresh, "{draft}");
+        assert_eq!(shown(plain.check_with_cache(&message, &mut cache), &message), fresh, "{draft}, again");
+    }
+    let novel = DEADLINE.replace("message = \"m\"", "message = \"m\"\nnovel_to_thread = true");
+    let thread_aware = engine(&novel, &Selection::default());
+    let mut cache = tactful::SentenceCache::default();
+    let echo = Message::parse("I need the report by Friday.\n\nOn Tue, Jo wrote:\n> Could you send the report by Friday?\n");
+    let fresh = Message::parse("I need the report by Friday.\n\nOn Tue, Jo wrote:\n> Lunch?\n");
+    assert_eq!(thread_aware.check_with_cache(&fresh, &mut cache).len(), 1);
+    assert!(thread_aware.check_with_cache(&echo, &mut cache).is_empty());
+}

@@ -1,12 +1,15 @@
 //! The engine: every active rule of the loaded packs, compiled once, run over a message.
 //!
-//! The masked text (unchecked regions blanked, offsets unchanged) is analysed once
-//! ([`crate::text::Analysis`]: sentences and tokens). Rules in the match language are
-//! found by their anchor words, one hash lookup per token, and verified where an anchor
-//! occurs ([`words`]); legacy regex rules (until every pack is ported) go through one
-//! `RegexSet` pass. Message-level measures run after. Checking never fails: a message
+//! The masked text (unchecked regions blanked, offsets unchanged) is split into
+//! sentences; each sentence is tokenized once and the rules in the match language are
+//! found in it by their anchor words, one hash lookup per token, and verified where an
+//! anchor occurs ([`words`]). A sentence's results can be kept in a
+//! [`SentenceCache`], so a long draft checked again costs only its changed sentences.
+//! Legacy regex rules (until every pack is ported) go through one `RegexSet` pass over
+//! the text, and message-level measures run after. Checking never fails: a message
 //! always gives a (possibly empty) list.
 
+mod cache;
 mod measures;
 mod rewrite;
 mod selection;
@@ -14,17 +17,20 @@ mod thread;
 mod words;
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use regex::{RegexSet, RegexSetBuilder};
 
+pub use cache::{SentenceCache, DEFAULT_CACHE_BYTES};
 pub use selection::{Selection, Toggle};
 pub use words::Unanchored;
 
 use crate::finding::{Finding, Severity, Suggestion};
 use crate::message::Message;
 use crate::rules::{matcher, Allowlist, Legacy, Lists, Matcher, Pack, Rule, Scope};
-use crate::text::Analysis;
+use crate::text::{self, Tokens};
+use cache::Local;
 use thread::ThreadTerms;
 
 /// Compiled-program size allowed for the set of all legacy patterns together.
@@ -40,6 +46,8 @@ struct ActiveRule {
 /// The checker. Build it once per set of packs and settings; `check` is cheap.
 #[derive(Debug)]
 pub struct Engine {
+    /// Tells one engine's cached sentence results from another's.
+    id: u64,
     rules: Vec<ActiveRule>,
     /// Rules in the match language, compiled with the packs' lists.
     words: words::Words,
@@ -97,7 +105,9 @@ impl Engine {
             }
         }
         let set = RegexSetBuilder::new(&sources).size_limit(SET_SIZE_LIMIT).dfa_size_limit(SET_SIZE_LIMIT).build()?;
-        Ok(Engine { rules: chosen, words, set, owners, allowed })
+        static ENGINES: AtomicU64 = AtomicU64::new(1);
+        let id = ENGINES.fetch_add(1, Ordering::Relaxed);
+        Ok(Engine { id, rules: chosen, words, set, owners, allowed })
     }
 
     /// Number of rules that run.
@@ -111,12 +121,38 @@ impl Engine {
         self.words.unanchored(&self.rule_refs())
     }
 
+    /// The findings of the sentence-level rules in one sentence, relative to its start.
+    fn sentence_findings(&self, text: &str, in_subject: bool) -> Arc<[Local]> {
+        let rules = self.rule_refs();
+        let tokens = Tokens::new(text);
+        let mut out = Vec::new();
+        for hit in self.words.hits(&rules, text, &tokens) {
+            let active = &self.rules[hit.rule];
+            let in_scope = match active.rule.scope {
+                Scope::Both => true,
+                Scope::Subject => in_subject,
+                Scope::Body => !in_subject,
+            };
+            if in_scope && self.words.guards_pass(&active.rule, hit.rule, text, &tokens, &hit) {
+                let suggestions = suggestions(active, &text[hit.span.clone()], hit.span.start == 0, &hit.groups);
+                out.push(Local { rule: hit.rule, span: hit.span, suggestions });
+            }
+        }
+        out.into()
+    }
+
     fn rule_refs(&self) -> Vec<&Rule> {
         self.rules.iter().map(|active| &*active.rule).collect()
     }
 
     /// Every finding in the checked parts of `message`, in text order.
     pub fn check(&self, message: &Message) -> Vec<Finding> {
+        self.check_with_cache(message, &mut SentenceCache::with_capacity(0))
+    }
+
+    /// As [`Engine::check`], reusing the results of sentences `cache` has seen (with
+    /// this engine), and keeping this message's for the next check.
+    pub fn check_with_cache(&self, message: &Message, cache: &mut SentenceCache) -> Vec<Finding> {
         let masked = message.masked();
         let view = View::new(message, masked);
         let mut findings = Vec::new();
@@ -125,17 +161,23 @@ impl Engine {
             let terms = thread_terms.get_or_insert_with(|| ThreadTerms::new(message.thread()));
             terms.is_novel(&masked[sentence.clone()])
         };
-        let rules = self.rule_refs();
-        for hit in self.words.hits(&rules, masked, &view.analysis) {
-            let active = &self.rules[hit.rule];
-            if !view.in_scope(active.rule.scope, hit.span.start) || !self.words.guards_pass(&active.rule, hit.rule, masked, &view.analysis, &hit) {
-                continue;
+        cache.for_engine(self.id);
+        for sentence in &view.sentences {
+            let text = &masked[sentence.clone()];
+            let in_subject = view.in_subject(sentence.start);
+            let local = cache.get(text, in_subject).unwrap_or_else(|| {
+                let found = self.sentence_findings(text, in_subject);
+                cache.put(text, in_subject, Arc::clone(&found));
+                found
+            });
+            for found in local.iter() {
+                let active = &self.rules[found.rule];
+                if active.rule.novel_to_thread && !novel(sentence) {
+                    continue;
+                }
+                let span = sentence.start + found.span.start..sentence.start + found.span.end;
+                findings.push(finding(active, span, found.suggestions.clone()));
             }
-            let sentence = view.analysis.sentences[hit.sentence].bytes.clone();
-            if active.rule.novel_to_thread && !novel(&sentence) {
-                continue;
-            }
-            findings.push(finding(active, message.text(), hit.span.clone(), hit.span.start == sentence.start, &hit.groups));
         }
         for pattern in self.set.matches(masked).iter() {
             let (rule_index, pattern_index) = self.owners[pattern];
@@ -159,23 +201,23 @@ impl Engine {
                     continue;
                 }
                 let groups = rewrite::regex_groups(regex, masked, span.start);
-                findings.push(finding(active, message.text(), span.clone(), span.start == sentence.start, &groups));
+                let suggestions = suggestions(active, &masked[span.clone()], span.start == sentence.start, &groups);
+                findings.push(finding(active, span, suggestions));
             }
         }
         for (rule_index, active) in self.rules.iter().enumerate() {
             if let Some(measure) = &active.rule.measure {
                 let asks = |sentence: &Range<usize>| -> bool {
+                    let text = &masked[sentence.clone()];
                     match &*active.rule.matcher {
-                        Matcher::Legacy(legacy) => legacy.patterns.iter().any(|p| matcher::is_match_bounded(p, &masked[sentence.clone()])),
-                        Matcher::Words { .. } => view
-                            .analysis
-                            .sentence_at(sentence.start)
-                            .is_some_and(|i| self.words.asks(&active.rule, rule_index, masked, &view.analysis, &view.analysis.sentences[i])),
+                        Matcher::Legacy(legacy) => legacy.patterns.iter().any(|p| matcher::is_match_bounded(p, text)),
+                        Matcher::Words { .. } => self.words.asks(&active.rule, rule_index, text),
                     }
                 };
                 for span in measures::run(measure, &active.rule, &view, &asks) {
                     let opens_sentence = view.sentence_at(span.start).start == span.start;
-                    findings.push(finding(active, message.text(), span, opens_sentence, &[]));
+                    let suggestions = suggestions(active, &masked[span.clone()], opens_sentence, &[]);
+                    findings.push(finding(active, span, suggestions));
                 }
             }
         }
@@ -187,16 +229,16 @@ impl Engine {
     }
 }
 
-/// The masked text with its analysis and subject, computed once a check.
+/// The masked text with its sentences and subject, computed once a check.
 pub(crate) struct View<'a> {
     pub masked: &'a str,
-    pub analysis: Analysis,
+    pub sentences: Vec<Range<usize>>,
     pub subject: Option<Range<usize>>,
 }
 
 impl<'a> View<'a> {
     fn new(message: &Message, masked: &'a str) -> View<'a> {
-        View { masked, analysis: Analysis::new(masked), subject: message.subject() }
+        View { masked, sentences: text::sentences(masked), subject: message.subject() }
     }
 
     fn in_subject(&self, at: usize) -> bool {
@@ -213,12 +255,16 @@ impl<'a> View<'a> {
 
     /// The sentence holding byte `at` (or an empty range there, between sentences).
     pub fn sentence_at(&self, at: usize) -> Range<usize> {
-        self.analysis.sentence_at(at).map_or(at..at, |index| self.analysis.sentences[index].bytes.clone())
+        let index = self.sentences.partition_point(|s| s.end <= at);
+        match self.sentences.get(index) {
+            Some(sentence) if sentence.start <= at => sentence.clone(),
+            _ => at..at,
+        }
     }
 
     /// Sentences of the body (not the subject).
     pub fn body_sentences(&self) -> impl Iterator<Item = &Range<usize>> {
-        self.analysis.sentences.iter().map(|s| &s.bytes).filter(|s| !self.in_subject(s.start))
+        self.sentences.iter().filter(|s| !self.in_subject(s.start))
     }
 }
 
@@ -236,19 +282,19 @@ fn legacy_guards_pass(legacy: &Legacy, masked: &str, sentence: &Range<usize>, sp
         && hit(&guards.requires_after, after) != Some(false)
 }
 
-fn finding(active: &ActiveRule, text: &str, span: Range<usize>, opens_sentence: bool, groups: &[(String, String)]) -> Finding {
-    let matched = &text[span.clone()];
-    let suggestions = active
-        .rule
-        .info
-        .suggestions
-        .iter()
+/// The rule's suggestions for the text it flagged, those that would change nothing left out.
+fn suggestions(active: &ActiveRule, matched: &str, opens_sentence: bool, groups: &[(String, String)]) -> Vec<Suggestion> {
+    let specs = active.rule.info.suggestions.iter();
+    specs
         .map(|spec| {
             let replacement = rewrite::expand(&spec.replacement, matched, groups);
             Suggestion { title: spec.title.clone(), replacement: rewrite::match_case(replacement, matched, opens_sentence) }
         })
         .filter(|suggestion| suggestion.replacement != matched)
-        .collect();
+        .collect()
+}
+
+fn finding(active: &ActiveRule, span: Range<usize>, suggestions: Vec<Suggestion>) -> Finding {
     Finding { rule: Arc::clone(&active.rule.info), severity: active.severity, span, suggestions }
 }
 

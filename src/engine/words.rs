@@ -1,7 +1,7 @@
-//! Running rules written in the match language: candidates by anchor words, one hash
-//! lookup per token, then verification of each candidate around its anchor, bounded
-//! by the expression's longest match; `regex` escape hatches only on sentences that
-//! hold one of their literals. Every step is linear in the text.
+//! Running rules written in the match language over one sentence: candidates by anchor
+//! words, one hash lookup per token, then verification of each candidate around its
+//! anchor, bounded by the expression's longest match; `regex` escape hatches only when
+//! the sentence holds one of their literals. Every step is linear in the sentence.
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -12,17 +12,16 @@ use super::EngineError;
 use crate::rules::expr::vm::{self, Found, Input, Window};
 use crate::rules::expr::{self, Program};
 use crate::rules::{matcher, Escape, Expr, GuardWindow, Lists, Matcher, Pattern, Rule};
-use crate::text::{Analysis, Sentence};
+use crate::text::Tokens;
 
 /// How many tokens a guard looks at on each side of a match.
 const GUARD_REACH: usize = 64;
 
-/// A match of one rule, before its guards: the reported span and the groups a
-/// suggestion can insert.
+/// A match of one rule in a sentence, before its guards: the reported span (bytes in
+/// the sentence) and the groups a suggestion can insert.
 #[derive(Debug)]
 pub(super) struct Hit {
     pub rule: usize,
-    pub sentence: usize,
     pub span: Range<usize>,
     /// The reported span in token positions (see [`vm`]), for the guards' windows.
     pub positions: (usize, usize),
@@ -125,7 +124,8 @@ impl Words {
             words.is_words.push(true);
         }
         if !literals.is_empty() {
-            let finder = AhoCorasick::builder().ascii_case_insensitive(true).build(&literals).map_err(|e| EngineError::Rule(e.to_string()))?;
+            let finder =
+                AhoCorasick::builder().ascii_case_insensitive(true).build(&literals).map_err(|e| EngineError::Rule(e.to_string()))?;
             words.literals = Some(finder);
         }
         Ok(words)
@@ -153,99 +153,83 @@ impl Words {
         out
     }
 
-    /// Every match of every rule in `analysis`, before guards, in no particular order.
-    pub fn hits(&self, rules: &[&Rule], text: &str, analysis: &Analysis) -> Vec<Hit> {
+    /// Every match of every rule in one sentence (`text`, its `tokens`), before guards,
+    /// in no particular order; spans are relative to the sentence.
+    pub fn hits(&self, rules: &[&Rule], text: &str, tokens: &Tokens) -> Vec<Hit> {
         let mut out = Vec::new();
-        let tokens = &analysis.tokens;
         let mut candidates: Vec<(u32, usize)> = Vec::new();
-        for (sentence_index, sentence) in analysis.sentences.iter().enumerate() {
-            candidates.clear();
-            for index in sentence.tokens.clone() {
-                let norm = tokens.norm(index);
-                let mut look = |key: &str| {
-                    if let Some(ids) = self.index.get(key) {
-                        candidates.extend(ids.iter().map(|&id| (id, index)));
-                    }
-                };
-                look(norm);
-                if let Some(apostrophe) = norm.rfind('\'').filter(|&i| i > 0) {
-                    look(&norm[..apostrophe]);
-                    look(&norm[apostrophe..]);
+        for index in 0..tokens.len() {
+            let norm = tokens.norm(index);
+            let mut look = |key: &str| {
+                if let Some(ids) = self.index.get(key) {
+                    candidates.extend(ids.iter().map(|&id| (id, index)));
                 }
-            }
-            for &id in &self.everywhere {
-                candidates.extend(sentence.tokens.clone().map(|index| (id, index)));
-            }
-            candidates.sort_unstable();
-            candidates.dedup();
-            let mut rest = &candidates[..];
-            while let Some(&(id, _)) = rest.first() {
-                let count = rest.iter().take_while(|(other, _)| *other == id).count();
-                let (group, tail) = rest.split_at(count);
-                rest = tail;
-                let (rule_index, _, program) = &self.exprs[id as usize];
-                let rule = rules[*rule_index];
-                let input = Input { text, tokens, case_sensitive: rule.case_sensitive, sentence_start: sentence.tokens.start };
-                for found in matches_near(program, &input, sentence, group.iter().map(|&(_, token)| token)) {
-                    out.push(expression_hit(*rule_index, sentence_index, program, &input, &found));
-                }
+            };
+            look(norm);
+            if let Some(apostrophe) = norm.rfind('\'').filter(|&i| i > 0) {
+                look(&norm[..apostrophe]);
+                look(&norm[apostrophe..]);
             }
         }
-        self.escape_hits(rules, text, analysis, &mut out);
+        for &id in &self.everywhere {
+            candidates.extend((0..tokens.len()).map(|index| (id, index)));
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut rest = &candidates[..];
+        while let Some(&(id, _)) = rest.first() {
+            let count = rest.iter().take_while(|(other, _)| *other == id).count();
+            let (group, tail) = rest.split_at(count);
+            rest = tail;
+            let (rule_index, _, program) = &self.exprs[id as usize];
+            let input = Input { text, tokens, case_sensitive: rules[*rule_index].case_sensitive };
+            for found in matches_near(program, &input, group.iter().map(|&(_, token)| token)) {
+                out.push(expression_hit(*rule_index, program, &input, &found));
+            }
+        }
+        self.escape_hits(rules, text, tokens, &mut out);
         out
     }
 
-    fn escape_hits(&self, rules: &[&Rule], text: &str, analysis: &Analysis, out: &mut Vec<Hit>) {
+    fn escape_hits(&self, rules: &[&Rule], text: &str, tokens: &Tokens, out: &mut Vec<Hit>) {
         if self.escapes.is_empty() {
             return;
         }
-        let mut wanted: Vec<(usize, u32)> = Vec::new();
+        let mut wanted: Vec<u32> = self.escapes_everywhere.clone();
         if let Some(finder) = &self.literals {
-            for found in finder.find_overlapping_iter(text) {
-                if let Some(sentence) = analysis.sentence_at(found.start()) {
-                    wanted.push((sentence, self.literal_owner[found.pattern().as_usize()]));
-                }
-            }
-        }
-        for sentence in 0..analysis.sentences.len() {
-            wanted.extend(self.escapes_everywhere.iter().map(|&id| (sentence, id)));
+            wanted.extend(finder.find_overlapping_iter(text).map(|found| self.literal_owner[found.pattern().as_usize()]));
         }
         wanted.sort_unstable();
         wanted.dedup();
-        for (sentence_index, id) in wanted {
+        for id in wanted {
             let (rule_index, pattern_index) = self.escapes[id as usize];
-            let Some(escape) = escape_of(rules[rule_index], pattern_index) else {
-                continue;
-            };
+            let Some(escape) = escape_of(rules[rule_index], pattern_index) else { continue };
             let Ok(regex) = escape.regex() else { continue };
-            let sentence = &analysis.sentences[sentence_index];
-            let hay = &text[sentence.bytes.clone()];
             let mut from = 0;
-            while let Some(found) = matcher::find_bounded(regex, hay, from) {
+            while let Some(found) = matcher::find_bounded(regex, text, from) {
                 from = found.end();
-                let span = sentence.bytes.start + found.start()..sentence.bytes.start + found.end();
-                let first = analysis.tokens.list.partition_point(|t| t.end <= span.start);
-                let after = analysis.tokens.list.partition_point(|t| t.start < span.end);
-                let groups = super::rewrite::regex_groups(regex, hay, found.start());
-                out.push(Hit { rule: rule_index, sentence: sentence_index, span, positions: (2 * first, 2 * after.max(first)), groups });
+                let span = found.range();
+                let first = tokens.list.partition_point(|t| t.end <= span.start);
+                let after = tokens.list.partition_point(|t| t.start < span.end);
+                let groups = super::rewrite::regex_groups(regex, text, span.start);
+                out.push(Hit { rule: rule_index, span, positions: (2 * first, 2 * after.max(first)), groups });
             }
         }
     }
 
-    /// Whether rule `rule_index`'s guards let a hit through.
-    pub fn guards_pass(&self, rule: &Rule, rule_index: usize, text: &str, analysis: &Analysis, hit: &Hit) -> bool {
+    /// Whether rule `rule_index`'s guards let a hit in this sentence through.
+    pub fn guards_pass(&self, rule: &Rule, rule_index: usize, text: &str, tokens: &Tokens, hit: &Hit) -> bool {
         let guards = &self.guards[rule_index];
         if guards.is_empty() {
             return true;
         }
-        let sentence = &analysis.sentences[hit.sentence];
-        let input = Input { text, tokens: &analysis.tokens, case_sensitive: rule.case_sensitive, sentence_start: sentence.tokens.start };
-        let (first, last) = (2 * sentence.tokens.start, 2 * sentence.tokens.end);
+        let input = Input { text, tokens, case_sensitive: rule.case_sensitive };
+        let last = 2 * tokens.len();
         let (start, end) = hit.positions;
         let reach = 2 * GUARD_REACH;
         let window = |kind: GuardWindow| match kind {
-            GuardWindow::Sentence => Window { lo: first.max(start.saturating_sub(reach)), hi: last.min(end + reach), start: first, end: last },
-            GuardWindow::Before => Window { lo: first.max(start.saturating_sub(reach)), hi: start, start: first, end: start },
+            GuardWindow::Sentence => Window { lo: start.saturating_sub(reach), hi: last.min(end + reach), start: 0, end: last },
+            GuardWindow::Before => Window { lo: start.saturating_sub(reach), hi: start, start: 0, end: start },
             GuardWindow::After => Window { lo: end, hi: last.min(end + reach).max(end), start: end, end: last },
         };
         for kind in [GuardWindow::Sentence, GuardWindow::Before, GuardWindow::After] {
@@ -271,12 +255,17 @@ impl Words {
         true
     }
 
-    /// Whether one of a `many-questions` rule's expressions occurs in `sentence`.
-    pub fn asks(&self, rule: &Rule, rule_index: usize, text: &str, analysis: &Analysis, sentence: &Sentence) -> bool {
-        let input = Input { text, tokens: &analysis.tokens, case_sensitive: rule.case_sensitive, sentence_start: sentence.tokens.start };
-        let (lo, hi) = (2 * sentence.tokens.start, 2 * sentence.tokens.end);
-        let window = Window { lo, hi, start: lo, end: hi };
-        self.asks[rule_index].iter().any(|program| search(program, &input, window, None))
+    /// Whether one of a `many-questions` rule's expressions occurs in a sentence.
+    pub fn asks(&self, rule: &Rule, rule_index: usize, text: &str) -> bool {
+        let programs = &self.asks[rule_index];
+        if programs.is_empty() {
+            return false;
+        }
+        let tokens = Tokens::new(text);
+        let input = Input { text, tokens: &tokens, case_sensitive: rule.case_sensitive };
+        let end = 2 * tokens.len();
+        let window = Window { lo: 0, hi: end, start: 0, end };
+        programs.iter().any(|program| search(program, &input, window, None))
     }
 }
 
@@ -318,20 +307,20 @@ fn search(program: &Program, input: &Input<'_>, window: Window, anchors: Option<
     (first..last).any(|index| vm::match_at(program, input, window, 2 * index, false).is_some())
 }
 
-/// Matches of `program` in `sentence` that contain one of the anchor tokens `near`
+/// Matches of `program` in a sentence that contain one of the anchor tokens `near`
 /// (ascending), leftmost first, not overlapping.
-fn matches_near(program: &Program, input: &Input<'_>, sentence: &Sentence, near: impl Iterator<Item = usize>) -> Vec<Found> {
-    let (lo, hi) = (sentence.tokens.start, sentence.tokens.end);
-    let window = Window { lo: 2 * lo, hi: 2 * hi, start: 2 * lo, end: 2 * hi };
+fn matches_near(program: &Program, input: &Input<'_>, near: impl Iterator<Item = usize>) -> Vec<Found> {
+    let tokens = input.tokens.len();
+    let window = Window { lo: 0, hi: 2 * tokens, start: 0, end: 2 * tokens };
     let mut out = Vec::new();
     if program.anchored_start {
-        out.extend(vm::match_at(program, input, window, 2 * lo, true));
+        out.extend(vm::match_at(program, input, window, 0, true));
         return out;
     }
     let reach = program.max_len.max(1) - 1;
-    let mut next_free = lo;
+    let mut next_free = 0;
     for anchor in near {
-        for start in anchor.saturating_sub(reach).max(next_free).max(lo)..=anchor.min(hi.saturating_sub(1)) {
+        for start in anchor.saturating_sub(reach).max(next_free)..=anchor.min(tokens.saturating_sub(1)) {
             if let Some(found) = vm::match_at(program, input, window, 2 * start, true) {
                 next_free = found.end.div_ceil(2).max(start + 1);
                 out.push(found);
@@ -343,7 +332,7 @@ fn matches_near(program: &Program, input: &Input<'_>, sentence: &Sentence, near:
     out
 }
 
-fn expression_hit(rule: usize, sentence: usize, program: &Program, input: &Input<'_>, found: &Found) -> Hit {
+fn expression_hit(rule: usize, program: &Program, input: &Input<'_>, found: &Found) -> Hit {
     let (start, end) = found.focus();
     let span = vm::start_byte(input, start)..vm::end_byte(input, end);
     let groups = program
@@ -351,10 +340,11 @@ fn expression_hit(rule: usize, sentence: usize, program: &Program, input: &Input
         .iter()
         .enumerate()
         .map(|(index, name)| {
-            let value =
-                found.capture(index).map_or("", |(s, e)| &input.text[vm::start_byte(input, s)..vm::end_byte(input, e).max(vm::start_byte(input, s))]);
+            let value = found
+                .capture(index)
+                .map_or("", |(s, e)| &input.text[vm::start_byte(input, s)..vm::end_byte(input, e).max(vm::start_byte(input, s))]);
             (name.clone(), value.to_owned())
         })
         .collect();
-    Hit { rule, sentence, span, positions: (start, end), groups }
+    Hit { rule, span, positions: (start, end), groups }
 }

@@ -12,11 +12,11 @@
 
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ropey::Rope;
-use tactful::{Finding, Message};
+use tactful::{Finding, Message, SentenceCache};
 use tower_lsp_server::ls_types::{Diagnostic, MessageType, Uri};
 
 use super::document::{Document, IgnoreKey};
@@ -64,6 +64,7 @@ struct Snapshot {
     language_id: String,
     path: Option<PathBuf>,
     uri_path: String,
+    cache: Arc<Mutex<SentenceCache>>,
 }
 
 impl Snapshot {
@@ -75,6 +76,7 @@ impl Snapshot {
             language_id: doc.language_id.clone(),
             path: doc.path.clone(),
             uri_path: uri.path().as_str().to_owned(),
+            cache: Arc::clone(&doc.cache),
         }
     }
 }
@@ -191,7 +193,14 @@ fn check(snapshot: Snapshot, profile: &Profile, generation: u64) -> Checked {
         blank_git_comments(&mut text);
     }
     let message = Message::parse(&text);
-    let findings = if enabled { profile.engine.check(&message) } else { Vec::new() };
+    let findings = if enabled {
+        // One check runs per document at a time, so the lock is never contended; a
+        // check that panicked left a cache that is still consistent.
+        let mut cache = snapshot.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        profile.engine.check_with_cache(&message, &mut cache)
+    } else {
+        Vec::new()
+    };
     Checked {
         revision: snapshot.revision,
         version: snapshot.version,

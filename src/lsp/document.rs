@@ -3,10 +3,11 @@
 
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ropey::Rope;
+use tactful::SentenceCache;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
 use super::check::Checked;
@@ -44,6 +45,8 @@ pub struct Document {
     pub rerun: bool,
     /// The debounce of the settings in force for this document.
     pub debounce: Duration,
+    /// Sentence results of earlier checks: typing re-checks only the changed sentences.
+    pub cache: Arc<Mutex<SentenceCache>>,
 }
 
 impl Document {
@@ -60,6 +63,7 @@ impl Document {
             running: false,
             rerun: false,
             debounce,
+            cache: Arc::default(),
         }
     }
 

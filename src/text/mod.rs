@@ -1,8 +1,9 @@
-//! Text analysis, done once per message: sentences, clauses and tokens with byte spans.
+//! Text analysis: sentences, clauses and tokens with byte spans.
 //!
-//! This is a leaf: it knows nothing of rules or the engine. Everything works on
-//! `Message::masked()` (unchecked parts are spaces, offsets unchanged), and everything
-//! is linear in the text.
+//! This is a leaf: it knows nothing of rules or the engine. The engine splits
+//! `Message::masked()` (unchecked parts are spaces, offsets unchanged) into sentences
+//! and tokenizes each sentence once (a sentence is also the unit of its result cache).
+//! Everything is linear in the text.
 
 mod sentences;
 mod tokens;
@@ -19,60 +20,23 @@ pub fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
-/// One sentence: its bytes and its tokens (an index range into [`Analysis::tokens`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sentence {
-    pub bytes: Range<usize>,
-    pub tokens: Range<usize>,
-}
-
-/// The sentences and tokens of a text.
-#[derive(Debug, Clone, Default)]
-pub struct Analysis {
-    pub tokens: Tokens,
-    pub sentences: Vec<Sentence>,
-}
-
-impl Analysis {
-    pub fn new(text: &str) -> Analysis {
-        let tokens = Tokens::new(text);
-        let mut next = 0;
-        let sentences = sentences(text)
-            .into_iter()
-            .map(|bytes| {
-                let first = next + tokens.list[next..].partition_point(|t| t.start < bytes.start);
-                let last = first + tokens.list[first..].partition_point(|t| t.end <= bytes.end);
-                next = last;
-                Sentence { bytes, tokens: first..last }
-            })
-            .collect();
-        Analysis { tokens, sentences }
-    }
-
-    /// The clauses of a sentence, as token ranges: the stretches between clause breaks
-    /// (`,` `;` `:` a lone dash, brackets, `!` `?`), the breaks left out.
-    pub fn clauses(&self, sentence: &Sentence) -> Vec<Range<usize>> {
-        let mut out = Vec::new();
-        let mut start = sentence.tokens.start;
-        for index in sentence.tokens.clone() {
-            if self.tokens.list[index].clause_break {
-                if start < index {
-                    out.push(start..index);
-                }
-                start = index + 1;
+/// The clauses of a sentence's tokens, as index ranges: the stretches between clause
+/// breaks (`,` `;` `:` a lone dash, brackets, `!` `?`), the breaks left out.
+pub fn clauses(tokens: &Tokens) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (index, token) in tokens.list.iter().enumerate() {
+        if token.clause_break {
+            if start < index {
+                out.push(start..index);
             }
+            start = index + 1;
         }
-        if start < sentence.tokens.end {
-            out.push(start..sentence.tokens.end);
-        }
-        out
     }
-
-    /// The index of the sentence holding byte `at`, if any.
-    pub fn sentence_at(&self, at: usize) -> Option<usize> {
-        let index = self.sentences.partition_point(|s| s.bytes.end <= at);
-        self.sentences.get(index).filter(|s| s.bytes.start <= at).map(|_| index)
+    if start < tokens.len() {
+        out.push(start..tokens.len());
     }
+    out
 }
 
 #[cfg(test)]
@@ -80,13 +44,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sentences_know_their_tokens_and_clauses() {
-        let text = "Hi Ana, thanks. If you can, send it (today) — or not!";
-        let analysis = Analysis::new(text);
-        let words = |range: Range<usize>| -> Vec<&str> { analysis.tokens.list[range].iter().map(|t| &text[t.span()]).collect() };
-        assert_eq!(words(analysis.sentences[0].tokens.clone()), ["Hi", "Ana", ",", "thanks", "."]);
-        let clauses: Vec<Vec<&str>> = analysis.clauses(&analysis.sentences[1]).into_iter().map(words).collect();
-        assert_eq!(clauses, [vec!["If", "you", "can"], vec!["send", "it"], vec!["today"], vec!["or", "not"]]);
-        assert_eq!(analysis.sentence_at(text.find("send").unwrap()), Some(1));
+    fn clauses_end_at_commas_dashes_brackets_and_marks() {
+        let text = "If you can, send it (today) — or not! ok";
+        let tokens = Tokens::new(text);
+        let words = |range: Range<usize>| -> Vec<&str> { tokens.list[range].iter().map(|t| &text[t.span()]).collect() };
+        let found: Vec<Vec<&str>> = clauses(&tokens).into_iter().map(words).collect();
+        assert_eq!(found, [vec!["If", "you", "can"], vec!["send", "it"], vec!["today"], vec!["or", "not"], vec!["ok"]]);
     }
 }

@@ -100,12 +100,6 @@ impl Tokens {
         self.list.is_empty()
     }
 
-    /// The tokens lying wholly inside `bytes`, as an index range.
-    pub fn within(&self, bytes: &Range<usize>) -> Range<usize> {
-        let first = self.list.partition_point(|t| t.start < bytes.start);
-        let last = self.list.partition_point(|t| t.end <= bytes.end);
-        first..last.max(first)
-    }
 }
 
 /// The form a pattern word and a token are compared in: lower case, `'` for the
@@ -283,13 +277,6 @@ mod tests {
         assert_eq!(tokens.list[1].kind, TokenKind::Symbol);
         assert_eq!((tokens.list[4].start, tokens.list[4].end), (text.len() - 2, text.len()));
         assert_eq!(tokens.norm(3), "日本語です");
-    }
-
-    #[test]
-    fn within_picks_the_tokens_inside_a_byte_range() {
-        let tokens = Tokens::new("one two. three four");
-        assert_eq!(tokens.within(&(0..8)), 0..3);
-        assert_eq!(tokens.within(&(9..19)), 3..5);
     }
 
     #[test]

@@ -9,14 +9,12 @@ use super::program::{Inst, Program, Test};
 use super::{Class, Literal};
 use crate::text::{normalise_keeping_case, TokenKind, Tokens};
 
-/// What a program is matched against.
+/// What a program is matched against: one sentence and its tokens.
 #[derive(Debug, Clone, Copy)]
 pub struct Input<'a> {
     pub text: &'a str,
     pub tokens: &'a Tokens,
     pub case_sensitive: bool,
-    /// The first token of the sentence (a capital there is not `#cap`).
-    pub sentence_start: usize,
 }
 
 /// Where a match may lie (positions): it stays in `lo..=hi`; `^` holds at `start`
@@ -176,7 +174,8 @@ fn step(program: &Program, test: &Test, input: &Input<'_>, window: Window, pos: 
         Test::Word(literal) => {
             // A contraction's tail written alone ("'ll") matches any word ending in it.
             let tail = || norm.rfind('\'').filter(|&i| i > 0).is_some_and(|i| same(literal, &norm[i..], input, || tail_of(&cased())));
-            let full = same(literal, norm, input, cased) || in_mark_run(literal, token.kind, norm) || (literal.norm.starts_with('\'') && tail());
+            let full =
+                same(literal, norm, input, cased) || in_mark_run(literal, token.kind, norm) || (literal.norm.starts_with('\'') && tail());
             let part = !literal.norm.starts_with('\'') && head().is_some_and(|h| same(literal, h, input, || head_of(&cased())));
             (full.then_some(whole).flatten(), part.then_some(inside).flatten())
         }
@@ -194,16 +193,22 @@ fn step(program: &Program, test: &Test, input: &Input<'_>, window: Window, pos: 
             let text = &input.text[token.span()];
             let hit = match class {
                 Class::Number => token.kind == TokenKind::Number,
-                Class::Capitalised => token.kind == TokenKind::Word && index != input.sentence_start && text.starts_with(char::is_uppercase),
+                Class::Capitalised => {
+                    // The sentence's first word is capitalised anyway.
+                    token.kind == TokenKind::Word && index != 0 && text.starts_with(char::is_uppercase)
+                }
                 Class::Upper => {
-                    token.kind == TokenKind::Word && text.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !text.chars().any(char::is_lowercase)
+                    token.kind == TokenKind::Word
+                        && text.chars().filter(|c| c.is_alphabetic()).count() >= 2
+                        && !text.chars().any(char::is_lowercase)
                 }
                 Class::Emoji => token.kind == TokenKind::Symbol,
             };
             (hit.then_some(whole).flatten(), None)
         }
         Test::Regex(regex) => {
-            let hit = if input.case_sensitive { regex.sensitive.is_match(&input.text[token.span()]) } else { regex.insensitive.is_match(norm) };
+            let hit =
+                if input.case_sensitive { regex.sensitive.is_match(&input.text[token.span()]) } else { regex.insensitive.is_match(norm) };
             (hit.then_some(whole).flatten(), None)
         }
         Test::Not(sub) => {
@@ -245,7 +250,7 @@ mod tests {
     fn matches(expression: &str, text: &str) -> Vec<String> {
         let program = compile(&parse(expression).unwrap()).unwrap();
         let tokens = Tokens::new(text);
-        let input = Input { text, tokens: &tokens, case_sensitive: false, sentence_start: 0 };
+        let input = Input { text, tokens: &tokens, case_sensitive: false };
         let end = 2 * tokens.len();
         let window = Window { lo: 0, hi: end, start: 0, end };
         let mut out = Vec::new();
