@@ -279,7 +279,12 @@ fn a_sentence_cache_gives_the_same_findings_and_follows_edits_and_the_thread() {
     let shown = |findings: Vec<tactful::Finding>, message: &Message| -> Vec<String> {
         findings.iter().map(|f| format!("{}@{}", &message.text()[f.span.clone()], f.span.start)).collect()
     };
-    let drafts = ["I need the report by Friday.", "Hi. I need the report by Friday.", "Hi. I need the report by Friday? Ok.", "Hi. I need the report by Friday."];
+    let drafts = [
+        "I need the report by Friday.",
+        "Hi. I need the report by Friday.",
+        "Hi. I need the report by Friday? Ok.",
+        "Hi. I need the report by Friday.",
+    ];
     for draft in drafts {
         let message = Message::parse(draft);
         let fresh = shown(plain.check(&message), &message);

@@ -84,7 +84,10 @@ impl SentenceCache {
     pub(super) fn put(&mut self, text: &str, in_subject: bool, findings: Arc<[Local]>) {
         let bytes = text.len()
             + std::mem::size_of::<Entry>()
-            + findings.iter().map(|f| std::mem::size_of::<Local>() + f.suggestions.iter().map(|s| s.title.len() + s.replacement.len()).sum::<usize>()).sum::<usize>();
+            + findings
+                .iter()
+                .map(|f| std::mem::size_of::<Local>() + f.suggestions.iter().map(|s| s.title.len() + s.replacement.len()).sum::<usize>())
+                .sum::<usize>();
         if bytes > self.max_bytes / 4 {
             return;
         }

@@ -124,8 +124,7 @@ impl Words {
             words.is_words.push(true);
         }
         if !literals.is_empty() {
-            let finder =
-                AhoCorasick::builder().ascii_case_insensitive(true).build(&literals).map_err(|e| EngineError::Rule(e.to_string()))?;
+            let finder = AhoCorasick::builder().ascii_case_insensitive(true).build(&literals).map_err(|e| EngineError::Rule(e.to_string()))?;
             words.literals = Some(finder);
         }
         Ok(words)
@@ -340,9 +339,8 @@ fn expression_hit(rule: usize, program: &Program, input: &Input<'_>, found: &Fou
         .iter()
         .enumerate()
         .map(|(index, name)| {
-            let value = found
-                .capture(index)
-                .map_or("", |(s, e)| &input.text[vm::start_byte(input, s)..vm::end_byte(input, e).max(vm::start_byte(input, s))]);
+            let value =
+                found.capture(index).map_or("", |(s, e)| &input.text[vm::start_byte(input, s)..vm::end_byte(input, e).max(vm::start_byte(input, s))]);
             (name.clone(), value.to_owned())
         })
         .collect();

@@ -99,7 +99,6 @@ impl Tokens {
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
     }
-
 }
 
 /// The form a pattern word and a token are compared in: lower case, `'` for the

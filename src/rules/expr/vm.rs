@@ -174,8 +174,7 @@ fn step(program: &Program, test: &Test, input: &Input<'_>, window: Window, pos: 
         Test::Word(literal) => {
             // A contraction's tail written alone ("'ll") matches any word ending in it.
             let tail = || norm.rfind('\'').filter(|&i| i > 0).is_some_and(|i| same(literal, &norm[i..], input, || tail_of(&cased())));
-            let full =
-                same(literal, norm, input, cased) || in_mark_run(literal, token.kind, norm) || (literal.norm.starts_with('\'') && tail());
+            let full = same(literal, norm, input, cased) || in_mark_run(literal, token.kind, norm) || (literal.norm.starts_with('\'') && tail());
             let part = !literal.norm.starts_with('\'') && head().is_some_and(|h| same(literal, h, input, || head_of(&cased())));
             (full.then_some(whole).flatten(), part.then_some(inside).flatten())
         }
@@ -198,17 +197,14 @@ fn step(program: &Program, test: &Test, input: &Input<'_>, window: Window, pos: 
                     token.kind == TokenKind::Word && index != 0 && text.starts_with(char::is_uppercase)
                 }
                 Class::Upper => {
-                    token.kind == TokenKind::Word
-                        && text.chars().filter(|c| c.is_alphabetic()).count() >= 2
-                        && !text.chars().any(char::is_lowercase)
+                    token.kind == TokenKind::Word && text.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !text.chars().any(char::is_lowercase)
                 }
                 Class::Emoji => token.kind == TokenKind::Symbol,
             };
             (hit.then_some(whole).flatten(), None)
         }
         Test::Regex(regex) => {
-            let hit =
-                if input.case_sensitive { regex.sensitive.is_match(&input.text[token.span()]) } else { regex.insensitive.is_match(norm) };
+            let hit = if input.case_sensitive { regex.sensitive.is_match(&input.text[token.span()]) } else { regex.insensitive.is_match(norm) };
             (hit.then_some(whole).flatten(), None)
         }
         Test::Not(sub) => {
