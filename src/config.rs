@@ -212,17 +212,24 @@ fn resolve(name: &str, base_dir: Option<&Path>) -> Result<Source, String> {
     if let Some(git) = GitPack::parse(name) {
         return git?.synced_pack().map(Source::Path);
     }
-    let path = Path::new(name);
-    let path = match base_dir {
-        Some(base) if path.is_relative() => base.join(path),
-        _ => path.to_path_buf(),
-    };
+    let path = pack_path(name, base_dir);
     if !path.exists() {
         let builtins = builtin_pack_names().collect::<Vec<_>>().join(", ");
         let close = suggestion_suffix(name, builtin_pack_names());
         return Err(format!("no such pack `{name}`: not a built-in pack ({builtins}) nor an existing file or directory{close}"));
     }
     Ok(Source::Path(path))
+}
+
+/// The path a `packs` entry names: relative to `base_dir` (the config file's folder)
+/// unless absolute, without `.` parts (`/team/./acme` is shown as `/team/acme`).
+pub fn pack_path(name: &str, base_dir: Option<&Path>) -> PathBuf {
+    let path = Path::new(name);
+    let joined = match base_dir {
+        Some(base) if path.is_relative() => base.join(path),
+        _ => path.to_path_buf(),
+    };
+    joined.components().filter(|part| *part != std::path::Component::CurDir).collect()
 }
 
 /// A pack by built-in name, synced git pack (`git+URL#REV`), or path relative to `base_dir`.

@@ -58,6 +58,8 @@ pub struct Suggestion {
     pub title: String,
     /// The text that replaces the whole span; empty means delete it.
     pub replacement: String,
+    /// Mechanical (punctuation, capitals): safe to apply without reading it.
+    pub safe: bool,
 }
 
 /// One tone or trust risk found in a message.

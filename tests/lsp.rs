@@ -8,6 +8,7 @@
 mod client;
 
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -39,6 +40,8 @@ struct Expected {
     start: usize,
     end: usize,
     suggestions: Vec<String>,
+    /// The first rewrite marked safe (mechanical), which "fix all" applies.
+    safe: Option<String>,
 }
 
 /// `tactful check --no-config --format json` on `text` (each text and options once
@@ -75,6 +78,7 @@ fn run_cli(text: &str, extra: &[&str]) -> Vec<Expected> {
             start: d["start"].as_u64().unwrap() as usize,
             end: d["end"].as_u64().unwrap() as usize,
             suggestions: d["suggestions"].as_array().unwrap().iter().map(|s| s["replacement"].as_str().unwrap().to_owned()).collect(),
+            safe: d["suggestions"].as_array().unwrap().iter().find(|s| s["safe"] == true).map(|s| s["replacement"].as_str().unwrap().to_owned()),
         })
         .collect()
 }
@@ -320,13 +324,8 @@ fn a_quick_fix_applied_to_the_text_gives_the_rewritten_message() {
     assert!(stale.is_empty(), "stale diagnostic got actions: {stale:?}");
 }
 
-#[test]
-fn fix_all_applies_the_safe_rewrites() {
-    let text = "Subject: hi\n\nWhy??? This is NOT what we AGREED. Please answer ASAP!!!\n";
-    let expected = cli(text, &[]);
-    let safe: Vec<&Expected> = expected.iter().filter(|e| e.suggestions.len() == 1).collect();
-    assert!(!safe.is_empty(), "some finding has a single rewrite: {expected:?}");
-    let (_sandbox, mut client, uri, diagnostics) = open("fixall", json!(null), "draft.eml", text);
+/// The edits of the "Fix all safe rewrites" action for the document as opened (version 1).
+fn fix_all_edits(client: &mut Client, uri: &str, text: &str) -> Vec<Value> {
     let response = client.request(
         "textDocument/codeAction",
         json!({ "textDocument": { "uri": uri }, "range": range(text, 0, 0, Encoding::Utf16), "context": { "diagnostics": [], "only": ["source.fixAll"] } }),
@@ -334,9 +333,20 @@ fn fix_all_applies_the_safe_rewrites() {
     let actions = response["result"].as_array().unwrap();
     assert_eq!(actions.len(), 1, "{actions:?}");
     assert_eq!(actions[0]["kind"], "source.fixAll.tactful");
-    let (edits, version) = edits_for(&actions[0]["edit"], &uri);
+    let (edits, version) = edits_for(&actions[0]["edit"], uri);
     assert_eq!(version, Some(1));
-    // What the CLI says: every single-rewrite finding, first of overlapping ones.
+    edits
+}
+
+#[test]
+fn fix_all_applies_the_safe_rewrites() {
+    let text = "Subject: hi\n\nWhy??? This is NOT what we AGREED. Please answer ASAP!!!\n";
+    let expected = cli(text, &[]);
+    let safe: Vec<&Expected> = expected.iter().filter(|e| e.safe.is_some()).collect();
+    assert!(!safe.is_empty(), "some finding has a safe rewrite: {expected:?}");
+    let (_sandbox, mut client, uri, diagnostics) = open("fixall", json!(null), "draft.eml", text);
+    let edits = fix_all_edits(&mut client, &uri, text);
+    // What the CLI says: the first safe rewrite of each finding, first of overlapping ones.
     let mut want = text.to_owned();
     let mut end = 0;
     let mut chosen = Vec::new();
@@ -347,10 +357,24 @@ fn fix_all_applies_the_safe_rewrites() {
         }
     }
     for e in chosen.iter().rev() {
-        want.replace_range(e.start..e.end, &e.suggestions[0]);
+        want.replace_range(e.start..e.end, e.safe.as_deref().unwrap());
     }
     assert_eq!(apply_edits(text, &edits, Encoding::Utf16), want);
     assert!(diagnostics.len() > edits.len(), "rewrites with a choice are left to the writer");
+}
+
+/// "Fix all" on the sample draft changes punctuation and capitals and nothing else:
+/// no rewording ("Your team clearly doesn't care" → "I'd like to understand …") gets in.
+#[test]
+fn fix_all_on_the_sample_draft_changes_only_punctuation_and_capitals() {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/sample-draft.eml")).unwrap();
+    let (_sandbox, mut client, uri, diagnostics) = open("fixall-sample", json!(null), "draft.eml", &text);
+    let edits = fix_all_edits(&mut client, &uri, &text);
+    let fixed = apply_edits(&text, &edits, Encoding::Utf16);
+    assert_ne!(fixed, text);
+    let words = |s: &str| s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect::<Vec<_>>();
+    assert_eq!(words(&fixed), words(&text), "fix all changed words:\n{fixed}");
+    assert!(diagnostics.len() > edits.len(), "rewordings are left to the writer");
 }
 
 #[test]
@@ -444,7 +468,7 @@ fn disabling_a_category_creates_tactful_toml() {
 
 #[test]
 fn hover_explains_a_finding_and_summarises_the_message() {
-    let (_sandbox, mut client, uri, diagnostics) = open("hover", json!(null), "draft.eml", DRAFT);
+    let (sandbox, mut client, uri, diagnostics) = open("hover", json!(null), "draft.eml", DRAFT);
     let d = asap(&diagnostics);
     let inside = json!({ "line": 6, "character": d["range"]["start"]["character"].as_u64().unwrap() + 2 });
     let response = hover(&mut client, &uri, inside);
@@ -467,6 +491,14 @@ fn hover_explains_a_finding_and_summarises_the_message() {
 
     // Nothing to say on an ordinary line.
     assert_eq!(hover(&mut client, &uri, json!({ "line": 4, "character": 1 }))["result"], Value::Null);
+
+    // Counts read as words: "2 warnings", not "2 warning".
+    let two = sandbox.uri("two.eml");
+    client.open(&two, "mail", 1, "Subject: Numbers\n\nSend it ASAP. Then call me ASAP.\n");
+    client.diagnostics(&two, Some(1));
+    let summary = hover(&mut client, &two, json!({ "line": 0, "character": 3 }));
+    let text = summary["result"]["contents"]["value"].as_str().unwrap();
+    assert!(text.contains("- pressure: 2 (2 warnings)"), "{text}");
 }
 
 #[test]

@@ -117,7 +117,7 @@ fn a_bad_regex_points_at_the_offending_character() {
     sb.write("bad.toml", "[[rule]]\nid = \"team.bad\"\nmessage = \"m\"\npatterns = ['fine', 'we (can|could']\nexamples.flag = [\"x\"]\n");
     let run = sb.run(&["pack", "check", "bad.toml"]).expect(1);
     assert!(run.stdout.contains("error: bad.toml:4:25: invalid regex: unclosed group\n"), "{}", run.stdout);
-    assert_eq!(run.last_line(), "1 packs checked, 1 with problems");
+    assert_eq!(run.last_line(), "1 pack checked, 1 with problems");
 }
 
 #[test]
@@ -378,6 +378,7 @@ fn pack_test_reports_like_a_test_runner_with_exit_codes() {
     let sb = Sandbox::new("pack-test");
     sb.write("good/pack.toml", &rule("team.good", "circle back", "examples.rewrite = [{ from = \"Well, circle back then.\", to = \"Well, come back then.\" }]\nsuggestions = [{ title = \"t\", replacement = \"come back\" }]\n"));
     let run = sb.run(&["pack", "test", "good"]).expect(0);
+    assert!(run.stdout.contains("running 1 rule of pack `good` (good)\n"), "{}", run.stdout);
     assert!(run.stdout.contains("test team.good ... ok (3 examples)\n"), "{}", run.stdout);
     assert_eq!(run.last_line(), "3 passed, 0 failed");
 
@@ -398,6 +399,7 @@ fn pack_test_reports_like_a_test_runner_with_exit_codes() {
     sb.write("broken/pack.toml", "[[rule]]\nid = \"team.x\"\n");
     let run = sb.run(&["pack", "test", "good", "broken"]).expect(2);
     assert!(run.stdout.contains("broken: cannot load: broken/pack.toml:1:1: missing field `message`"), "{}", run.stdout);
+    assert!(run.stdout.contains("\n1 pack did not load\n"), "{}", run.stdout);
     assert_eq!(run.last_line(), "3 passed, 0 failed");
 
     let run = sb.run(&["pack", "test", "nowhere"]).expect(2);
@@ -538,6 +540,16 @@ fn enable_loads_the_optional_pack_and_explain_suggests_the_closest_rule() {
     assert_eq!(run.stderr, "error: --disable presure: no rule or category named `presure` in the loaded packs (did you mean `pressure`?)\n");
 }
 
+/// A pack named `./team` in a config is shown as `…/ws/team/pack.toml`, not `…/ws/./team/…`.
+#[test]
+fn paths_in_messages_have_no_dot_parts() {
+    let sb = Sandbox::new("dot-paths");
+    sb.write("ws/.tactful.toml", "packs = [\"default\", \"./team\"]\n");
+    sb.write("ws/team/pack.toml", "[[rule]]\nid = \"team.x\"\nmessage = \"m\"\nphrase = [\"x\"]\n");
+    let run = sb.run_in("ws", &["check"], "Hello.\n").expect(2);
+    assert!(run.stderr.contains("/ws/team/pack.toml:4:1: unknown key `phrase`") && !run.stderr.contains("/./"), "{}", run.stderr);
+}
+
 // ---- the shipped packs ----
 
 #[test]
@@ -551,6 +563,28 @@ fn the_sales_support_and_example_packs_pass_their_own_tests() {
         assert!(run.last_line().ends_with(" passed, 0 failed"), "{}", run.stdout);
         sb.run(&["pack", "check", &path]).expect(0);
     }
+}
+
+/// Two rules with one message would read as one rule reported twice.
+#[test]
+fn every_built_in_rule_has_its_own_message() {
+    let sb = Sandbox::new("messages");
+    let mut args = vec!["rules", "--no-config"];
+    let names = builtin_names();
+    for name in names.split(", ").filter(|name| *name != "default") {
+        args.extend(["--pack", name]);
+    }
+    let run = sb.run(&args).expect(0);
+    let mut by_message = std::collections::HashMap::new();
+    for line in run.stdout.lines() {
+        // id, category, severity, then the message
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let (id, message) = (words[0], words[3..].join(" "));
+        if let Some(other) = by_message.insert(message.clone(), id.to_owned()) {
+            panic!("{id} and {other} share the message {message:?}");
+        }
+    }
+    assert!(by_message.len() > 100, "{}", run.stdout);
 }
 
 #[test]
@@ -609,7 +643,7 @@ fn git_packs_sync_into_the_cache_and_are_used_offline() {
 
     let run = sb.run_in("ws", &["pack", "sync"], "").expect(0);
     assert!(run.stdout.contains(&format!("{url} at v1 (packs/team): fetched ")), "{}", run.stdout);
-    assert!(run.stdout.contains("pack `shared`, 1 rules"), "{}", run.stdout);
+    assert!(run.stdout.contains("pack `shared`, 1 rule\n"), "{}", run.stdout);
     assert_eq!(sb.flagged("ws", "Well, circle back then."), ["team.shared"]);
     let checkout = std::fs::read_dir(sb.path("cache/tactful/packs")).unwrap().next().unwrap().unwrap().path().join("v1");
     assert!(checkout.join("packs/team/pack.toml").is_file(), "{}", checkout.display());

@@ -13,6 +13,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use tactful::rules::git::{GitPack, Synced};
 use tactful::rules::{builtin_pack, builtin_pack_names, Rule};
+use tactful::wording::counted;
 use tactful::{Config, Engine, Message, Pack, PackError, Selection, Toggle};
 
 use super::{EXIT_ERROR, EXIT_FINDINGS};
@@ -183,7 +184,7 @@ fn check(args: &PathsArgs) -> anyhow::Result<ExitCode> {
                     println!("error: {error}");
                 }
                 if errors.is_empty() {
-                    println!("ok: {} (pack `{}`, {} rules)", target.label(), pack.name, pack.rules.len());
+                    println!("ok: {} (pack `{}`, {})", target.label(), pack.name, counted(pack.rules.len(), "rule"));
                 } else {
                     bad += 1;
                 }
@@ -194,7 +195,7 @@ fn check(args: &PathsArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    println!("{} packs checked, {bad} with problems", targets.len());
+    println!("{} checked, {bad} with problems", counted(targets.len(), "pack"));
     Ok(if bad == 0 { ExitCode::SUCCESS } else { ExitCode::from(EXIT_FINDINGS) })
 }
 
@@ -220,14 +221,14 @@ fn test(args: &PathsArgs) -> anyhow::Result<ExitCode> {
             }
         };
         let own: Vec<&Arc<Rule>> = pack.own_rules().collect();
-        println!("\nrunning {} rules of pack `{}` ({})", own.len(), pack.name, target.label());
+        println!("\nrunning {} of pack `{}` ({})", counted(own.len(), "rule"), pack.name, target.label());
         for rule in own {
             let problems = run_examples(&pack, rule)?;
             let total = example_count(rule);
             tally.failed += problems.len().min(total);
             tally.passed += total.saturating_sub(problems.len());
             if problems.is_empty() {
-                println!("test {} ... ok ({total} examples)", rule.info.id);
+                println!("test {} ... ok ({})", rule.info.id, counted(total, "example"));
             } else {
                 println!("test {} ... FAILED ({} of {total} examples)", rule.info.id, problems.len());
                 let mut block = format!("{} ({}):\n", rule.info.id, rule.location);
@@ -245,7 +246,7 @@ fn test(args: &PathsArgs) -> anyhow::Result<ExitCode> {
         }
     }
     if broken > 0 {
-        println!("\n{broken} packs did not load");
+        println!("\n{} did not load", counted(broken, "pack"));
     }
     println!("\n{} passed, {} failed", tally.passed, tally.failed);
     Ok(if broken > 0 {
@@ -413,7 +414,7 @@ fn sync_packs(args: &SyncArgs) -> anyhow::Result<ExitCode> {
                     Synced::Unchanged { commit } => format!("up to date ({})", short(&commit)),
                 };
                 match pack.synced_pack().map_err(|e| anyhow::anyhow!(e)).and_then(|dir| Pack::load(&dir).map_err(Into::into)) {
-                    Ok(loaded) => println!("{label}: {what}; pack `{}`, {} rules", loaded.name, loaded.rules.len()),
+                    Ok(loaded) => println!("{label}: {what}; pack `{}`, {}", loaded.name, counted(loaded.rules.len(), "rule")),
                     Err(err) => {
                         eprintln!("error: {label}: {what}, but the pack does not load: {err}");
                         failed += 1;

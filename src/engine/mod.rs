@@ -288,7 +288,8 @@ fn suggestions(active: &ActiveRule, matched: &str, opens_sentence: bool, groups:
     specs
         .map(|spec| {
             let replacement = rewrite::expand(&spec.replacement, matched, groups);
-            Suggestion { title: spec.title.clone(), replacement: rewrite::match_case(replacement, matched, opens_sentence) }
+            let replacement = rewrite::match_case(replacement, matched, opens_sentence);
+            Suggestion { title: spec.title.clone(), replacement, safe: spec.safe }
         })
         .filter(|suggestion| suggestion.replacement != matched)
         .collect()

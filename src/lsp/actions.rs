@@ -8,8 +8,9 @@
 //! - "Disable rule X / category Y in this workspace": a command; the server edits the
 //!   workspace `.tactful.toml` through `workspace/applyEdit` (creating it if needed)
 //!   with the smallest text edit that sets `rules."X" = "off"`, the rest kept.
-//! - "Fix all safe rewrites" (`source.fixAll.tactful`): every finding whose rule offers
-//!   exactly one rewrite (the mechanical ones: one mark instead of three, plain case).
+//! - "Fix all safe rewrites" (`source.fixAll.tactful`): every finding with a rewrite the
+//!   pack marks `safe` (mechanical: one mark instead of three, plain case); rewordings
+//!   change what the text says and are left to the writer.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -148,16 +149,16 @@ fn json<T: Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or_default()
 }
 
-/// One edit per finding whose rule has a single rewrite, overlapping ones skipped.
+/// One edit per finding with a rewrite marked safe (its first), overlapping ones skipped.
 fn fix_all(uri: &Uri, doc: &Document, checked: &Checked, encoding: PositionEncoding, caps: &ClientCaps) -> Option<CodeAction> {
     let mut edits = Vec::new();
     let mut end = 0;
     for (finding, _) in checked.visible(&doc.ignored) {
-        if let [only] = finding.suggestions.as_slice() {
+        if let Some(safe) = finding.suggestions.iter().find(|suggestion| suggestion.safe) {
             if finding.span.start >= end || edits.is_empty() {
                 end = finding.span.end;
                 let range = position::range(&checked.rope, finding.span.clone(), encoding);
-                edits.push(TextEdit { range, new_text: only.replacement.clone() });
+                edits.push(TextEdit { range, new_text: safe.replacement.clone() });
             }
         }
     }

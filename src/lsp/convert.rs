@@ -158,8 +158,12 @@ pub fn summary_markdown(checked: &Checked, ignored: &HashSet<IgnoreKey>) -> Stri
     }
     for (category, counts) in by_category {
         let n: usize = counts.iter().sum();
-        let detail: Vec<String> =
-            Severity::ALL.iter().rev().filter(|s| counts[**s as usize] > 0).map(|s| format!("{} {s}", counts[*s as usize])).collect();
+        let detail: Vec<String> = Severity::ALL
+            .iter()
+            .rev()
+            .filter(|s| counts[**s as usize] > 0)
+            .map(|s| tactful::wording::counted(counts[*s as usize], s.as_str()))
+            .collect();
         let _ = writeln!(out, "- {category}: {n} ({})", detail.join(", "));
     }
     out

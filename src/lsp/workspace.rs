@@ -297,11 +297,7 @@ fn defaults() -> Profile {
 fn pack_paths(config: &Config) -> Vec<PathBuf> {
     let names = config.packs.as_deref().unwrap_or_default();
     let is_path = |name: &&String| !name.starts_with("git+") && !builtin_pack_names().any(|builtin| builtin == name.as_str());
-    let resolve = |name: &String| match &config.base_dir {
-        Some(base) if Path::new(name).is_relative() => base.join(name),
-        _ => PathBuf::from(name),
-    };
-    names.iter().filter(is_path).map(resolve).collect()
+    names.iter().filter(is_path).map(|name| tactful::config::pack_path(name, config.base_dir.as_deref())).collect()
 }
 
 /// A warning for each `rules` key that names no rule and no category of the packs, on

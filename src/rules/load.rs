@@ -327,8 +327,11 @@ fn flagged_rule(category: &str, entry: Spanned<FlaggedPhrases>, origin: &str, te
         }
     };
     let flag = entry.phrases.iter().map(|p| p.get_ref().clone()).collect();
-    let suggestions =
-        entry.replacement.map(|replacement| SuggestionSpec { title: format!("Replace with “{replacement}”"), replacement }).into_iter().collect();
+    let suggestions = entry
+        .replacement
+        .map(|replacement| SuggestionSpec { title: format!("Replace with “{replacement}”"), replacement, safe: false })
+        .into_iter()
+        .collect();
     Ok(RuleSpec {
         id,
         category: None,

@@ -202,6 +202,10 @@ pub struct RuleSpec {
 pub struct SuggestionSpec {
     pub title: String,
     pub replacement: String,
+    /// A mechanical fix that cannot change what the text says (one mark for several,
+    /// plain case for capitals): "Fix all safe rewrites" applies only these.
+    #[serde(default)]
+    pub safe: bool,
 }
 
 /// `[rule.examples]`: texts the rule must flag and must leave alone, run as tests.
