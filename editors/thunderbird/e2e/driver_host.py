@@ -1,0 +1,53 @@
+#!/usr/bin/python3
+"""Native-messaging host of the end-to-end driver add-on (test only).
+
+Thunderbird starts it once per runtime.sendNativeMessage; it answers one command:
+  log         append the record to results.jsonl (the test reads it)
+  install     run `tactful thunderbird install` (HOME is the test's)
+  received    the messages the SMTP sink has saved so far
+  screenshot  `import -window root` of the Xvfb screen into the artifact path
+The run directory comes from TACTFUL_E2E_DIR, set by e2e.py for Thunderbird.
+"""
+import json
+import os
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+RUN = Path(os.environ["TACTFUL_E2E_DIR"])
+
+
+def read():
+    length = struct.unpack("=I", sys.stdin.buffer.read(4))[0]
+    return json.loads(sys.stdin.buffer.read(length))
+
+
+def reply(value):
+    data = json.dumps(value).encode()
+    sys.stdout.buffer.write(struct.pack("=I", len(data)) + data)
+    sys.stdout.buffer.flush()
+
+
+def main():
+    message = read()
+    command = message.get("cmd")
+    if command == "log":
+        with open(RUN / "results.jsonl", "a", encoding="utf-8") as out:
+            out.write(json.dumps(message["record"]) + "\n")
+        reply({"ok": True})
+    elif command == "install":
+        done = subprocess.run([os.environ["TACTFUL_BIN"], "thunderbird", "install"], capture_output=True, text=True)
+        reply({"ok": done.returncode == 0, "stdout": done.stdout, "stderr": done.stderr})
+    elif command == "received":
+        files = sorted((RUN / "smtp").glob("*.eml"))
+        reply({"messages": [f.read_text(encoding="utf-8", errors="replace") for f in files]})
+    elif command == "screenshot":
+        target = os.environ["TACTFUL_E2E_SCREENSHOT"]
+        done = subprocess.run(["import", "-window", "root", target], capture_output=True, text=True)
+        reply({"ok": done.returncode == 0, "stderr": done.stderr})
+    else:
+        reply({"ok": False, "error": f"unknown command {command!r}"})
+
+
+main()
