@@ -2,7 +2,8 @@
 # Installs everything the editor integration tests need. Idempotent: what is already
 # there (and at the right version) is left alone. Called by .ci/run before the tests.
 #
-#   editors/ci-setup.sh            Neovim + the VS Code extension's npm packages
+#   editors/ci-setup.sh            Neovim + the VS Code extension's npm packages +
+#                                  Thunderbird, Xvfb and aiosmtpd (apt) for editors/thunderbird
 #   editors/ci-setup.sh --vscode   also the VS Code end-to-end set-up: Debian's
 #                                  chromium and libkrb5-dev, Node 24, code-server,
 #                                  playwright-core (cached in ~/.cache/tactful-e2e)
@@ -41,6 +42,10 @@ fi
 # --- the VS Code extension: its npm packages (npm test, npm run compile, vsce)
 step "editors/vscode: npm ci"
 (cd "$HERE/vscode" && npm ci --no-audit --no-fund --loglevel=error)
+
+# --- the Thunderbird add-on's end-to-end test: Thunderbird, Xvfb, ImageMagick, aiosmtpd
+step "editors/thunderbird: Debian packages for the end-to-end test"
+"$HERE/thunderbird/e2e/run.sh" --install-only
 
 # --- the VS Code end-to-end test's browser, Node 24 and code-server
 if [ "${1:-}" = "--vscode" ]; then

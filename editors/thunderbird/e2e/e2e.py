@@ -243,20 +243,31 @@ def main():
     if "missing" in records:
         banner = records["missing"]["model"]["banner"]
         check(banner["command"] == "tactful thunderbird install", "a missing host is reported in the popup with the install command", json.dumps(banner))
-        check("No such native application" in banner["detail"] or "not" in banner["detail"], "the popup says why", banner["detail"])
+        check("No such native application tactful" in banner["detail"], "the popup says why (Thunderbird's own error)", banner["detail"])
+        check(records["missing"]["model"]["retry"], "the popup offers Retry")
     if "installed" in records:
         r = records["installed"]
         check(r["install"]["ok"] and r["model"]["banner"] is None, "after `tactful thunderbird install` and Retry, the add-on is connected", json.dumps(r["install"]))
 
     if "plain-findings" in records:
         compare_findings(binary, records["plain-findings"], "plain text")
-    for label, phase in (("plain text", "plain-rewrite"), ("HTML", "html-rewrite")):
+    for label, phase in (("plain text", "plain-rewrite"), ("HTML", "html-rewrite"), ("Subject", "subject-rewrite")):
         if phase in records:
             r = records[phase]
             replacement = r["finding"]["suggestions"][0]["replacement"]
             check(r["result"]["ok"], f"{label}: the rewrite was applied", json.dumps(r["result"]))
             check(one_span_changed(r["before"], r["after"], r["finding"]["text"], replacement), f"{label}: the rewrite changed exactly the flagged span", f"before {r['before']!r}\n     after  {r['after']!r}")
-            check(all(f["rule"] != "pressure.asap" for f in r["afterFindings"]), f"{label}: the finding is gone after the rewrite")
+            check(all(f["rule"] != r["finding"]["rule"] or f["field"] != r["finding"]["field"] for f in r["afterFindings"]), f"{label}: the finding is gone after the rewrite")
+    if "ignore" in records:
+        r = records["ignore"]
+        check(r["result"]["ok"] and r["before"] == r["after"], "Ignore here: the draft is unchanged", json.dumps(r["result"]))
+        check(all(f["rule"] != "overclaim.guarantee" for f in r["afterFindings"]), "Ignore here: the finding is gone")
+    if "fix-all" in records:
+        r = records["fix-all"]
+        changed = r["before"] != r["after"] or r["subjectBefore"] != r["subjectAfter"]
+        check(r["result"]["ok"] and changed, "Fix all safe: the server's fix-all edits were applied", json.dumps(r["result"]))
+        check(len(r["findingsAfter"]) < len(r["findingsBefore"]), "Fix all safe: fewer findings after", f"{len(r['findingsBefore'])} -> {len(r['findingsAfter'])}")
+        check("moz-signature" in r["after"] and '<blockquote type="cite"><p>Reply ASAP please, we guarantee it.</p></blockquote>' in r["after"], "Fix all safe: quote and signature untouched", r["after"])
     if "html-findings" in records:
         r = records["html-findings"]
         compare_findings(binary, r, "HTML")

@@ -14,8 +14,8 @@ const { LspClient } = globalThis.tactfulLsp;
 const HOST_NAME = "tactful";
 /** The end-to-end test's driver add-on, the only other add-on this one answers. */
 const TEST_DRIVER_ID = "tactful-e2e-driver@tactful";
-/** How long a check before sending may take before the message is let go unchecked. */
-const SEND_CHECK_TIMEOUT_MS = 10000;
+/** How long a check may take before it is given up (and a message is let go unchecked). */
+const CHECK_TIMEOUT_MS = 10000;
 const SUBJECT_POLL_MS = 1000;
 
 const HIGHLIGHT_CSS = ["error:#d32f2f", "warning:#e08a00", "info:#1e88e5", "hint:#9e9e9e"]
@@ -40,7 +40,7 @@ function uriOf(tabId) {
 function composeOf(tabId) {
   let state = composes.get(tabId);
   if (!state) {
-    state = { tabId, doc: null, snapshot: null, revision: -1, version: 0, opened: false, findings: [], waiters: [], hold: null, sendAnyway: false, attached: false };
+    state = { tabId, doc: null, snapshot: null, revision: -1, version: 0, published: 0, opened: false, findings: [], waiters: [], hold: null, sendAnyway: false, attached: false };
     composes.set(tabId, state);
   }
   return state;
@@ -174,13 +174,16 @@ async function submit(state, snapshot) {
     client.notify("textDocument/didOpen", { textDocument: { ...textDocument, languageId: "mail", text: state.doc.text } });
     state.opened = true;
   }
-  await done;
+  // A server that does not publish (a setting that turns checking off) must not
+  // leave the popup or a send waiting.
+  await Promise.race([done, new Promise((resolve) => setTimeout(resolve, CHECK_TIMEOUT_MS))]);
 }
 
 /** Diagnostics for the current version: mapped to the draft, underlined, counted. */
 async function published(state, diagnostics) {
   const doc = state.doc;
   const version = state.version;
+  state.published = version;
   state.findings = [];
   diagnostics.forEach((diagnostic, index) => {
     const place = doc.locate(diagnostic.range);
@@ -360,9 +363,10 @@ async function beforeSend(tab) {
     state.sendAnyway = false;
     return {};
   }
-  const timeout = new Promise((resolve) => setTimeout(() => resolve("timeout"), SEND_CHECK_TIMEOUT_MS));
-  if ((await Promise.race([check(tab.id), timeout])) === "timeout") {
-    console.warn("tactful: the check before sending took too long; the message was not held");
+  const version = state.version;
+  await check(tab.id).catch(logError);
+  if (state.published !== state.version || state.version === version) {
+    console.warn("tactful: the draft could not be checked before sending; the message was not held");
     return {};
   }
   state.hold = holding(state);

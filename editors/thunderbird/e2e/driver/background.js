@@ -11,7 +11,7 @@ const PLAIN = {
   body: "Hi Bob,\n\nMerci Zoë 👋 (東京 team). Please get back to me ASAP.\n\nPer my last email, the numbers are due.\n\nCheers,\nAnn\n",
 };
 const HTML = {
-  subject: "Plan",
+  subject: "URGENT!!! Plan",
   body:
     "<html><body><p>Hi <b>Bob</b>,</p><p>Merci 👋, please get back to me <i>ASAP</i>.</p><p>We guarantee 100% uptime.</p>" +
     '<div class="moz-cite-prefix">On 1/2/2026 Bob wrote:</div><blockquote type="cite"><p>Reply ASAP please, we guarantee it.</p></blockquote>' +
@@ -61,13 +61,18 @@ async function received() {
   return (await host({ cmd: "received" })).messages;
 }
 
-/** Applies the first rewrite of `rule` and reports the body before and after. */
-async function rewrite(tab, plain, rule, phase) {
+/** The body, or the subject for `field` "subject". */
+async function field(tabId, plain, name) {
+  return name === "subject" ? (await browser.compose.getComposeDetails(tabId)).subject : body(tabId, plain);
+}
+
+/** Does a popup action on the first finding of `rule` and reports the text before and after. */
+async function act(tab, plain, rule, phase, type = "popup:rewrite", where = "body") {
   const seen = await findings(tab.id);
-  const target = seen.findings.find((f) => f.rule === rule && f.field === "body");
-  const before = await body(tab.id, plain);
-  const result = await product({ type: "popup:rewrite", tabId: tab.id, id: target.id, index: 0 });
-  const after = await body(tab.id, plain);
+  const target = seen.findings.find((f) => f.rule === rule && f.field === where);
+  const before = await field(tab.id, plain, where);
+  const result = await product({ type, tabId: tab.id, id: target.id, index: 0 });
+  const after = await field(tab.id, plain, where);
   await log({ phase, plain, finding: target, result, before, after, afterFindings: (await findings(tab.id)).findings });
 }
 
@@ -132,7 +137,7 @@ async function main() {
   // 3. A plain-text risky draft.
   const plain = await compose(PLAIN, true);
   await log({ phase: "plain-findings", ...(await findings(plain.id)) });
-  await rewrite(plain, true, "pressure.asap", "plain-rewrite");
+  await act(plain, true, "pressure.asap", "plain-rewrite");
 
   // 4. Send is held while a warning remains; nothing reaches the SMTP sink.
   const held = await trySend(plain, "sendNow");
@@ -151,7 +156,23 @@ async function main() {
   // 6. An HTML risky draft: findings, and a rewrite that keeps the formatting.
   const html = await compose(HTML, false);
   await log({ phase: "html-findings", ...(await findings(html.id)) });
-  await rewrite(html, false, "pressure.asap", "html-rewrite");
+  await act(html, false, "pressure.asap", "html-rewrite");
+  await act(html, false, "shouting.stacked-exclamations", "subject-rewrite", "popup:rewrite", "subject");
+  await act(html, false, "overclaim.guarantee", "ignore", "popup:ignore");
+  const beforeFix = await findings(html.id);
+  const fixBefore = await browser.compose.getComposeDetails(html.id);
+  const fixed = await product({ type: "popup:fixAll", tabId: html.id });
+  const fixAfter = await browser.compose.getComposeDetails(html.id);
+  await log({
+    phase: "fix-all",
+    before: fixBefore.body,
+    after: fixAfter.body,
+    subjectBefore: fixBefore.subject,
+    subjectAfter: fixAfter.subject,
+    result: fixed,
+    findingsBefore: beforeFix.findings,
+    findingsAfter: (await findings(html.id)).findings,
+  });
   await browser.tabs.remove(html.id);
 
   // 7. A clean draft goes straight through.
