@@ -183,6 +183,8 @@ def compare_findings(binary, record, label):
 
 
 def main():
+    # A stopped run still stops Thunderbird and the sink (the `finally` below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     xpi, binary, artifacts = Path(sys.argv[1]).resolve(), str(Path(sys.argv[2]).resolve()), Path(sys.argv[3]).resolve()
     artifacts.mkdir(parents=True, exist_ok=True)
     run = Path(tempfile.mkdtemp(prefix="tactful-tb-e2e-"))

@@ -16,7 +16,7 @@ if (!globalThis.tactfulEditor) {
     let extracted = { revision: -1, nodes: [] };
     let debounceMs = 150;
     let timer = null;
-    let lastHighlight = { at: null, count: 0 };
+    let lastHighlight = { at: null, count: 0, nodes: [] };
 
     const preformatted = () => {
       const style = document.body && getComputedStyle(document.body).whiteSpace;
@@ -50,13 +50,16 @@ if (!globalThis.tactfulEditor) {
 
     function highlight(message) {
       if (message.revision !== revision || extracted.revision !== revision) return { applied: false };
+      const underlined = [];
       for (const name of HIGHLIGHTS) {
         // A plain array: iterating a Highlight made here fails across the Xray wrapper.
         const ranges = message.marks.filter((m) => `tactful-${m.severity}` === name).map(range);
         if (ranges.length > 0) CSS.highlights.set(name, new Highlight(...ranges));
         else CSS.highlights.delete(name);
+        underlined.push(...ranges);
       }
-      lastHighlight = { at: performance.now(), count: message.marks.length };
+      // For the end-to-end test: when, and in which text nodes, underlines were last drawn.
+      lastHighlight = { at: performance.now(), count: underlined.length, nodes: underlined.map((r) => r.startContainer.data) };
       return { applied: true, at: lastHighlight.at };
     }
 
