@@ -280,6 +280,8 @@ def main():
         r = records["held"]
         check(not r["attempt"]["sent"] and "onBeforeSend" in r["attempt"].get("error", ""), "sending is held while a warning remains", json.dumps(r["attempt"]))
         check(r["received"] == 0, "the SMTP sink received nothing while held")
+        same = all(r["beforeHold"][k] == r["afterHold"][k] for k in ("subject", "plainTextBody", "to"))
+        check(same, "the held draft is still open and unchanged", f"{r['beforeHold']}\n     {r['afterHold']}")
         check(r["model"]["hold"] is not None and r["model"]["hold"]["action"] == "Send anyway", "the popup offers Send anyway", json.dumps(r["model"]["hold"]))
     if "sent-anyway" in records:
         r = records["sent-anyway"]

@@ -140,10 +140,12 @@ async function main() {
   await act(plain, true, "pressure.asap", "plain-rewrite");
 
   // 4. Send is held while a warning remains; nothing reaches the SMTP sink.
+  const beforeHold = await browser.compose.getComposeDetails(plain.id);
   const held = await trySend(plain, "sendNow");
   await sleep(500);
   const heldModel = await product({ type: "popup:state", tabId: plain.id });
-  await log({ phase: "held", attempt: held, model: heldModel, received: (await received()).length });
+  const afterHold = await browser.compose.getComposeDetails(plain.id);
+  await log({ phase: "held", attempt: held, model: heldModel, received: (await received()).length, beforeHold, afterHold });
   await sleep(700); // the popup paints
   await log({ phase: "screenshot", result: await host({ cmd: "screenshot" }) });
 
