@@ -13,12 +13,11 @@ use std::path::{Path, PathBuf};
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use crate::engine::{Selection, Toggle};
-use crate::finding::Severity;
 use crate::rules::git::{GitEntry, GitPack, GIT_PREFIX};
 use crate::rules::keys::{did_you_mean, suggestion_suffix, TOP_LEVEL_SETTINGS};
 use crate::rules::place;
 use crate::rules::{builtin_pack, builtin_pack_names, builtin_pack_providing, check_layering, Location, Pack, PackError, DEFAULT_PACK};
+use crate::selection::{Selection, Severity, Toggle};
 
 /// The name of the workspace config file.
 pub const WORKSPACE_FILE: &str = ".tactful.toml";

@@ -19,6 +19,7 @@ pub mod engine;
 pub mod finding;
 pub mod message;
 pub mod rules;
+pub mod selection;
 pub mod text;
 pub mod wording;
 

@@ -12,7 +12,6 @@
 mod cache;
 mod measures;
 mod rewrite;
-mod selection;
 mod thread;
 mod words;
 
@@ -22,8 +21,8 @@ use std::sync::Arc;
 
 use regex::{RegexSet, RegexSetBuilder};
 
+pub use crate::selection::{Selection, Toggle};
 pub use cache::{SentenceCache, DEFAULT_CACHE_BYTES};
-pub use selection::{Selection, Toggle};
 pub use words::Unanchored;
 
 use crate::finding::{Finding, Severity, Suggestion};
@@ -84,7 +83,7 @@ impl Engine {
         let mut chosen: Vec<ActiveRule> = Vec::new();
         for rule in packs.iter().flat_map(|pack| &pack.rules) {
             chosen.retain(|active| active.rule.info.id != rule.info.id);
-            if let Some(severity) = selection.resolve(&rule.info) {
+            if let Some(severity) = selection.resolve(&*rule.info) {
                 chosen.push(ActiveRule { rule: Arc::clone(rule), severity });
             }
         }

@@ -18,7 +18,7 @@ use super::layers::{already_defined, Layers};
 use super::lists::{self, Lists, NamedList};
 use super::spec::{Examples, FlaggedPhrases, PackFile, PackMeta, RuleKind, RuleSpec, Scope, SuggestionSpec};
 use super::{compile_rule, Allowlist, ExprContext, Location, Pack, PackError, Rule, MAX_ALLOWED_PHRASES, MAX_RULES_PER_PACK};
-use crate::engine::Toggle;
+use crate::selection::Toggle;
 
 /// How many packs deep `extends` may go.
 pub const MAX_EXTENDS_DEPTH: usize = 8;

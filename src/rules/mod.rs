@@ -36,7 +36,7 @@ pub use patterns::{Escape, Expr, Guard, GuardWindow, Pattern};
 pub use spec::{Examples, RewriteExample, RuleKind, Scope, SuggestionSpec};
 pub use vocabulary::{Allowlist, MAX_ALLOWED_PHRASES};
 
-use crate::finding::Severity;
+use crate::selection::{Selectable, Severity};
 
 /// What a rule says about itself: everything a front end shows, nothing it runs.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,6 +58,21 @@ pub struct RuleInfo {
     pub suggestions: Vec<SuggestionSpec>,
     /// The pack it came from.
     pub pack: String,
+}
+
+impl Selectable for RuleInfo {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn category(&self) -> &str {
+        &self.category
+    }
+    fn severity(&self) -> Severity {
+        self.severity
+    }
+    fn enabled(&self) -> bool {
+        self.enabled
+    }
 }
 
 /// A compiled rule: its info plus what the engine runs.

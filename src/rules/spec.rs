@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::finding::Severity;
+use crate::selection::Severity;
 
 /// One TOML file of a pack: optional metadata, vocabulary and any number of rules.
 #[derive(Debug, Deserialize)]
