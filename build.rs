@@ -1,6 +1,7 @@
 //! Embeds the built-in packs: every directory under `rules/` (except `examples/`) is a
 //! pack, and every `.toml` file in it is one of its files. Adding a rule file never
-//! needs a Rust change.
+//! needs a Rust change. Also writes one `#[test]` per rule (`rule_tests.rs`, for
+//! tests/rule_examples.rs), so `cargo test pressure_asap` runs one rule's examples.
 
 use std::fmt::Write;
 use std::path::Path;
@@ -15,6 +16,8 @@ fn main() {
         .collect();
     packs.sort();
     let mut out = String::from("/// Built-in packs: (name, [(file, text)]).\npub static BUILTIN_PACKS: &[(&str, &[(&str, &str)])] = &[\n");
+    let mut tests = String::from("/// Every rule id of the built-in packs, as found in their files.\nconst RULE_IDS: &[(&str, &str)] = &[\n");
+    let mut functions = String::new();
     for pack in packs {
         println!("cargo:rerun-if-changed={}", pack.display());
         let name = pack.file_name().unwrap().to_string_lossy().into_owned();
@@ -29,10 +32,20 @@ fn main() {
             println!("cargo:rerun-if-changed={}", file.display());
             let label = format!("builtin:{name}/{}", file.file_name().unwrap().to_string_lossy());
             writeln!(out, "        ({label:?}, include_str!({:?})),", file.display().to_string()).unwrap();
+            let text = std::fs::read_to_string(&file).expect("pack file is readable");
+            // A rule's id is on a line of its own: `id = "category.name"`.
+            for id in text.lines().filter_map(|line| line.strip_prefix("id = \"")?.strip_suffix('"')) {
+                let function: String = format!("{name}_{id}").chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+                writeln!(tests, "    ({name:?}, {id:?}),").unwrap();
+                writeln!(functions, "#[test]\nfn {function}() {{\n    check_rule({name:?}, {id:?});\n}}\n").unwrap();
+            }
         }
         writeln!(out, "    ]),").unwrap();
     }
     out.push_str("];\n");
-    let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("builtin_packs.rs");
-    std::fs::write(dest, out).unwrap();
+    tests.push_str("];\n\n");
+    tests.push_str(&functions);
+    let dir = std::env::var("OUT_DIR").unwrap();
+    std::fs::write(Path::new(&dir).join("builtin_packs.rs"), out).unwrap();
+    std::fs::write(Path::new(&dir).join("rule_tests.rs"), tests).unwrap();
 }

@@ -11,10 +11,11 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
+use tactful::engine::run_examples;
 use tactful::rules::git::{GitPack, Synced};
 use tactful::rules::{builtin_pack, builtin_pack_names, Rule};
 use tactful::wording::counted;
-use tactful::{Config, Engine, Message, Pack, PackError, Selection, Toggle};
+use tactful::{Config, Engine, Pack, PackError, Selection, Toggle};
 
 use super::{EXIT_ERROR, EXIT_FINDINGS};
 
@@ -223,7 +224,7 @@ fn test(args: &PathsArgs) -> anyhow::Result<ExitCode> {
         let own: Vec<&Arc<Rule>> = pack.own_rules().collect();
         println!("\nrunning {} of pack `{}` ({})", counted(own.len(), "rule"), pack.name, target.label());
         for rule in own {
-            let problems = run_examples(&pack, rule)?;
+            let problems = run_examples(&pack, rule).with_context(|| format!("rule `{}`", rule.info.id))?;
             let total = example_count(rule);
             tally.failed += problems.len().min(total);
             tally.passed += total.saturating_sub(problems.len());
@@ -261,58 +262,6 @@ fn test(args: &PathsArgs) -> anyhow::Result<ExitCode> {
 fn example_count(rule: &Rule) -> usize {
     let examples = &rule.info.examples;
     examples.flag.len() + examples.pass.len() + examples.rewrite.len()
-}
-
-/// Runs one rule alone (switched on, with its pack's vocabulary) over its examples;
-/// returns a line per failed example.
-fn run_examples(pack: &Pack, rule: &Arc<Rule>) -> anyhow::Result<Vec<String>> {
-    let info = &rule.info;
-    let solo = Pack {
-        name: pack.name.clone(),
-        rules: vec![Arc::clone(rule)],
-        vocabulary: pack.vocabulary.clone(),
-        lists: pack.lists.clone(),
-        ..Pack::default()
-    };
-    let mut selection = Selection::default();
-    selection.set(info.id.clone(), Toggle::On);
-    let engine = Engine::new(&[solo], &selection).with_context(|| format!("rule `{}`", info.id))?;
-    let run = |text: &str| {
-        let message = Message::parse(text);
-        let findings: Vec<_> = engine.check(&message).into_iter().filter(|f| f.rule.id == info.id).collect();
-        (message, findings)
-    };
-    let mut problems = Vec::new();
-    for example in &info.examples.flag {
-        if run(example).1.is_empty() {
-            problems.push(format!("should flag: {example:?}, but nothing was flagged"));
-        }
-    }
-    for example in &info.examples.pass {
-        let (message, findings) = run(example);
-        if let Some(finding) = findings.first() {
-            problems.push(format!("should pass: {example:?}, but it flagged {:?}", &message.text()[finding.span.clone()]));
-        }
-    }
-    for rewrite in &info.examples.rewrite {
-        let (message, findings) = run(&rewrite.from);
-        let Some(finding) = findings.first() else {
-            problems.push(format!("rewrite of {:?}: nothing was flagged", rewrite.from));
-            continue;
-        };
-        let text = message.text();
-        let results: Vec<String> =
-            finding.suggestions.iter().map(|s| format!("{}{}{}", &text[..finding.span.start], s.replacement, &text[finding.span.end..])).collect();
-        if !results.iter().any(|r| r.trim() == rewrite.to.trim()) {
-            let got = if results.is_empty() {
-                "no suggestion".to_owned()
-            } else {
-                results.iter().map(|r| format!("{:?}", r.trim())).collect::<Vec<_>>().join(" or ")
-            };
-            problems.push(format!("rewrite of {:?}: expected {:?}, got {got}", rewrite.from, rewrite.to));
-        }
-    }
-    Ok(problems)
 }
 
 fn scaffold(args: &NewArgs) -> anyhow::Result<ExitCode> {

@@ -10,6 +10,7 @@
 //! always gives a (possibly empty) list.
 
 mod cache;
+mod examples;
 mod measures;
 mod rewrite;
 mod thread;
@@ -23,6 +24,7 @@ use regex::{RegexSet, RegexSetBuilder};
 
 pub use crate::selection::{Selection, Toggle};
 pub use cache::{SentenceCache, DEFAULT_CACHE_BYTES};
+pub use examples::run_examples;
 pub use words::Unanchored;
 
 use crate::finding::{Finding, Severity, Suggestion};
