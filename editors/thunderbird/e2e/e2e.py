@@ -276,6 +276,10 @@ def main():
         check(not any(f["rule"] for f in r["findings"] if "Reply ASAP please" in r["text"][r["text"].index("\n\n") + 2 + f["start"] - 20 : r["text"].index("\n\n") + 2 + f["end"]]), "HTML: nothing in the quote is reported")
         check("> Reply ASAP please" in r["text"], "HTML: the quote is sent as context", r["text"])
         check("Ann Writer" not in r["text"], "HTML: the signature is not checked", r["text"])
+    if "reply" in records:
+        r = records["reply"]
+        check("\n> Reply ASAP please" in r["text"] and "wrote:" in r["text"], "plain-text reply: the quote (once) and reply header are sent as context", repr(r["text"]))
+        check(r["findings"] == [], "plain-text reply: nothing in the quote or reply header is reported", json.dumps(r["findings"]))
     if "held" in records:
         r = records["held"]
         check(not r["attempt"]["sent"] and "onBeforeSend" in r["attempt"].get("error", ""), "sending is held while a warning remains", json.dumps(r["attempt"]))

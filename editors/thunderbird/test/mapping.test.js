@@ -116,3 +116,10 @@ test("bodyRange is the inverse of locate", () => {
     assert.deepEqual(doc.locate(doc.bodyRange(start, end)), { field: "body", start, end });
   }
 });
+
+test("a plain-text quote that already has > is not quoted twice", () => {
+  const body = el("body", {}, el("div", { class: "moz-cite-prefix" }, "Bob wrote:"), el("blockquote", { type: "cite" }, "> Reply ASAP", el("br"), "> Thanks"), "Sure.");
+  const doc = new ComposeDocument("Re: x", extract(body, true).pieces);
+  assert.equal(doc.body, "Bob wrote:\n> Reply ASAP\n> Thanks\nSure.");
+  assert.deepEqual(doc.locate(rangeOf(doc.text, "Sure")), { field: "body", start: doc.body.indexOf("Sure"), end: doc.body.indexOf("Sure") + 4 });
+});

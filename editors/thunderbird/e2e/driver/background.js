@@ -76,6 +76,22 @@ async function act(tab, plain, rule, phase, type = "popup:rewrite", where = "bod
   await log({ phase, plain, finding: target, result, before, after, afterFindings: (await findings(tab.id)).findings });
 }
 
+/** Imports `raw` into Local Folders and opens a reply to it. */
+async function replyTo(raw) {
+  const accounts = await browser.accounts.list(true);
+  const local = accounts.find((a) => a.name === "Local Folders");
+  if (!local) throw new Error(`no Local Folders among ${JSON.stringify(accounts.map((a) => [a.name, a.type]))}`);
+  const folder = local.rootFolder.subFolders.find((f) => f.specialUse && f.specialUse.includes("inbox")) || local.rootFolder.subFolders[0] || local.rootFolder;
+  const message = await browser.messages.import(new File([raw], "quoted.eml"), folder.id);
+  const tab = await browser.compose.beginReply(message.id, "replyToSender");
+  await until("the reply to be checked", async () => {
+    await product({ type: "test:check", tabId: tab.id });
+    const seen = await product({ type: "test:findings", tabId: tab.id });
+    return seen.text && seen.text.includes("> Reply ASAP") ? seen : null;
+  });
+  return tab;
+}
+
 async function trySend(tab, mode) {
   try {
     await browser.compose.sendMessage(tab.id, { mode });
@@ -176,6 +192,11 @@ async function main() {
     findingsAfter: (await findings(html.id)).findings,
   });
   await browser.tabs.remove(html.id);
+
+  // 7. A plain-text reply: Thunderbird's own quote and reply header are never checked.
+  const reply = await replyTo("Subject: Numbers\nFrom: Bob <bob@example.com>\nTo: Ann <ann@example.com>\nDate: Mon, 1 Jun 2026 10:00:00 +0000\nMessage-ID: <q1@example.com>\n\nReply ASAP please, we guarantee it.\n");
+  await log({ phase: "reply", ...(await findings(reply.id)), body: await body(reply.id, true) });
+  await browser.tabs.remove(reply.id);
 
   // 7. A clean draft goes straight through.
   const clean = await compose(CLEAN, true);

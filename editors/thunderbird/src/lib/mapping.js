@@ -86,7 +86,9 @@
       if (role === "quote" || role === "cite") {
         const lines = plainText(node, pre).replace(/\n+$/, "").split("\n");
         const prefix = role === "quote" ? "> " : "";
-        push({ kind: "context", text: lines.map((line) => prefix + line).join("\n") + "\n" });
+        // Plain-text compose quotes with literal "> " already.
+        const quoted = lines.map((line) => (line.startsWith(">") ? line : prefix + line));
+        push({ kind: "context", text: quoted.join("\n") + "\n" });
       } else if (role === null) {
         const inner = pre || node.nodeName === "PRE";
         for (const child of node.childNodes) walk(child, inner);
