@@ -466,6 +466,31 @@ fn disabling_a_category_creates_tactful_toml() {
     assert!(!after.iter().any(|d| d["data"]["category"] == "pressure"), "{after:?}");
 }
 
+/// A draft with no workspace folder and no `.tactful.toml` above it (a mail client's
+/// draft in /tmp): "disable" writes the user config, says so in its title, and says
+/// where it wrote; nothing is written next to the draft.
+#[test]
+fn disabling_outside_every_workspace_writes_the_user_config() {
+    let (sandbox, mut client) = start("disable-user", &["utf-16"], json!(null));
+    let drafts = sandbox.dir.join("mutt-tmp");
+    std::fs::create_dir_all(&drafts).unwrap();
+    assert!(drafts.ancestors().all(|dir| !dir.join(".tactful.toml").exists()), "a .tactful.toml above {}", drafts.display());
+    let uri = file_uri(&drafts.join("mutt-draft-1234"));
+    client.open(&uri, "mail", 1, DRAFT);
+    let diagnostics = client.diagnostics(&uri, Some(1));
+    let actions = code_actions(&mut client, &uri, asap(&diagnostics), None);
+    let titles: Vec<&str> = actions.iter().map(|a| a["title"].as_str().unwrap()).collect();
+    assert!(!titles.iter().any(|t| t.contains("in this workspace")), "{titles:?}");
+    let disable = actions.iter().find(|a| a["title"] == "Disable rule pressure.asap in your user config").expect("a user-config action");
+    execute(&mut client, disable);
+    let user = sandbox.config_home.join("tactful/config.toml");
+    client.show_message(&user.display().to_string());
+    assert_eq!(std::fs::read_to_string(&user).unwrap(), "[rules]\n\"pressure.asap\" = \"off\"\n");
+    assert!(!drafts.join(".tactful.toml").exists());
+    let after = client.diagnostics(&uri, Some(1));
+    assert!(!rules(&after).contains(&"pressure.asap"), "{after:?}");
+}
+
 #[test]
 fn hover_explains_a_finding_and_summarises_the_message() {
     let (sandbox, mut client, uri, diagnostics) = open("hover", json!(null), "draft.eml", DRAFT);

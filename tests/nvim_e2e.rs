@@ -322,6 +322,10 @@ fn neovim_011_lsp_enable_with_the_shipped_config() {
     let before = nvim_seen(&result["before"]);
     assert!(before.iter().all(|s| s.severity == 1), "only errors: {before:?}");
     let _ = std::fs::remove_file(&config);
+    // :checkhealth knows this route: no advice to call setup() or to use vim.lsp.enable.
+    let health = result["health"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect::<Vec<_>>().join("\n");
+    assert!(health.contains("enabled with vim.lsp.enable('tactful')"), "{health}");
+    assert!(!health.contains("WARNING") && !health.contains("ERROR"), "{health}");
 }
 
 #[test]

@@ -7,7 +7,9 @@
 //!   (rule, text, occurrence) for the document and never writes it into the text.
 //! - "Disable rule X / category Y in this workspace": a command; the server edits the
 //!   workspace `.tactful.toml` through `workspace/applyEdit` (creating it if needed)
-//!   with the smallest text edit that sets `rules."X" = "off"`, the rest kept.
+//!   with the smallest text edit that sets `rules."X" = "off"`, the rest kept. A
+//!   document with no workspace folder and no `.tactful.toml` above it gets "... in
+//!   your user config" instead, which edits the user config the same way.
 //! - "Fix all safe rewrites" (`source.fixAll.tactful`): every finding with a rewrite the
 //!   pack marks `safe` (mechanical: one mark instead of three, plain case); rewordings
 //!   change what the text says and are left to the writer.
@@ -30,6 +32,7 @@ use super::convert::{self, FindingData};
 use super::document::Document;
 use super::position::{self, PositionEncoding};
 use super::server::{ClientCaps, Ctx};
+use super::workspace::DisableTarget;
 
 pub const IGNORE_COMMAND: &str = "tactful.ignoreFinding";
 pub const DISABLE_COMMAND: &str = "tactful.disable";
@@ -59,7 +62,13 @@ pub struct DisableArgs {
 }
 
 /// The code actions for a request, from the document as it is now.
-pub fn code_actions(params: &CodeActionParams, doc: &Document, encoding: PositionEncoding, caps: &ClientCaps) -> Vec<CodeActionOrCommand> {
+pub fn code_actions(
+    params: &CodeActionParams,
+    doc: &Document,
+    disable_in: Option<&DisableTarget>,
+    encoding: PositionEncoding,
+    caps: &ClientCaps,
+) -> Vec<CodeActionOrCommand> {
     let uri = &params.text_document.uri;
     let only = params.context.only.as_deref();
     let wants = |kind: &CodeActionKind| only.is_none_or(|only| only.iter().any(|k| kind.as_str().starts_with(k.as_str())));
@@ -87,7 +96,7 @@ pub fn code_actions(params: &CodeActionParams, doc: &Document, encoding: Positio
                     ..CodeAction::default()
                 });
             }
-            commands.extend(finding_commands(uri, diagnostic, data, found.len() > 1));
+            commands.extend(finding_commands(uri, diagnostic, data, found.len() > 1, disable_in));
         }
         // Two findings of one rule offer the same "disable" once (titles name the key).
         let mut seen = std::collections::HashSet::new();
@@ -122,8 +131,9 @@ fn flags(rope: &Rope, range: Range, text: &str, encoding: PositionEncoding) -> b
 }
 
 /// "Ignore" and "disable" for one finding; `named`: say which rule is ignored (when
-/// the request covers several findings).
-fn finding_commands(uri: &Uri, diagnostic: &Diagnostic, data: &FindingData, named: bool) -> Vec<CodeAction> {
+/// the request covers several findings). The "disable" titles say which file they
+/// write; without one to write, there are none.
+fn finding_commands(uri: &Uri, diagnostic: &Diagnostic, data: &FindingData, named: bool, disable_in: Option<&DisableTarget>) -> Vec<CodeAction> {
     let command = |title: String, name: &str, args: Value| CodeAction {
         title: title.clone(),
         kind: Some(CodeActionKind::QUICKFIX),
@@ -133,15 +143,20 @@ fn finding_commands(uri: &Uri, diagnostic: &Diagnostic, data: &FindingData, name
     };
     let ignore = IgnoreArgs { uri: uri.clone(), rule: data.rule.clone(), text: data.text.clone(), occurrence: data.occurrence };
     let disable = |key: &str| DisableArgs { uri: uri.clone(), key: key.to_owned() };
-    vec![
-        command(
-            if named { format!("Ignore this finding in this message ({})", data.rule) } else { "Ignore this finding in this message".into() },
-            IGNORE_COMMAND,
-            json(&ignore),
-        ),
-        command(format!("Disable rule {} in this workspace", data.rule), DISABLE_COMMAND, json(&disable(&data.rule))),
-        command(format!("Disable category {} in this workspace", data.category), DISABLE_COMMAND, json(&disable(&data.category))),
-    ]
+    let mut commands = vec![command(
+        if named { format!("Ignore this finding in this message ({})", data.rule) } else { "Ignore this finding in this message".into() },
+        IGNORE_COMMAND,
+        json(&ignore),
+    )];
+    if let Some(target) = disable_in {
+        let place = match target {
+            DisableTarget::Workspace(_) => "in this workspace",
+            DisableTarget::User(_) => "in your user config",
+        };
+        commands.push(command(format!("Disable rule {} {place}", data.rule), DISABLE_COMMAND, json(&disable(&data.rule))));
+        commands.push(command(format!("Disable category {} {place}", data.category), DISABLE_COMMAND, json(&disable(&data.category))));
+    }
+    commands
 }
 
 /// Command arguments as JSON (plain structs: serializing cannot fail).
@@ -221,23 +236,36 @@ async fn ignore(ctx: &Ctx, args: IgnoreArgs) {
 async fn disable(ctx: &Ctx, args: DisableArgs) {
     let path = ctx.state.documents().get(&args.uri).and_then(|doc| doc.path.clone());
     let state = std::sync::Arc::clone(&ctx.state);
+    let key = args.key.clone();
     let planned = tokio::task::spawn_blocking(move || {
-        let file = state.workspace.lock().key(path.as_deref()).ok_or("no workspace folder to write .tactful.toml in")?;
+        let target = state.workspace.lock().disable_target(path.as_deref()).ok_or("no workspace folder or user config to write it in")?;
+        let file = match &target {
+            DisableTarget::Workspace(file) => file.clone(),
+            DisableTarget::User(file) => {
+                let dir = file.parent().unwrap_or(file);
+                std::fs::create_dir_all(dir).map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
+                file.clone()
+            }
+        };
         let old = state.workspace.lock().config_text(&file);
-        let new = disable_in_toml(old.as_deref().unwrap_or_default(), &args.key)?;
-        Ok::<_, String>((file, old, new))
+        let new = disable_in_toml(old.as_deref().unwrap_or_default(), &key)?;
+        Ok::<_, String>((target, file, old, new))
     })
     .await;
-    let (file, old, new) = match planned {
+    let (target, file, old, new) = match planned {
         Ok(Ok(plan)) => plan,
         Ok(Err(problem)) => return ctx.show(MessageType::ERROR, format!("cannot disable it: {problem}")).await,
         Err(err) => return ctx.show(MessageType::ERROR, format!("cannot disable it: {err}")).await,
     };
     match apply_config_edit(ctx, &file, old.as_deref(), &new).await {
         Ok(()) => {
-            ctx.state.workspace.lock().set_overlay(file, new);
+            ctx.state.workspace.lock().set_overlay(file.clone(), new);
             check::recheck_all(ctx);
             ctx.refresh_pulled().await;
+            if let DisableTarget::User(_) = target {
+                let why = "this file has no workspace folder and no .tactful.toml above it";
+                ctx.show(MessageType::INFO, format!("turned `{}` off in your user config, {} ({why})", args.key, file.display())).await;
+            }
         }
         Err(problem) => ctx.show(MessageType::ERROR, format!("cannot edit {}: {problem}", file.display())).await,
     }

@@ -484,9 +484,11 @@ impl LanguageServer for Server {
     async fn code_action(&self, params: CodeActionParams) -> jsonrpc::Result<Option<CodeActionResponse>> {
         let ctx = &self.ctx;
         guarded(ctx, "codeAction", Err(jsonrpc::Error::internal_error()), async {
+            let Some(path) = ctx.state.documents().get(&params.text_document.uri).map(|doc| doc.path.clone()) else { return Ok(None) };
+            let disable_in = ctx.state.workspace.lock().disable_target(path.as_deref());
             let docs = ctx.state.documents();
             let Some(doc) = docs.get(&params.text_document.uri) else { return Ok(None) };
-            Ok(Some(actions::code_actions(&params, doc, ctx.encoding(), &ctx.caps())))
+            Ok(Some(actions::code_actions(&params, doc, disable_in.as_ref(), ctx.encoding(), &ctx.caps())))
         })
         .await
     }

@@ -161,6 +161,31 @@ impl Workspace {
     }
 }
 
+/// Where "disable rule / category" writes for a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DisableTarget {
+    /// The document's `.tactful.toml`: the nearest one, or the one its workspace folder
+    /// would have.
+    Workspace(PathBuf),
+    /// The user config: the document has no workspace folder and no `.tactful.toml`
+    /// above it (a mail client's draft in /tmp), so a file next to it would be
+    /// forgotten and could change the settings of everything else in that folder.
+    User(PathBuf),
+}
+
+impl Workspace {
+    /// Where "disable" writes for the document at `path`; `None` when there is no
+    /// workspace file and the environment names no place for a user config.
+    pub fn disable_target(&mut self, path: Option<&Path>) -> Option<DisableTarget> {
+        let file =
+            self.key(path).filter(|file| self.overlays.contains_key(file) || file.is_file() || self.roots.iter().any(|root| file.starts_with(root)));
+        match file {
+            Some(file) => Some(DisableTarget::Workspace(file)),
+            None => Config::user_file().map(DisableTarget::User),
+        }
+    }
+}
+
 /// The workspace behind its lock, and a second lock that lets one profile build at a
 /// time (so a reload with many open documents builds each profile once).
 #[derive(Debug, Default)]

@@ -18,15 +18,24 @@ function M.check()
     return
   end
 
+  -- Two ways in: require("tactful").setup(), or Neovim 0.11's vim.lsp.enable("tactful")
+  -- with the shipped lsp/tactful.lua. Either is fine; only neither deserves a warning.
+  local enabled = vim.lsp.is_enabled ~= nil and vim.lsp.is_enabled("tactful")
+  local cmd
   if tactful.config then
     health.ok("setup() was called; filetypes: " .. table.concat(tactful.config.filetypes, ", "))
+    cmd = tactful.cmd(tactful.config)
+  elseif enabled then
+    local config = vim.lsp.config.tactful or {}
+    health.ok("enabled with vim.lsp.enable('tactful'); filetypes: " .. table.concat(config.filetypes or {}, ", "))
+    cmd = type(config.cmd) == "table" and config.cmd or tactful.cmd()
   else
-    health.warn("require('tactful').setup() has not been called", {
-      "Add require('tactful').setup({}) to your config, or use vim.lsp.enable('tactful') (Neovim 0.11+)",
+    health.warn("tactful is not set up", {
+      "Add require('tactful').setup({}) to your config, or vim.lsp.enable('tactful') (Neovim 0.11+)",
     })
+    cmd = tactful.cmd()
   end
 
-  local cmd = tactful.cmd(tactful.config)
   local exe = cmd[1]
   local path = vim.fn.exepath(exe)
   if path == "" then
