@@ -508,10 +508,15 @@ fn a_wrong_type_says_what_the_key_takes() {
         (r"patterns = '\bfoo'", r"4:12: `patterns` takes a list of regular expressions, e.g. `patterns = ['''\bper my last email\b''']`; found `'\bfoo'`"),
     ];
     for (line, expected) in cases {
-        sb.write("p.toml", &format!("[[rule]]\nid = \"team.x\"\nmessage = \"m\"\n{line}\nexamples.flag = [\"x\"]\n"));
-        let run = sb.run(&["pack", "check", "p.toml"]).expect(1);
+        let run = check_rule_with(&sb, line);
         assert!(run.stdout.contains(&format!("error: p.toml:{expected}\n")), "{}", run.stdout);
     }
+}
+
+/// `pack check` of `p.toml`: one rule, with `line` among its keys (on line 4), that fails.
+fn check_rule_with(sb: &Sandbox, line: &str) -> Run {
+    sb.write("p.toml", &format!("[[rule]]\nid = \"team.x\"\nmessage = \"m\"\n{line}\nexamples.flag = [\"x\"]\n"));
+    sb.run(&["pack", "check", "p.toml"]).expect(1)
 }
 
 /// The column of a regex error is the offending character's in the file, whether the
@@ -520,8 +525,7 @@ fn a_wrong_type_says_what_the_key_takes() {
 fn a_regex_error_column_counts_through_toml_escapes() {
     let sb = Sandbox::new("regex-columns");
     for (written, column) in [(r"'''\bfoo (bar'''", 22), (r#""\\bfoo (bar""#, 21), (r#""\u0041\\w (bar""#, 24), (r"'\bfoo\p{Nope}'", 19)] {
-        sb.write("p.toml", &format!("[[rule]]\nid = \"team.x\"\nmessage = \"m\"\npatterns = [{written}]\nexamples.flag = [\"x\"]\n"));
-        let run = sb.run(&["pack", "check", "p.toml"]).expect(1);
+        let run = check_rule_with(&sb, &format!("patterns = [{written}]"));
         assert!(run.stdout.contains(&format!("error: p.toml:4:{column}: invalid regex: ")), "{written}: {}", run.stdout);
     }
 }
