@@ -10,6 +10,7 @@ use regex::Regex;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
+use super::lists::Lists;
 use super::matcher;
 use super::spec::RuleKind;
 
@@ -25,33 +26,48 @@ pub enum Measure {
 }
 
 /// Words in capitals that read as a raised voice, with acronyms let through.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct Capitals {
     /// Words shorter than this (in letters) are never flagged.
-    #[serde(default = "two")]
     pub min_length: usize,
     /// Capitalised words longer than this are taken for shouting even if not listed.
-    #[serde(default = "six")]
     pub min_unknown_length: usize,
     /// Ordinary words that, in capitals, are emphasis ("NOT", "NEVER", "NOW").
-    #[serde(default, deserialize_with = "upper_set")]
     pub emphasis: HashSet<String>,
     /// Acronyms and names that are fine in capitals whatever their length.
-    #[serde(default, deserialize_with = "upper_set")]
     pub allow: HashSet<String>,
 }
 
-/// First person against second person over the body.
-#[derive(Debug, Clone, Deserialize)]
+/// `params` of `kind = "capitals"` as written; word lists may name `[lists]` (`"@acronym"`).
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct CapitalsParams {
+    #[serde(default = "two")]
+    min_length: usize,
+    #[serde(default = "six")]
+    min_unknown_length: usize,
+    #[serde(default)]
+    emphasis: Vec<String>,
+    #[serde(default)]
+    allow: Vec<String>,
+}
+
+/// First person against second person over the body.
+#[derive(Debug, Clone)]
 pub struct PronounRatio {
-    #[serde(deserialize_with = "lower_set")]
     pub first: HashSet<String>,
-    #[serde(deserialize_with = "lower_set")]
     pub second: HashSet<String>,
     pub ratio: f64,
     pub min_words: usize,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PronounRatioParams {
+    first: Vec<String>,
+    second: Vec<String>,
+    ratio: f64,
+    min_words: usize,
 }
 
 #[derive(Deserialize)]
@@ -73,8 +89,11 @@ struct AllOf {
 }
 
 impl Measure {
-    /// Reads the params of `kind`; `Ok(None)` for the phrase-matching kind.
-    pub fn from_params(kind: RuleKind, params: toml::Table, case_sensitive: bool) -> Result<Option<Measure>, String> {
+    /// Reads the params of `kind`; `Ok(None)` for the phrase-matching kind. Word lists in
+    /// the params may name the pack's `[lists]` (`"@acronym"`), expanded here, as the
+    /// lists are when the pack loads.
+    pub fn from_params(kind: RuleKind, params: toml::Table, case_sensitive: bool, lists: &Lists) -> Result<Option<Measure>, String> {
+        let words = |written: Vec<String>| expand_lists(written, lists);
         let measure = match kind {
             RuleKind::Pattern => {
                 if !params.is_empty() {
@@ -82,20 +101,36 @@ impl Measure {
                 }
                 return Ok(None);
             }
-            RuleKind::Capitals => Measure::Capitals(read(params)?),
+            RuleKind::Capitals => {
+                let spec: CapitalsParams = read(params)?;
+                Measure::Capitals(Capitals {
+                    min_length: spec.min_length,
+                    min_unknown_length: spec.min_unknown_length,
+                    emphasis: words(spec.emphasis)?.iter().map(|w| w.to_uppercase()).collect(),
+                    allow: words(spec.allow)?.iter().map(|w| w.to_uppercase()).collect(),
+                })
+            }
             RuleKind::LongSentence => Measure::LongSentence { max_words: read::<MaxWords>(params)?.max_words },
             RuleKind::ManyQuestions => Measure::ManyQuestions { max: read::<Max>(params)?.max },
             RuleKind::WallOfText => Measure::WallOfText { max_words: read::<MaxWords>(params)?.max_words },
-            RuleKind::PronounRatio => Measure::PronounRatio(read(params)?),
+            RuleKind::PronounRatio => {
+                let spec: PronounRatioParams = read(params)?;
+                Measure::PronounRatio(PronounRatio {
+                    first: words(spec.first)?.iter().map(|w| w.to_lowercase()).collect(),
+                    second: words(spec.second)?.iter().map(|w| w.to_lowercase()).collect(),
+                    ratio: spec.ratio,
+                    min_words: spec.min_words,
+                })
+            }
             RuleKind::CoOccurrence => {
                 let groups = read::<AllOf>(params)?.all_of;
                 if groups.is_empty() {
                     return Err("`all_of` needs at least one group of phrases".into());
                 }
                 let groups = groups
-                    .iter()
+                    .into_iter()
                     .map(|group| {
-                        let sources: Vec<String> = group.iter().map(|p| matcher::phrase_source(p)).collect();
+                        let sources: Vec<String> = words(group)?.iter().map(|p| matcher::phrase_source(p)).collect();
                         matcher::compile_any(&sources, case_sensitive)
                             .map_err(|err| err.to_string())?
                             .ok_or_else(|| "every group in `all_of` needs at least one phrase".to_owned())
@@ -112,13 +147,36 @@ fn read<T: DeserializeOwned>(params: toml::Table) -> Result<T, String> {
     T::deserialize(toml::Value::Table(params)).map_err(|err| format!("in `params`: {}", super::keys::humanize(err.message().trim_end())))
 }
 
-fn upper_set<'de, D: serde::Deserializer<'de>>(de: D) -> Result<HashSet<String>, D::Error> {
-    Ok(Vec::<String>::deserialize(de)?.iter().map(|w| w.to_uppercase()).collect())
+/// Replaces each `"@name"` in a measure's word list by the entries of that list (and of
+/// the lists those entries name). A measure counts plain words and phrases, so an entry
+/// with match-language operators is an error.
+fn expand_lists(written: Vec<String>, lists: &Lists) -> Result<Vec<String>, String> {
+    let mut out = Vec::with_capacity(written.len());
+    let mut pending: Vec<(String, usize)> = written.into_iter().rev().map(|w| (w, 0)).collect();
+    while let Some((word, depth)) = pending.pop() {
+        let Some(name) = word.strip_prefix('@') else {
+            out.push(word);
+            continue;
+        };
+        if depth > MAX_LIST_NESTING {
+            return Err(format!("lists used in `params` nest more than {MAX_LIST_NESTING} deep at `@{name}` (do they use each other in a circle?)"));
+        }
+        let mut entries = lists.iter().filter(|list| list.name == name).flat_map(|list| &list.entries).peekable();
+        if entries.peek().is_none() {
+            return Err(format!("unknown list `@{name}` in `params`{}", super::keys::suggestion_suffix(name, lists.names())));
+        }
+        for entry in entries.collect::<Vec<_>>().into_iter().rev() {
+            if entry.source.contains(|c: char| "~()[]|?*+_!#/\\=".contains(c)) {
+                return Err(format!("list `@{name}` entry `{}` is an expression; a measure's `params` take plain words and phrases", entry.source));
+            }
+            pending.push((entry.source.clone(), depth + 1));
+        }
+    }
+    Ok(out)
 }
 
-fn lower_set<'de, D: serde::Deserializer<'de>>(de: D) -> Result<HashSet<String>, D::Error> {
-    Ok(Vec::<String>::deserialize(de)?.iter().map(|w| w.to_lowercase()).collect())
-}
+/// How deep `@name`s in `params` may refer to further lists.
+const MAX_LIST_NESTING: usize = 8;
 
 fn two() -> usize {
     2

@@ -208,7 +208,7 @@ pub(crate) fn compile_rule(pack: &str, origin: &str, text: &str, mut spec: spec:
         offset..offset
     });
     let params = spec.params.take().unwrap_or_default();
-    let measure = Measure::from_params(spec.kind, params, case_sensitive).map_err(|message| at(params_at, message))?;
+    let measure = Measure::from_params(spec.kind, params, case_sensitive, lists).map_err(|message| at(params_at, message))?;
     if measure.is_none() && count == 0 {
         return Err(at(spec.id.span(), format!("rule `{id}` has nothing to match: add `match` (or `regex`)")));
     }
