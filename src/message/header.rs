@@ -53,55 +53,63 @@ pub(super) fn detect(text: &str) -> Option<usize> {
 
 /// The fields of the header block `text[..end]`, in order. Lines that are neither a
 /// field nor a continuation (the mbox line, the closing blank line) are skipped.
-pub(super) fn fields(text: &str, end: usize) -> Vec<Field<'_>> {
-    let mut fields: Vec<Field<'_>> = Vec::new();
+///
+/// Lazy, so a search for one field stops where it is found: a field is handed out
+/// when the next field starts (its continuation lines are known by then).
+pub(super) fn fields(text: &str, end: usize) -> impl Iterator<Item = Field<'_>> {
     // A byte order mark in front of the first field is not part of its name.
     let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    for line in lines(text, start, end) {
-        let content = line.content(text);
-        if content.starts_with([' ', '\t']) {
-            if let Some(last) = fields.last_mut() {
-                if !content.trim().is_empty() {
-                    last.value.end = line.content_end;
+    let mut lines = lines(text, start, end);
+    let mut pending: Option<Field<'_>> = None;
+    std::iter::from_fn(move || {
+        for line in lines.by_ref() {
+            let content = line.content(text);
+            if content.starts_with([' ', '\t']) {
+                if let Some(field) = &mut pending {
+                    if !content.trim().is_empty() {
+                        field.value.end = line.content_end;
+                    }
+                }
+                continue;
+            }
+            if let Some(name) = field_name(content) {
+                let after_colon = line.start + name.len() + 1;
+                let next = Field { name, value: after_colon..line.content_end };
+                if let Some(done) = pending.replace(next) {
+                    return Some(trim_value_start(text, done));
                 }
             }
-            continue;
         }
-        if let Some(name) = field_name(content) {
-            let after_colon = line.start + name.len() + 1;
-            fields.push(Field { name, value: after_colon..line.content_end });
-        }
-    }
-    let bytes = text.as_bytes();
-    for field in &mut fields {
-        // The value starts after the whitespace following the colon; a value that
-        // begins on a continuation line starts there.
-        while field.value.start < field.value.end && matches!(bytes[field.value.start], b' ' | b'\t' | b'\r' | b'\n') {
-            field.value.start += 1;
-        }
-    }
-    fields
+        pending.take().map(|field| trim_value_start(text, field))
+    })
 }
 
-/// True when the header block `text[..end]` declares MIME structure or encoding, so
-/// the message has to go through the MIME parser.
-pub(super) fn declares_mime(text: &str, end: usize) -> bool {
-    fields(text, end)
-        .iter()
-        .any(|field| ["MIME-Version", "Content-Type", "Content-Transfer-Encoding"].iter().any(|mime| field.name.eq_ignore_ascii_case(mime)))
+/// The value starts after the whitespace following the colon; a value that begins on
+/// a continuation line starts there.
+fn trim_value_start<'a>(text: &str, mut field: Field<'a>) -> Field<'a> {
+    let bytes = text.as_bytes();
+    while field.value.start < field.value.end && matches!(bytes[field.value.start], b' ' | b'\t' | b'\r' | b'\n') {
+        field.value.start += 1;
+    }
+    field
 }
 
 /// The value range of the first `Subject:` field of the header block `text[..end]`.
 pub(super) fn subject(text: &str, end: usize) -> Option<Range<usize>> {
-    fields(text, end).into_iter().find(|field| field.name.eq_ignore_ascii_case("Subject")).map(|field| field.value)
+    fields(text, end).find(|field| field.name.eq_ignore_ascii_case("Subject")).map(|field| field.value)
 }
+
+/// The longest field name read (RFC 5322 lines are at most 78 characters).
+const MAX_NAME_LEN: usize = 76;
 
 /// The field name of a `Name: value` line: RFC 5322 printable ASCII without spaces
 /// or colons, directly followed by the colon.
 fn field_name(line: &str) -> Option<&str> {
-    let colon = line.find(':')?;
+    // A valid name is at most 76 bytes, so the colon is looked for no further: a long
+    // line costs no more than a short one.
+    let colon = line.bytes().take(MAX_NAME_LEN + 1).position(|b| b == b':')?;
     let name = &line[..colon];
-    let valid = !name.is_empty() && name.len() <= 76 && name.bytes().all(|b| b.is_ascii_graphic() && b != b':');
+    let valid = !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic());
     valid.then_some(name)
 }
 
@@ -161,7 +169,7 @@ mod tests {
     fn folded_values_and_values_starting_on_a_continuation_line() {
         let text = "Subject: one\r\n two\r\nTo:\r\n\tx@y.z\r\n\r\n";
         let end = detect(text).unwrap_or_default();
-        let values: Vec<_> = fields(text, end).iter().map(|f| (f.name, &text[f.value.clone()])).collect();
+        let values: Vec<_> = fields(text, end).map(|f| (f.name, &text[f.value.clone()])).collect();
         assert_eq!(values, [("Subject", "one\r\n two"), ("To", "x@y.z")]);
     }
 }

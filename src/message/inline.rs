@@ -5,24 +5,37 @@
 //! ASCII byte (a backtick, a bracket, the first byte of a scheme or address, or the
 //! byte after the last ASCII byte of one), so the ranges are always char boundaries.
 
+use std::collections::{BTreeMap, VecDeque};
 use std::ops::Range;
 
 use super::{RegionKind, Regions};
+
+/// The bytes `split` stops at: a backtick and the anchors of links.
+const STARTS_SPAN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 5 {
+        table[b"`<:.@"[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 /// Splits `text[range]` into `kind` (Body or Subject) with the inline code spans and
 /// links cut out as their own regions.
 ///
 /// Links are found from the few bytes every one of them contains (`:` of a scheme,
-/// `.` after `www`, `@` of an address, `<`), so ordinary prose costs one byte
-/// comparison per byte.
+/// `.` after `www`, `@` of an address, `<`), so ordinary prose is skipped to the next
+/// of those bytes (or a backtick) in one tight loop.
 pub(super) fn split(text: &str, range: Range<usize>, kind: RegionKind, out: &mut Regions) {
     let bytes = text.as_bytes();
     let end = range.end.min(bytes.len());
     let mut pos = range.start;
     let mut prose_start = range.start;
+    let mut runs = BacktickRuns::default();
     while pos < end {
         let found = match bytes[pos] {
-            b'`' => match code_span(bytes, pos, end) {
+            b'`' => match code_span(bytes, pos, end, &mut runs) {
                 Ok(span_end) => Some((pos, span_end, RegionKind::Code)),
                 Err(run_end) => {
                     // An unmatched run of backticks is literal text; skip all of it so
@@ -33,7 +46,10 @@ pub(super) fn split(text: &str, range: Range<usize>, kind: RegionKind, out: &mut
             },
             b'<' => angle_link(bytes, pos, end).map(|e| (pos, e, RegionKind::Link)),
             b':' | b'.' | b'@' => link_around(bytes, prose_start, range.start, pos, end).map(|(s, e)| (s, e, RegionKind::Link)),
-            _ => None,
+            _ => {
+                pos = bytes[pos..end].iter().position(|&b| STARTS_SPAN[usize::from(b)]).map_or(end, |at| pos + at);
+                continue;
+            }
         };
         match found {
             Some((span_start, span_end, span_kind)) => {
@@ -79,21 +95,52 @@ fn back_over(bytes: &[u8], floor: usize, anchor: usize, limit: usize, accept: im
 
 /// An inline code span opening at `start`: `Ok(end)` after the closing run of exactly
 /// as many backticks on the same line, or `Err(end of the opening run)`.
-fn code_span(bytes: &[u8], start: usize, end: usize) -> Result<usize, usize> {
+fn code_span(bytes: &[u8], start: usize, end: usize, runs: &mut BacktickRuns) -> Result<usize, usize> {
     let run = backtick_run(bytes, start, end);
-    let mut pos = start + run;
-    while pos < end && bytes[pos] != b'\n' {
-        if bytes[pos] == b'`' {
-            let closing = backtick_run(bytes, pos, end);
-            if closing == run {
-                return Ok(pos + closing);
-            }
-            pos += closing;
-        } else {
-            pos += 1;
+    match runs.next_of_length(bytes, start, run, end) {
+        Some(closing) => Ok(closing + run),
+        None => Err(start + run),
+    }
+}
+
+/// The backtick runs of the line being split, by length, in text order. An opening
+/// run finds its closing run (the next run of the same length) without scanning the
+/// line again, so a line of many runs of different lengths costs one pass, not one
+/// pass per length.
+#[derive(Debug, Default)]
+struct BacktickRuns {
+    /// The end of the indexed line (its `'\n'`, or the end of the range).
+    line_end: usize,
+    /// For each run length, the starts of the runs not yet passed.
+    starts: BTreeMap<usize, VecDeque<usize>>,
+}
+
+impl BacktickRuns {
+    /// The start of the next run of `len` backticks after the run at `start`, on the
+    /// same line.
+    fn next_of_length(&mut self, bytes: &[u8], start: usize, len: usize, end: usize) -> Option<usize> {
+        if start >= self.line_end {
+            self.index_line(bytes, start, end);
+        }
+        let starts = self.starts.get_mut(&len)?;
+        while starts.front().is_some_and(|&passed| passed <= start) {
+            starts.pop_front();
+        }
+        starts.front().copied()
+    }
+
+    /// Indexes the runs from `from` (the start of a run) to the end of its line.
+    fn index_line(&mut self, bytes: &[u8], from: usize, end: usize) {
+        self.starts.clear();
+        self.line_end = memchr::memchr(b'\n', &bytes[from..end]).map_or(end, |at| from + at);
+        let mut pos = from;
+        while let Some(at) = memchr::memchr(b'`', &bytes[pos..self.line_end]) {
+            let start = pos + at;
+            let len = backtick_run(bytes, start, self.line_end);
+            self.starts.entry(len).or_default().push_back(start);
+            pos = start + len;
         }
     }
-    Err(start + run)
 }
 
 fn backtick_run(bytes: &[u8], start: usize, end: usize) -> usize {
@@ -137,21 +184,24 @@ fn url(bytes: &[u8], start: usize, end: usize) -> Option<usize> {
 /// Drops sentence punctuation after a URL ("see https://x.com/a." or "(https://x.com)"),
 /// keeping closing brackets that the URL itself opened ("/wiki/Foo_(bar)").
 fn trim_trailing_punctuation(bytes: &[u8], start: usize, mut end: usize) -> usize {
+    const BRACKETS: [(u8, u8); 3] = [(b'(', b')'), (b'[', b']'), (b'{', b'}')];
+    // For each kind of bracket, how many more closing than opening ones the URL holds;
+    // counted once and kept up to date as characters are dropped, so a URL followed by
+    // a long run of brackets is trimmed in one pass.
+    let mut unbalanced =
+        BRACKETS.map(|(open, close)| bytes[start..end].iter().map(|&b| isize::from(b == close) - isize::from(b == open)).sum::<isize>());
     while end > start {
         let last = bytes[end - 1];
-        let unbalanced = |open: u8, close: u8| {
-            let span = &bytes[start..end];
-            span.iter().filter(|&&b| b == close).count() > span.iter().filter(|&&b| b == open).count()
-        };
-        let trailing = match last {
-            b'.' | b',' | b';' | b':' | b'!' | b'?' | b'\'' | b'*' | b'_' => true,
-            b')' => unbalanced(b'(', b')'),
-            b']' => unbalanced(b'[', b']'),
-            b'}' => unbalanced(b'{', b'}'),
-            _ => false,
+        let bracket = BRACKETS.iter().position(|&(_, close)| close == last);
+        let trailing = match bracket {
+            Some(kind) => unbalanced[kind] > 0,
+            None => matches!(last, b'.' | b',' | b';' | b':' | b'!' | b'?' | b'\'' | b'*' | b'_'),
         };
         if !trailing {
             break;
+        }
+        if let Some(kind) = bracket {
+            unbalanced[kind] -= 1;
         }
         end -= 1;
     }

@@ -30,16 +30,18 @@ impl Line {
 pub(super) fn lines(text: &str, from: usize, to: usize) -> impl Iterator<Item = Line> + '_ {
     let bytes = text.as_bytes();
     let to = to.min(bytes.len());
+    let from = from.min(to);
+    // One SIMD search over the whole range instead of a search per line: mail has
+    // short lines, where the setup of each search would cost more than the search.
+    let mut newlines = memchr::memchr_iter(b'\n', &bytes[from..to]);
     let mut pos = from;
     std::iter::from_fn(move || {
         if pos >= to {
             return None;
         }
         let start = pos;
-        // str::find on a char uses memchr, several times faster than a byte loop.
-        let newline = text.get(start..to).and_then(|rest| rest.find('\n'));
-        let (content_end, end) = match newline {
-            Some(offset) => (start + offset, start + offset + 1),
+        let (content_end, end) = match newlines.next() {
+            Some(offset) => (from + offset, from + offset + 1),
             None => (to, to),
         };
         // A '\r' before the '\n' (or at the very end) is part of the line ending.

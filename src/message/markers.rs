@@ -32,24 +32,21 @@ pub(super) fn is_forward_marker(line: &str) -> bool {
         &["original message", "forwarded message", "ursprüngliche nachricht", "weitergeleitete nachricht", "message d'origine", "message transféré"];
     const INTRODUCERS: &[&str] = &["begin forwarded message:", "anfang der weitergeleiteten nachricht:"];
     let line = line.trim();
-    // Every marker starts with one of these; most lines are ruled out without
-    // lowercasing them.
-    if !line.starts_with(['-', '_', 'B', 'b', 'A', 'a']) {
-        return false;
+    match line.as_bytes().first() {
+        Some(b'_') => line.len() >= 20 && line.bytes().all(|b| b == b'_'),
+        Some(b'B' | b'b' | b'A' | b'a') => INTRODUCERS.iter().any(|introducer| line.eq_ignore_ascii_case(introducer)),
+        // "-----Original Message-----", "---------- Forwarded message ---------"
+        Some(b'-') => {
+            let inner = line.trim_start_matches('-');
+            let leading = line.len() - inner.len();
+            let middle = inner.trim_end_matches('-');
+            let trailing = inner.len() - middle.len();
+            leading >= 2 && trailing >= 2 && BANNERS.contains(&middle.trim().to_lowercase().as_str())
+        }
+        // Every marker starts with one of those; the other lines are ruled out by
+        // their first byte.
+        _ => false,
     }
-    if line.len() >= 20 && line.bytes().all(|b| b == b'_') {
-        return true;
-    }
-    let lower = line.to_lowercase();
-    if INTRODUCERS.contains(&lower.as_str()) {
-        return true;
-    }
-    // "-----Original Message-----", "---------- Forwarded message ---------"
-    let inner = lower.trim_start_matches('-');
-    let leading = lower.len() - inner.len();
-    let middle = inner.trim_end_matches('-');
-    let trailing = inner.len() - middle.len();
-    leading >= 2 && trailing >= 2 && BANNERS.contains(&middle.trim())
 }
 
 /// Field labels of an embedded header block, as Outlook, Apple Mail and Gmail write
@@ -67,12 +64,12 @@ pub(super) fn embedded_field(line: &str) -> Option<EmbeddedField> {
     const FROM: &[&str] = &["from", "von", "de"];
     const DATE: &[&str] = &["sent", "date", "gesendet", "datum", "envoyé", "enviado", "fecha"];
     const SUBJECT: &[&str] = &["subject", "betreff", "objet", "asunto"];
+    const MAX_LABEL_LEN: usize = 12;
     let line = line.trim_start().trim_start_matches(['*', '_']);
-    let (label, _) = line.split_once(':')?;
-    if label.len() > 12 {
-        return None;
-    }
-    let label = label.trim_end_matches(['*', '_', ' ']).to_lowercase();
+    // The colon is looked for no further than a label can reach, so a long line of
+    // prose costs no more than a short one.
+    let colon = line.bytes().take(MAX_LABEL_LEN + 1).position(|b| b == b':')?;
+    let label = line[..colon].trim_end_matches(['*', '_', ' ']).to_lowercase();
     let label = label.as_str();
     if FROM.contains(&label) {
         Some(EmbeddedField::From)

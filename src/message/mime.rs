@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 use std::ops::Range;
+use std::sync::LazyLock;
 
 use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::decoders::html::html_to_text;
@@ -23,6 +24,8 @@ pub(super) struct Source {
     pub decoded: bool,
     /// `text[..header_end]` is the header block (empty when there is none).
     pub header_end: usize,
+    /// The value of the header block's first `Subject:` field.
+    pub subject: Option<Range<usize>>,
     /// The message body. Between the header block and the body, and after the body,
     /// there may be MIME structure (boundaries, part headers, other parts).
     pub body: Range<usize>,
@@ -43,6 +46,7 @@ pub(super) fn read(input: &[u8]) -> Source {
                 text: format!("{BOM}{}", source.text),
                 decoded: source.decoded,
                 header_end: source.header_end + shift,
+                subject: source.subject.map(|value| value.start + shift..value.end + shift),
                 body: source.body.start + shift..source.body.end + shift,
             }
         }
@@ -57,21 +61,120 @@ fn read_unmarked(input: &[u8]) -> Source {
         None => Cow::Owned(decode_8bit(input)),
     };
     let header_end = header::detect(&scanned);
+    let mut subject = None;
     if let Some(end) = header_end {
-        if header::declares_mime(&scanned, end) {
+        let header = Header::read(&scanned, end);
+        if header.needs_mime_parser(&scanned, end, utf8.is_some()) {
             if let Some(source) = read_mime(input, utf8) {
                 return source;
             }
         }
+        subject = header.subject;
     }
     let header_end = header_end.unwrap_or(0);
     let text = scanned.into_owned();
-    Source { body: header_end..text.len(), decoded: utf8.is_none(), header_end, text }
+    Source { body: header_end..text.len(), decoded: utf8.is_none(), header_end, subject, text }
 }
+
+/// What one pass over a header block finds: the subject, and the fields that say
+/// how the body is written.
+#[derive(Debug, Default)]
+struct Header<'a> {
+    subject: Option<Range<usize>>,
+    /// Any of MIME-Version, Content-Type, Content-Transfer-Encoding,
+    /// Content-Disposition.
+    declares_mime: bool,
+    content_types: Vec<&'a str>,
+    transfer_encodings: Vec<&'a str>,
+    has_disposition: bool,
+}
+
+impl<'a> Header<'a> {
+    fn read(text: &'a str, end: usize) -> Header<'a> {
+        let mut header = Header::default();
+        for field in header::fields(text, end) {
+            let is = |name: &str| field.name.eq_ignore_ascii_case(name);
+            let value = text.get(field.value.clone()).unwrap_or_default();
+            if is("Subject") {
+                header.subject.get_or_insert(field.value);
+                continue;
+            } else if is("Content-Type") {
+                header.content_types.push(value);
+            } else if is("Content-Transfer-Encoding") {
+                header.transfer_encodings.push(value);
+            } else if is("Content-Disposition") {
+                header.has_disposition = true;
+            } else if !is("MIME-Version") {
+                continue;
+            }
+            header.declares_mime = true;
+        }
+        header
+    }
+
+    /// True when the header block `text[..end]` declares MIME structure or encoding,
+    /// so the message has to go through the MIME parser, unless it declares exactly
+    /// what the parser would hand back byte for byte: one `text/plain` part, not
+    /// encoded, in UTF-8 (or ASCII under an ASCII-compatible charset), after an empty
+    /// line. Most real mail is that, and reading it as it stands skips the parser.
+    fn needs_mime_parser(&self, text: &str, end: usize, utf8: bool) -> bool {
+        if !self.declares_mime {
+            return false;
+        }
+        // The parser ends the header block at the first empty line only: a line of
+        // spaces continues the field above it, and it does not know Emacs' separator.
+        let ends_with_empty_line = text[..end].ends_with("\n\n") || text[..end].ends_with("\n\r\n");
+        let plain = match self.content_types[..] {
+            [] => Some(None),
+            [value] => plain_text_charset(value),
+            _ => None,
+        };
+        let not_encoded = match self.transfer_encodings[..] {
+            [] => true,
+            [value] => ["7bit", "8bit", "binary"].iter().any(|identity| value.trim().eq_ignore_ascii_case(identity)),
+            _ => false,
+        };
+        let read_as_it_stands = |charset: Option<&str>| match charset {
+            // The parser reads UTF-8, and text without a charset, as UTF-8.
+            None => true,
+            Some(charset) if ["utf-8", "utf8"].iter().any(|utf| charset.eq_ignore_ascii_case(utf)) => true,
+            Some(charset) => is_ascii_compatible(charset) && text[end..].is_ascii(),
+        };
+        !(utf8 && ends_with_empty_line && !self.has_disposition && not_encoded && plain.is_some_and(read_as_it_stands))
+    }
+}
+
+/// For a `Content-Type` of `text/plain`, its charset (`Some(None)` when it names none);
+/// `None` for any other type.
+fn plain_text_charset(content_type: &str) -> Option<Option<&str>> {
+    let mut parts = content_type.split(';');
+    let media = parts.next().unwrap_or_default().trim();
+    if !media.eq_ignore_ascii_case("text/plain") {
+        return None;
+    }
+    let charset = parts
+        .filter_map(|part| part.split_once('='))
+        .find(|(key, _)| key.trim().eq_ignore_ascii_case("charset"))
+        .map(|(_, value)| value.trim().trim_matches('"'));
+    Some(charset)
+}
+
+/// Charsets that write ASCII as ASCII, byte for byte (UTF-7, UTF-16 and ISO-2022 do not).
+fn is_ascii_compatible(charset: &str) -> bool {
+    let lower = charset.to_ascii_lowercase();
+    ["us-ascii", "ascii", "latin1"].contains(&lower.as_str())
+        || ["iso-8859-", "iso8859-", "windows-125", "cp125"].iter().any(|family| lower.starts_with(family))
+}
+
+/// A parser that reads only the headers the MIME structure needs, and the subject
+/// (which may be RFC 2047-encoded). Parsing every `Received:` and address header, as
+/// the default parser does, was most of the time spent on real mail.
+static PARSER: LazyLock<MessageParser> =
+    LazyLock::new(|| MessageParser::new().with_mime_headers().header_text(HeaderName::Subject).default_header_ignore());
 
 /// Reads a MIME message: its first text/plain body part (else its HTML part as text).
 fn read_mime(input: &[u8], utf8: Option<&str>) -> Option<Source> {
-    let parsed = MessageParser::default().parse(input)?;
+    let parsed = PARSER.parse(input)?;
     let root = parsed.parts.first()?;
     let header_end = root.offset_body as usize;
     let part = parsed.text_body.first().or(parsed.html_body.first()).and_then(|&id| parsed.parts.get(id as usize));
@@ -84,7 +187,8 @@ fn read_mime(input: &[u8], utf8: Option<&str>) -> Option<Source> {
         };
         if let Some(body) = body {
             if header_end <= body.start && text.is_char_boundary(header_end) {
-                return Some(Source { text: text.to_owned(), decoded: false, header_end, body });
+                let subject = header::subject(text, header_end);
+                return Some(Source { text: text.to_owned(), decoded: false, header_end, subject, body });
             }
         }
     }
@@ -94,7 +198,8 @@ fn read_mime(input: &[u8], utf8: Option<&str>) -> Option<Source> {
     if let Some(part) = part {
         text.push_str(&body_text(input, part));
     }
-    Some(Source { body: header_end..text.len(), decoded: true, header_end, text })
+    let subject = header::subject(&text, header_end);
+    Some(Source { body: header_end..text.len(), decoded: true, header_end, subject, text })
 }
 
 /// The range of `part`'s body in `text` when the part needs no decoding: no transfer

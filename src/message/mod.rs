@@ -98,7 +98,7 @@ impl Message {
         let text = source.text;
         let mut regions = Regions::default();
 
-        let subject = header::subject(&text, source.header_end);
+        let subject = source.subject;
         match &subject {
             Some(value) => {
                 regions.push(RegionKind::Header, 0..value.start);
@@ -157,13 +157,7 @@ impl Message {
         for region in &self.regions {
             match self.text.get(region.range.clone()) {
                 Some(checked) if region.kind.is_checked() => masked.push_str(checked),
-                _ => {
-                    let bytes = self.text.as_bytes().get(region.range.clone()).unwrap_or_default();
-                    masked.extend(bytes.iter().map(|&b| match b {
-                        b'\n' | b'\r' => char::from(b),
-                        _ => ' ',
-                    }));
-                }
+                _ => blank_out(&mut masked, self.text.as_bytes().get(region.range.clone()).unwrap_or_default()),
             }
         }
         masked
@@ -180,6 +174,26 @@ impl Message {
         }
         thread
     }
+}
+
+/// Appends `bytes` with every byte but line endings (`'\n'`, `'\r'`) written as a
+/// space, a line at a time.
+fn blank_out(out: &mut String, bytes: &[u8]) {
+    const SPACES: &str = "                                                                ";
+    let push_spaces = |out: &mut String, mut count: usize| {
+        while count > 0 {
+            let chunk = count.min(SPACES.len());
+            out.push_str(&SPACES[..chunk]);
+            count -= chunk;
+        }
+    };
+    let mut start = 0;
+    for at in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+        push_spaces(out, at - start);
+        out.push(char::from(bytes[at]));
+        start = at + 1;
+    }
+    push_spaces(out, bytes.len() - start);
 }
 
 /// Collects regions in order, merging a region into the previous one when they have

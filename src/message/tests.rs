@@ -555,3 +555,79 @@ fn dated_attribution_over_an_unquoted_old_message() {
     );
     assert_eq!(message.thread(), "Fix it by Friday.\n");
 }
+
+#[test]
+fn utf8_text_under_a_latin1_charset_goes_through_the_mime_parser() {
+    // Read as it stands only when the parser would give the same text back: these
+    // bytes are UTF-8, but the header says Latin-1, so the parser decodes them as that.
+    let message = Message::parse("Subject: x\nMIME-Version: 1.0\nContent-Type: text/plain; charset=iso-8859-1\n\nnaïve\n");
+    assert!(message.is_decoded() && message.text().ends_with("\n\nnaÃ¯ve\n"));
+    // The same header over ASCII is the text itself.
+    let input = "Subject: x\nMIME-Version: 1.0\nContent-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: 7bit\n\nnaive\n";
+    let message = Message::parse(input);
+    assert!(!message.is_decoded() && message.text() == input);
+}
+
+#[test]
+fn a_date_the_mime_parser_misreads_does_not_swallow_the_body() {
+    // easy-ham-1/00304: "UT" as the zone made the MIME parser's date reader run past
+    // the empty line, so the reply's first paragraph was taken for header (and, in a
+    // multipart message, the part structure was lost). The date is not parsed now.
+    let head = "Subject: x\nMIME-Version: 1.0\nDate: Sun, 25 Aug 2002 16:50:54 UT\n";
+    let body = "Well, John\nsaid:\n> Ran across a site.\n\nBy meaning I mean this.\n";
+    check(
+        &format!("{head}\n{body}"),
+        r#"
+        Header      "Subject: "
+        Subject     "x"
+        Header      "\nMIME-Version: 1.0\nDate: Sun, 25 Aug 2002 16:50:54 UT\n\n"
+        Body        "Well, John\nsaid:\n"
+        Quoted      "> Ran across a site.\n"
+        Body        "\nBy meaning I mean this.\n"
+        "#,
+    );
+    check(
+        &format!("{head}Content-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\n{body}--b--\n"),
+        r#"
+        Header      "Subject: "
+        Subject     "x"
+        Header      "\nMIME-Version: 1.0\nDate: Sun, 25 Aug 2002 16:50:54 UT\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\n"
+        Body        "Well, John\nsaid:\n"
+        Quoted      "> Ran across a site.\n"
+        Body        "\nBy meaning I mean this."
+        Header      "\n--b--\n"
+        "#,
+    );
+}
+
+/// The shapes a reliability probe once found super-linear: each is parsed in one pass
+/// (a quadratic step here would keep this test running for hours), and comes out
+/// right. Benchmarks (`cargo bench --bench message`) carry the speed figures.
+#[test]
+fn huge_and_pathological_inputs_are_read_in_one_pass() {
+    let prose = "We need the report ASAP, per my last email. See https://x.example/a or mail jo@example.com. ";
+    let line = prose.repeat(20_000_000 / prose.len());
+    let message = Message::parse(&line);
+    assert_invariants(&message);
+    assert_eq!(message.regions().iter().filter(|r| r.kind == RegionKind::Link).count(), 2 * (20_000_000 / prose.len()));
+
+    let subject = prose.repeat(10_000_000 / prose.len());
+    let message = Message::parse(&format!("To: a@example.com\nSubject: {subject}\n\nHi\n"));
+    assert_invariants(&message);
+    assert_eq!(message.subject().map(|s| s.len()), Some(subject.len()));
+
+    let folded = prose.repeat(1_000_000 / prose.len()).replace(". ", ".\n ");
+    let message = Message::parse(&format!("To: a@example.com\nSubject: {folded}\n\nHi\n"));
+    assert_invariants(&message);
+    assert_eq!(message.subject().map(|s| s.len()), Some(folded.trim_end().len()));
+
+    // A URL followed by a long run of brackets, and backtick runs of many lengths on
+    // one line (none closed).
+    let brackets = format!("see https://x.example/a{}", ")".repeat(1_000_000));
+    let message = Message::parse(&brackets);
+    let kinds: Vec<_> = message.regions().iter().map(|r| (r.kind, r.range.len())).collect();
+    assert_eq!(kinds, [(RegionKind::Body, 4), (RegionKind::Link, 19), (RegionKind::Body, 1_000_000)]);
+    let ticks: String = (1..1500).map(|len| format!("{} a ", "`".repeat(len))).collect();
+    let message = Message::parse(&ticks);
+    assert_eq!(message.regions().len(), 1);
+}
