@@ -40,6 +40,7 @@ fn capitals(params: &Capitals, rule: &Rule, view: &View<'_>) -> Vec<Range<usize>
         run.clear();
     };
     let mut last_end = 0;
+    let mut line = Line::default();
     for (start, word) in words(view.masked) {
         let span = start..start + word.len();
         let gap = &view.masked[last_end..start];
@@ -52,7 +53,7 @@ fn capitals(params: &Capitals, rule: &Rule, view: &View<'_>) -> Vec<Range<usize>
             && !word.chars().any(|c| c.is_lowercase() || c.is_ascii_digit())
             && !params.allow.contains(word)
             && view.in_scope(rule.scope, start);
-        if !capitalised || is_heading(view, start) {
+        if !capitalised || is_heading(view, start, &mut line) {
             flush(&mut run, &mut spans);
             continue;
         }
@@ -63,16 +64,28 @@ fn capitals(params: &Capitals, rule: &Rule, view: &View<'_>) -> Vec<Range<usize>
     spans
 }
 
+/// A line of the masked text and whether it is a heading, kept while its words are
+/// read so that a long line of capitals is looked at once, not once per word.
+#[derive(Debug, Default)]
+struct Line {
+    range: Range<usize>,
+    is_heading: bool,
+}
+
 /// A line of the body written wholly in capitals with no sentence punctuation, like
 /// "AGENDA" or "NEXT STEPS:", is a heading, not a raised voice.
-fn is_heading(view: &View<'_>, at: usize) -> bool {
+fn is_heading(view: &View<'_>, at: usize, line: &mut Line) -> bool {
     if view.subject.as_ref().is_some_and(|s| s.contains(&at)) {
         return false;
     }
-    let line_start = view.masked[..at].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = view.masked[at..].find('\n').map_or(view.masked.len(), |i| at + i);
-    let line = view.masked[line_start..line_end].trim();
-    !line.contains(['!', '?', '.']) && !line.chars().any(char::is_lowercase) && words(line).count() <= 5
+    if !line.range.contains(&at) {
+        let start = view.masked[..at].rfind('\n').map_or(0, |i| i + 1);
+        let end = view.masked[at..].find('\n').map_or(view.masked.len(), |i| at + i);
+        let text = view.masked[start..end].trim();
+        let is_heading = !text.contains(['!', '?', '.']) && !text.chars().any(char::is_lowercase) && words(text).nth(5).is_none();
+        *line = Line { range: start..end, is_heading };
+    }
+    line.is_heading
 }
 
 /// The question or request that takes the message past `max` of them.
