@@ -96,6 +96,26 @@ fn text_output_points_at_the_span_and_shows_the_first_suggestion() {
 }
 
 #[test]
+fn a_finding_on_a_very_long_line_shows_the_stretch_around_it() {
+    // A message without line breaks: printing the whole line for every finding would
+    // print the message once per finding.
+    let fx = Fixture::new("long-line");
+    let line = format!("{}Reply ASAP, thanks. {}", "We shipped it. ".repeat(100), "It works. ".repeat(100));
+    let path = fx.file("draft.txt", &format!("{line}\n"));
+    let out = fx.run(&["check", path.to_str().unwrap()], None);
+    let at = line.find("ASAP").unwrap();
+    // 160 bytes either side of the finding, cut with an ellipsis.
+    let shown = format!("…{}…", &line[at - 160..at + 4 + 160]);
+    let expected = format!(
+        "warning[pressure.asap]: Demanding ASAP.\n --> {}:1:{}\n  |\n1 | {shown}\n  | {:161}^^^^\n  = suggestion: “when you have a moment”\n\n1 finding (1 warning) in 1 file\n",
+        path.display(),
+        at + 1,
+        ""
+    );
+    assert_eq!(stdout(&out), expected);
+}
+
+#[test]
 fn json_output_has_byte_offsets_and_scalar_columns() {
     let fx = Fixture::new("json");
     let text = "Subject: hi\n\n漢字 e\u{301} reply asap.\n";

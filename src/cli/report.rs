@@ -75,12 +75,13 @@ pub fn json(out: &mut impl Write, inputs: &[Input]) -> io::Result<()> {
     }
     fn diagnostics(checked: &Checked) -> Vec<Diagnostic<'_>> {
         let text = checked.message.text();
+        let (mut starts, mut ends) = (Cursor::new(text), Cursor::new(text));
         checked
             .findings
             .iter()
             .map(|f| {
-                let (line, column) = line_column(text, f.span.start);
-                let (end_line, end_column) = line_column(text, f.span.end);
+                let (line, column) = starts.line_column(f.span.start);
+                let (end_line, end_column) = ends.line_column(f.span.end);
                 Diagnostic {
                     rule: &f.rule.id,
                     category: &f.rule.category,
@@ -122,13 +123,14 @@ pub fn text<'a>(out: &mut impl Write, results: impl IntoIterator<Item = &'a Chec
     for checked in results {
         files += 1;
         let text = checked.message.text();
+        let mut cursor = Cursor::new(text);
         for finding in &checked.findings {
             counts[finding.severity as usize] += 1;
-            let (line, column) = line_column(text, finding.span.start);
+            let (line, column) = cursor.line_column(finding.span.start);
             let sev = finding.severity;
             writeln!(out, "{}: {}", paint.severity(sev, &format!("{sev}[{}]", finding.rule.id)), paint.bold(&visible(&finding.rule.message)))?;
             let decoded = if checked.message.is_decoded() { " (decoded text)" } else { "" };
-            let snippet = Snippet::new(text, finding.span.clone());
+            let snippet = Snippet::new(text, finding.span.clone(), line, cursor.line_start);
             let gutter = snippet.last_line().to_string().len();
             writeln!(out, "{:gutter$}{} {}:{line}:{column}{decoded}", "", paint.blue("-->"), visible(&checked.path))?;
             writeln!(out, "{:gutter$} {}", "", paint.blue("|"))?;
@@ -152,28 +154,59 @@ pub fn text<'a>(out: &mut impl Write, results: impl IntoIterator<Item = &'a Chec
 
 /// The lines a span covers, drawn as rustc draws them: one line underlined with
 /// `^^^`, several joined by a line down the left from the first character to the last.
+/// A very long line (a pasted log, a message without line breaks) is shown from a
+/// little before the span to a little after it, cut with `…`, so each finding prints
+/// a few lines whatever the input.
 struct Snippet<'a> {
-    /// (line number, text of the line without its line break, byte offset of its start)
+    /// (line number, the shown part of the line without its line break, byte offset
+    /// of that part)
     lines: Vec<(usize, &'a str, usize)>,
     span: std::ops::Range<usize>,
+    /// Whether the first line shown is cut at its start, and the last at its end.
+    cut: (bool, bool),
 }
 
 impl<'a> Snippet<'a> {
-    fn new(text: &'a str, span: std::ops::Range<usize>) -> Snippet<'a> {
+    /// Bytes of a long line shown before and after the span.
+    const CONTEXT: usize = 160;
+
+    /// `first_number` and `first_start` are the number and start of the line where
+    /// the span starts.
+    fn new(text: &'a str, span: std::ops::Range<usize>, first_number: usize, first_start: usize) -> Snippet<'a> {
+        let floor = |mut at: usize| {
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            at
+        };
         // A span that ends just after a line break ends on the line before.
         let last = text[..span.end].strip_suffix('\n').map_or(span.end, str::len).max(span.start);
-        let first_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
-        let first_number = text[..span.start].matches('\n').count() + 1;
+        let from = if span.start - first_start > Snippet::CONTEXT { floor(span.start - Snippet::CONTEXT) } else { first_start };
+        let limit = floor((last + Snippet::CONTEXT).min(text.len()));
         let mut lines = Vec::new();
-        let mut start = first_start;
-        for (i, line) in text[first_start..].split('\n').enumerate() {
-            lines.push((first_number + i, line.trim_end_matches('\r'), start));
-            start += line.len() + 1;
-            if start > last {
+        let mut start = from;
+        let mut cut_after = false;
+        for number in first_number.. {
+            let end = match memchr::memchr(b'\n', &text.as_bytes()[start..limit]) {
+                Some(at) => start + at,
+                None => {
+                    cut_after = !(text[limit..].is_empty() || text[limit..].starts_with(['\n', '\r']));
+                    limit
+                }
+            };
+            lines.push((number, text[start..end].trim_end_matches('\r'), start));
+            start = end + 1;
+            if start > last || end == limit {
                 break;
             }
         }
-        Snippet { lines, span: span.start..last }
+        Snippet { lines, span: span.start..last, cut: (from > first_start, cut_after) }
+    }
+
+    /// The text shown for line `index` of the snippet, with `…` where it was cut.
+    fn shown(&self, index: usize) -> String {
+        let (before, after) = (index == 0 && self.cut.0, index + 1 == self.lines.len() && self.cut.1);
+        format!("{}{}{}", if before { "…" } else { "" }, visible(self.lines[index].1), if after { "…" } else { "" })
     }
 
     fn last_line(&self) -> usize {
@@ -183,26 +216,27 @@ impl<'a> Snippet<'a> {
     fn write(&self, out: &mut impl Write, paint: &Paint, sev: Severity, gutter: usize) -> io::Result<()> {
         let bar = paint.blue("|");
         let marks = |text: String| paint.severity(sev, &text);
+        let ellipsis = usize::from(self.cut.0);
         let width_to = |line: &str, line_start: usize, offset: usize| display_width(&visible(&line[..(offset - line_start).min(line.len())]));
         if let [(number, line, line_start)] = self.lines.as_slice() {
-            let pad = width_to(line, *line_start, self.span.start);
-            let len = (width_to(line, *line_start, self.span.end) - pad).max(1);
-            writeln!(out, "{} {bar} {}", paint.blue(&number.to_string()), visible(line))?;
+            let pad = ellipsis + width_to(line, *line_start, self.span.start);
+            let len = (ellipsis + width_to(line, *line_start, self.span.end) - pad).max(1);
+            writeln!(out, "{} {bar} {}", paint.blue(&number.to_string()), self.shown(0))?;
             return writeln!(out, "{:gutter$} {bar} {:pad$}{}", "", "", marks("^".repeat(len)));
         }
         for (i, (number, line, line_start)) in self.lines.iter().enumerate() {
             let number = paint.blue(&format!("{number:>gutter$}"));
             if i == 0 {
-                let pad = width_to(line, *line_start, self.span.start);
-                let from_line_start = line[..self.span.start - line_start].trim().is_empty();
+                let pad = ellipsis + width_to(line, *line_start, self.span.start);
+                let from_line_start = !self.cut.0 && line[..self.span.start - line_start].trim().is_empty();
                 if from_line_start {
-                    writeln!(out, "{number} {bar} {} {}", marks("/".into()), visible(line))?;
+                    writeln!(out, "{number} {bar} {} {}", marks("/".into()), self.shown(i))?;
                 } else {
-                    writeln!(out, "{number} {bar}   {}", visible(line))?;
+                    writeln!(out, "{number} {bar}   {}", self.shown(i))?;
                     writeln!(out, "{:gutter$} {bar}  {}", "", marks(format!("{}^", "_".repeat(pad + 1))))?;
                 }
             } else {
-                writeln!(out, "{number} {bar} {} {}", marks("|".into()), visible(line))?;
+                writeln!(out, "{number} {bar} {} {}", marks("|".into()), self.shown(i))?;
             }
         }
         let (_, line, line_start) = self.lines[self.lines.len() - 1];
@@ -227,11 +261,45 @@ pub fn visible(text: &str) -> String {
     out
 }
 
-/// 1-based line and column (in Unicode scalar values) of a byte offset.
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset];
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
+/// 1-based lines and columns (in Unicode scalar values) of byte offsets into one text.
+/// Each answer starts from the previous one, so offsets asked in text order (findings
+/// are sorted) cost one pass over the text, not one pass each: a long message can have
+/// thousands of findings.
+struct Cursor<'a> {
+    text: &'a str,
+    offset: usize,
+    line: usize,
+    /// The byte where the line holding `offset` starts.
+    line_start: usize,
+    column: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(text: &'a str) -> Cursor<'a> {
+        Cursor { text, offset: 0, line: 1, line_start: 0, column: 1 }
+    }
+
+    fn line_column(&mut self, offset: usize) -> (usize, usize) {
+        if offset < self.line_start {
+            // An earlier line (the end of a short finding after a long one): start over.
+            *self = Cursor::new(self.text);
+        }
+        if offset >= self.offset {
+            let step = &self.text[self.offset..offset];
+            match step.rfind('\n') {
+                Some(last) => {
+                    self.line += memchr::memchr_iter(b'\n', step.as_bytes()).count();
+                    self.line_start = self.offset + last + 1;
+                    self.column = 1 + self.text[self.line_start..offset].chars().count();
+                }
+                None => self.column += step.chars().count(),
+            }
+        } else {
+            self.column -= self.text[offset..self.offset].chars().count();
+        }
+        self.offset = offset;
+        (self.line, self.column)
+    }
 }
 
 /// Columns a terminal gives the text; wide (CJK, emoji) characters take two.
