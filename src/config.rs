@@ -13,10 +13,11 @@ use std::path::{Path, PathBuf};
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use crate::rules::git::{GitEntry, GitPack, GIT_PREFIX};
+use crate::fsread;
+use crate::rules::git::{Checkout, GitEntry, GitPack, GIT_PREFIX};
 use crate::rules::keys::{did_you_mean, suggestion_suffix, TOP_LEVEL_SETTINGS};
 use crate::rules::place;
-use crate::rules::{builtin_pack, builtin_pack_names, builtin_pack_providing, check_layering, Location, Pack, PackError, DEFAULT_PACK};
+use crate::rules::{builtin_pack, builtin_pack_names, builtin_pack_providing, check_layering, Loader, Location, Pack, PackError, DEFAULT_PACK};
 use crate::selection::{Selection, Severity, Toggle};
 
 /// The name of the workspace config file.
@@ -79,10 +80,11 @@ impl Config {
         Ok(config)
     }
 
-    /// Reads a config file; relative pack paths resolve against its folder.
+    /// Reads a config file (a regular file of at most [`fsread::CONFIG`] bytes);
+    /// relative pack paths resolve against its folder.
     pub fn load(path: &Path) -> Result<Config, PackError> {
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|err| PackError::whole_file(&origin, format!("cannot read config: {err}")))?;
+        let text = fsread::read_text(path, fsread::CONFIG).map_err(|err| PackError::whole_file(&origin, err.to_string()))?;
         let mut config = Config::parse(&text, &origin)?;
         config.base_dir = path.parent().map(Path::to_path_buf);
         Ok(config)
@@ -139,10 +141,12 @@ impl Config {
     }
 
     /// Loads the configured packs (the default pack when none are named), and checks
-    /// that a rule repeating an earlier pack's id says `override = true`.
+    /// that a rule repeating an earlier pack's id says `override = true`. The packs
+    /// share one compile budget ([`crate::rules::MAX_PATTERNS`]).
     pub fn load_packs(&self) -> Result<Vec<Pack>, PackError> {
         let names = self.packs.clone().unwrap_or_else(|| vec![DEFAULT_PACK.to_owned()]);
-        let packs = names.iter().map(|name| self.load_entry(name)).collect::<Result<Vec<_>, _>>()?;
+        let mut loader = Loader::default();
+        let packs = names.iter().map(|name| self.load_entry(name, &mut loader)).collect::<Result<Vec<_>, _>>()?;
         check_layering(&packs)?;
         Ok(packs)
     }
@@ -181,10 +185,9 @@ impl Config {
     }
 
     /// One entry; a pack that cannot be found is reported at its line in the config.
-    fn load_entry(&self, name: &str) -> Result<Pack, PackError> {
+    fn load_entry(&self, name: &str, loader: &mut Loader) -> Result<Pack, PackError> {
         match resolve(name, self.base_dir.as_deref()) {
-            Ok(Source::Builtin(pack)) => pack,
-            Ok(Source::Path(path)) => Pack::load(&path),
+            Ok(source) => source.load(loader),
             Err(message) => Err(self.entry_error(name, message)),
         }
     }
@@ -201,6 +204,18 @@ impl Config {
 enum Source {
     Builtin(Result<Pack, PackError>),
     Path(PathBuf),
+    /// A synced git pack, which must stay inside its checkout.
+    Git(Checkout),
+}
+
+impl Source {
+    fn load(self, loader: &mut Loader) -> Result<Pack, PackError> {
+        match self {
+            Source::Builtin(pack) => pack,
+            Source::Path(path) => loader.path(&path),
+            Source::Git(checkout) => loader.path_inside(&checkout.pack, checkout.within()),
+        }
+    }
 }
 
 /// A built-in pack, a synced git pack or a path relative to `base_dir`; no network.
@@ -209,7 +224,7 @@ fn resolve(name: &str, base_dir: Option<&Path>) -> Result<Source, String> {
         return Ok(Source::Builtin(pack));
     }
     if let Some(git) = GitPack::parse(name) {
-        return git?.synced_pack().map(Source::Path);
+        return git?.synced().map(Source::Git);
     }
     let path = pack_path(name, base_dir);
     if !path.exists() {
@@ -234,8 +249,7 @@ pub fn pack_path(name: &str, base_dir: Option<&Path>) -> PathBuf {
 /// A pack by built-in name, synced git pack (`git+URL#REV`), or path relative to `base_dir`.
 pub fn load_pack(name: &str, base_dir: Option<&Path>) -> Result<Pack, PackError> {
     match resolve(name, base_dir) {
-        Ok(Source::Builtin(pack)) => pack,
-        Ok(Source::Path(path)) => Pack::load(&path),
+        Ok(source) => source.load(&mut Loader::default()),
         Err(message) => Err(PackError::whole_file(name, message)),
     }
 }

@@ -10,6 +10,9 @@
 //!   them once.
 //! - [`engine`] runs every compiled rule over the checked regions of a message and
 //!   returns [`Finding`]s: plain data with a byte span and suggested rewrites.
+//! - [`fsread`] is the one way files tactful did not write are read (configs, packs,
+//!   git checkouts, input): regular files only, within a size limit, never through a
+//!   link out of their folder.
 //!
 //! Nothing here knows about LSP, terminals or JSON output; positions are UTF-8 byte
 //! offsets and the front ends convert at their edge.
@@ -17,6 +20,7 @@
 pub mod config;
 pub mod engine;
 pub mod finding;
+pub mod fsread;
 pub mod message;
 pub mod rules;
 pub mod selection;

@@ -25,6 +25,8 @@ enum Command {
     Explain(cli::rules::ExplainArgs),
     /// Pre-send guard: check the message on stdin, then pass it to COMMAND or hold it.
     Guard(cli::guard::GuardArgs),
+    /// Messages the guard kept: list them, send one as it is, or drop it.
+    Held(cli::held::HeldArgs),
     /// Run the language server on stdin and stdout, for editors.
     Lsp(lsp::LspArgs),
     /// Rule packs: check, test, create and sync them.
@@ -57,6 +59,7 @@ fn dispatch(args: Args) -> anyhow::Result<ExitCode> {
         Command::Rules(args) => cli::rules::list(&args),
         Command::Explain(args) => cli::rules::explain(&args),
         Command::Guard(args) => cli::guard::run(&args),
+        Command::Held(args) => cli::held::run(&args),
         Command::Lsp(args) => lsp::run(&args),
         Command::Pack(args) => cli::pack::run(&args),
         Command::Init(args) => cli::init::run(&args),

@@ -41,8 +41,8 @@ impl Sandbox {
         self.dir.join("state").join("tactful").join("held")
     }
 
-    /// Runs `tactful guard ARGS` with `message` on stdin, isolated from the user's config.
-    fn guard(&self, args: &[&str], message: &[u8], env: &[(&str, &str)]) -> Output {
+    /// `tactful guard ARGS`, isolated from the user's config, its stdio piped.
+    fn guard_command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(BIN);
         cmd.arg("guard")
             .args(args)
@@ -56,6 +56,12 @@ impl Sandbox {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        cmd
+    }
+
+    /// Runs `tactful guard ARGS` with `message` on stdin.
+    fn guard(&self, args: &[&str], message: &[u8], env: &[(&str, &str)]) -> Output {
+        let mut cmd = self.guard_command(args);
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -73,11 +79,9 @@ impl Sandbox {
         std::fs::read_to_string(self.dir.join("argv")).unwrap().lines().map(str::to_owned).collect()
     }
 
+    /// The held messages (each `ID.eml` has its `ID.command` beside it).
     fn held(&self) -> Vec<PathBuf> {
-        match std::fs::read_dir(self.held_dir()) {
-            Ok(entries) => entries.map(|e| e.unwrap().path()).collect(),
-            Err(_) => Vec::new(),
-        }
+        held_in(&self.held_dir())
     }
 }
 
@@ -87,6 +91,13 @@ impl Drop for Sandbox {
         if !std::thread::panicking() {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
+    }
+}
+
+fn held_in(dir: &Path) -> Vec<PathBuf> {
+    match std::fs::read_dir(dir) {
+        Ok(entries) => entries.map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|ext| ext == "eml")).collect(),
+        Err(_) => Vec::new(),
     }
 }
 
@@ -283,8 +294,7 @@ fn tactful_guard_dir_overrides_where_copies_go() {
     let dir = sb.dir.join("custom-held");
     let out = sb.guard(&["--", &sb.sendmail()], &risky_message(), &[("TACTFUL_GUARD_DIR", dir.to_str().unwrap())]);
     assert_eq!(out.status.code(), Some(1));
-    let copies: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
-    assert_eq!(copies.len(), 1);
+    assert_eq!(held_in(&dir).len(), 1);
     assert!(stderr(&out).contains(&dir.display().to_string()));
 }
 
@@ -310,4 +320,156 @@ fn a_checker_failure_holds_the_message_and_keeps_a_copy() {
     assert!(err.contains("TACTFUL_GUARD=off"), "{err}");
     assert_eq!(sb.received(), None);
     assert_eq!(std::fs::read(&sb.held()[0]).unwrap(), message);
+}
+
+// ---- never a partial delivery taken for success (issue 11) ----
+
+/// A message of `size` bytes: the risky-free plain message, padded with text lines.
+fn big_message(size: usize) -> Vec<u8> {
+    let mut message = plain_message();
+    while message.len() < size {
+        message.extend_from_slice(b"The numbers in the attached table look right to me.\r\n");
+    }
+    message
+}
+
+#[cfg(unix)]
+#[test]
+fn a_signal_while_the_command_reads_keeps_the_whole_message_and_says_where() {
+    for (name, signal) in [("term", 15), ("int", 2)] {
+        let sb = Sandbox::new(&format!("signal-{name}"));
+        let message = big_message(3 << 20);
+        // Reads a part, says it started, then waits to be stopped.
+        let command = format!("head -c 100000 > '{0}/part'; touch '{0}/started'; exec sleep 60", sb.dir.display());
+        let mut child = sb.guard_command(&["--", "/bin/sh", "-c", &command]).spawn().unwrap();
+        child.stdin.take().unwrap().write_all(&message).unwrap();
+        let started = sb.dir.join("started");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        while !started.exists() {
+            assert!(std::time::Instant::now() < deadline, "{name}: the command never started");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let kill = Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status().unwrap();
+        assert!(kill.success());
+        let out = child.wait_with_output().unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(128 + signal), "{name}: {err}");
+        let held = sb.held();
+        assert_eq!(held.len(), 1, "{name}: {err}");
+        assert_eq!(std::fs::read(&held[0]).unwrap(), message, "{name}: the copy is whole");
+        assert!(err.contains(&held[0].display().to_string()), "{name}: says where: {err}");
+        assert!(err.contains("tactful held send"), "{name}: {err}");
+    }
+}
+
+#[test]
+fn a_command_that_exits_0_without_reading_a_small_message_is_not_taken_as_sent() {
+    let sb = Sandbox::new("no-read");
+    let message = plain_message();
+    let out = sb.guard(&["--", "/bin/true"], &message, &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains(&format!("exited 0 before reading the whole message (it read 0 of {} bytes)", message.len())), "{err}");
+    let held = sb.held();
+    assert_eq!(std::fs::read(&held[0]).unwrap(), message);
+    assert!(err.contains(&held[0].display().to_string()), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_full_disk_leaves_no_partial_file_and_sends_nothing() {
+    use std::os::unix::process::CommandExt;
+    for (name, message) in [("risky", risky_message()), ("clean", big_message(64 << 10))] {
+        let sb = Sandbox::new(&format!("full-{name}"));
+        let tmp = sb.dir.join("tmp");
+        std::fs::create_dir_all(&tmp).unwrap();
+        let mut command = sb.guard_command(&["--", &sb.sendmail()]);
+        command.env("TMPDIR", &tmp);
+        // A file may not grow past 100 bytes: every write past that fails, as on a full disk.
+        // SAFETY: only async-signal-safe calls between fork and exec.
+        unsafe {
+            command.pre_exec(|| {
+                libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+                let limit = libc::rlimit { rlim_cur: 100, rlim_max: 100 };
+                if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let mut child = command.spawn().unwrap();
+        let _ = child.stdin.take().unwrap().write_all(&message);
+        let out = child.wait_with_output().unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(err.contains("NOT sent") && err.contains("Your mail client still has it"), "{name}: {err}");
+        assert_eq!(sb.received(), None, "{name}: nothing sent");
+        for dir in [sb.held_dir(), tmp] {
+            let left: Vec<_> = std::fs::read_dir(&dir).map(|e| e.map(|e| e.unwrap().path()).collect()).unwrap_or_default();
+            assert!(left.is_empty(), "{name}: partial files left in {}: {left:?}", dir.display());
+        }
+    }
+}
+
+/// `tactful held ARGS` in the sandbox.
+fn held_command(sb: &Sandbox, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("held").args(args).current_dir(&sb.dir).env("HOME", sb.dir.join("home")).env("XDG_STATE_HOME", sb.dir.join("state"));
+    cmd.env_remove("TACTFUL_GUARD_DIR").env_remove("FAKE_EXIT");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn a_held_message_is_listed_sent_byte_for_byte_through_its_command_or_dropped() {
+    let sb = Sandbox::new("held-send");
+    let message = risky_message();
+    let out = sb.guard(&["--", &sb.sendmail(), "-oi", "bob@example.com"], &message, &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let id = sb.held()[0].file_stem().unwrap().to_string_lossy().into_owned();
+    assert!(err.contains(&format!("`tactful held send {id}`")), "the report says how to send it anyway: {err}");
+
+    let list = held_command(&sb, &["list"], &[]);
+    let listed = String::from_utf8_lossy(&list.stdout);
+    assert!(listed.contains(&id) && listed.contains("subject: Report") && listed.contains("to: Bob Example <bob@example.com>"), "{listed}");
+
+    // The command fails: the copy stays.
+    let failed = held_command(&sb, &["send", &id], &[("FAKE_EXIT", "75")]);
+    assert_eq!(failed.status.code(), Some(75), "{}", stderr(&failed));
+    assert_eq!(sb.held().len(), 1);
+
+    let sent = held_command(&sb, &["send", &id], &[]);
+    assert!(sent.status.success(), "{}", stderr(&sent));
+    assert_eq!(sb.received().as_deref(), Some(&message[..]), "byte for byte");
+    assert_eq!(sb.argv(), ["-oi", "bob@example.com"], "through the same command");
+    assert!(sb.held().is_empty(), "sent copies are removed");
+    assert!(std::fs::read_dir(sb.held_dir()).unwrap().next().is_none(), "nothing else left");
+
+    let out = sb.guard(&["--", &sb.sendmail()], &message, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let id = sb.held()[0].file_stem().unwrap().to_string_lossy().into_owned();
+    let dropped = held_command(&sb, &["drop", &id], &[]);
+    assert!(dropped.status.success(), "{}", stderr(&dropped));
+    assert!(std::fs::read_dir(sb.held_dir()).unwrap().next().is_none());
+    assert_eq!(held_command(&sb, &["send", "../../etc/passwd"], &[]).status.code(), Some(2));
+}
+
+#[test]
+fn held_messages_older_than_thirty_days_are_pruned() {
+    let sb = Sandbox::new("held-prune");
+    for _ in 0..2 {
+        assert_eq!(sb.guard(&["--", &sb.sendmail()], &risky_message(), &[]).status.code(), Some(1));
+    }
+    let held = sb.held();
+    assert_eq!(held.len(), 2);
+    let month_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(31 * 24 * 60 * 60);
+    std::fs::File::options().write(true).open(&held[0]).unwrap().set_modified(month_ago).unwrap();
+    let list = held_command(&sb, &["list"], &[]);
+    let listed = String::from_utf8_lossy(&list.stdout);
+    assert!(listed.contains("removed 1 held message older than 30 days"), "{listed}");
+    assert_eq!(sb.held(), vec![held[1].clone()]);
+    assert!(!held[0].with_extension("command").exists(), "its command went too");
 }

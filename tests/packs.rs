@@ -3,8 +3,11 @@
 //! from a local bare repository, and the safety limits. (Unix: some tests make links.)
 #![cfg(unix)]
 
+#[path = "support/bounded.rs"]
+mod bounded;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_tactful");
 
@@ -51,28 +54,20 @@ impl Sandbox {
         self
     }
 
-    /// `tactful ARGS` in the sandbox, with `stdin` as input.
+    /// `tactful ARGS` in the sandbox, with `stdin` as input, under the watchdog (packs
+    /// are hostile input: a run that reads a device or compiles for minutes is killed).
     fn run_in(&self, cwd: &str, args: &[&str], stdin: &str) -> Run {
-        use std::io::Write;
-        let mut child = Command::new(BIN)
+        let mut command = Command::new(BIN);
+        command
             .args(args)
             .current_dir(self.path(cwd))
             .env("HOME", self.path("home"))
             .env("XDG_CONFIG_HOME", self.path("config"))
             .env("XDG_CACHE_HOME", self.path("cache"))
-            .env("NO_COLOR", "1")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("run tactful");
-        let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-        let Output { status, stdout, stderr } = child.wait_with_output().unwrap();
-        Run {
-            code: status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&stderr).into_owned(),
-        }
+            .env("NO_COLOR", "1");
+        let finished = bounded::run_bounded(&mut command, Some(stdin.as_bytes()));
+        assert_eq!(finished.killed, None, "tactful {args:?}\n--- stdout\n{}\n--- stderr\n{}", finished.stdout, finished.stderr);
+        Run { code: finished.status.code().unwrap_or(-1), stdout: finished.stdout, stderr: finished.stderr }
     }
 
     fn run(&self, args: &[&str]) -> Run {
@@ -603,34 +598,45 @@ fn every_built_in_pack_loads_beside_the_others() {
 
 // ---- git packs ----
 
-/// A git repository with a pack in `packs/team` at tags v1 and v2 and branch `main`,
-/// cloned bare; returns the bare repository's file:// URL.
-fn pack_repository(sb: &Sandbox) -> String {
+/// Runs git in `dir` with a fixed identity, isolated from the user's config.
+fn git_in(sb: &Sandbox, dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main"])
+        .args(args)
+        .current_dir(dir)
+        .env("HOME", sb.path("home"))
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A git repository in `upstream`, one commit per call of `versions` (tagged v1, v2,
+/// ...), cloned bare to `packs.git`; returns the bare repository's file:// URL.
+fn repository(sb: &Sandbox, versions: &[&dyn Fn(&Path)]) -> String {
     let work = sb.path("upstream");
     std::fs::create_dir_all(&work).unwrap();
-    let git = |args: &[&str]| {
-        let out = Command::new("git")
-            .args(["-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main"])
-            .args(args)
-            .current_dir(&work)
-            .env("HOME", sb.path("home"))
-            .output()
-            .expect("git runs");
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    };
-    git(&["init", "-q"]);
-    let version = |n: u32, phrase: &str| {
-        sb.write("upstream/packs/team/pack.toml", &format!("[pack]\nname = \"shared\"\n\n{}", rule("team.shared", phrase, "")));
-        git(&["add", "-A"]);
-        git(&["commit", "-q", "-m", &format!("v{n}")]);
-        git(&["tag", &format!("v{n}")]);
-    };
-    version(1, "circle back");
-    version(2, "touch base");
+    git_in(sb, &work, &["init", "-q"]);
+    for (n, version) in versions.iter().enumerate() {
+        version(&work);
+        git_in(sb, &work, &["add", "-A"]);
+        git_in(sb, &work, &["commit", "-q", "-m", &format!("v{}", n + 1)]);
+        git_in(sb, &work, &["tag", &format!("v{}", n + 1)]);
+    }
     let bare = sb.path("packs.git");
     let out = Command::new("git").args(["clone", "-q", "--bare"]).arg(&work).arg(&bare).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     format!("file://{}", bare.display())
+}
+
+/// A git repository with a pack in `packs/team` at tags v1 and v2 and branch `main`,
+/// cloned bare; returns the bare repository's file:// URL.
+fn pack_repository(sb: &Sandbox) -> String {
+    let version = |phrase: &'static str| {
+        move |_: &Path| {
+            sb.write("upstream/packs/team/pack.toml", &format!("[pack]\nname = \"shared\"\n\n{}", rule("team.shared", phrase, "")));
+        }
+    };
+    repository(sb, &[&version("circle back"), &version("touch base")])
 }
 
 #[test]
@@ -701,4 +707,155 @@ fn git_entries_are_checked_like_the_rest_of_the_config() {
     sb.write("ws/.tactful.toml", "packs = [{ git = \"https://example.com/packs.git\", rev = \"--upload-pack=touch\" }]\n");
     let run = sb.run_in("ws", &["pack", "sync"], "").expect(2);
     assert!(run.stderr.contains("is not a tag, branch or commit name"), "{}", run.stderr);
+}
+
+// ---- a shared pack cannot write or read outside its checkout (issue 11) ----
+
+#[test]
+fn a_linked_sync_marker_in_a_pack_repository_is_never_written_through() {
+    let sb = Sandbox::new("git-marker");
+    sb.write("home/.bashrc", "# the user's own\n");
+    // From the checkout (cache/tactful/packs/HASH/REV) up to the sandbox, then HOME.
+    let url = repository(
+        &sb,
+        &[&|work: &Path| {
+            sb.write("upstream/pack.toml", &format!("[pack]\nname = \"team\"\n\n{}", rule("team.x", "circle back", "")));
+            std::os::unix::fs::symlink("../../../../../home/.bashrc", work.join(".tactful-sync")).unwrap();
+        }],
+    );
+    sb.write("ws/.tactful.toml", &format!("packs = [{{ git = \"{url}\", rev = \"v1\" }}]\n"));
+    let run = sb.run_in("ws", &["pack", "sync"], "").expect(0);
+    assert!(run.stdout.contains("fetched"), "{}", run.stdout);
+    assert_eq!(std::fs::read_to_string(sb.path("home/.bashrc")).unwrap(), "# the user's own\n");
+    // The marker is tactful's own file now, and the pack is used.
+    assert_eq!(sb.flagged("ws", "Well, circle back then."), ["team.x"]);
+}
+
+#[test]
+fn a_git_pack_path_that_links_out_of_its_checkout_is_refused() {
+    let sb = Sandbox::new("git-path-link");
+    sb.write("outside/pack.toml", &rule("outside.x", "circle back", ""));
+    let outside = sb.path("outside");
+    let url = repository(
+        &sb,
+        &[&|work: &Path| {
+            std::os::unix::fs::symlink(&outside, work.join("team")).unwrap();
+            std::os::unix::fs::symlink("/dev/zero", work.join("z.toml")).unwrap();
+            std::fs::create_dir_all(work.join("inner")).unwrap();
+            std::os::unix::fs::symlink("/dev/zero", work.join("inner/rules.toml")).unwrap();
+            std::os::unix::fs::symlink(outside.join("pack.toml"), work.join("inner/more.toml")).unwrap();
+        }],
+    );
+    for (path, problem) in [
+        ("team", "team:1:1: the pack is a link to a place outside its git checkout"),
+        ("z.toml", "z.toml:1:1: the pack is a link to a place outside its git checkout"),
+        ("inner", "inner/more.toml:1:1: pack file is a link to a place outside the pack's folder"),
+    ] {
+        sb.write("ws/.tactful.toml", &format!("packs = [{{ git = \"{url}\", rev = \"v1\", path = \"{path}\" }}]\n"));
+        let run = sb.run_in("ws", &["pack", "sync"], "").expect(2);
+        assert!(run.stderr.contains(problem), "{path}: {}", run.stderr);
+        let run = sb.run_in("ws", &["check"], "Well, circle back then.\n").expect(2);
+        assert!(run.stderr.contains(problem), "{path}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn pack_check_and_test_keep_inside_the_folder_they_search() {
+    let sb = Sandbox::new("search-links");
+    sb.write("outside/team/pack.toml", &rule("outside.x", "circle back", ""));
+    sb.write("packs/ours/pack.toml", &rule("ours.x", "touch base", ""));
+    std::os::unix::fs::symlink(sb.path("outside"), sb.path("packs/linked")).unwrap();
+    let refused = "packs/linked:1:1: the pack is a link to a place outside the folder searched for packs";
+    let run = sb.run(&["pack", "check", "packs"]).expect(1);
+    assert!(run.stdout.contains(&format!("error: {refused}\n")), "{}", run.stdout);
+    assert!(run.stdout.contains("ok: packs/ours (pack `ours`"), "{}", run.stdout);
+    assert!(!run.stdout.contains("outside.x"), "{}", run.stdout);
+    let run = sb.run(&["pack", "test", "packs"]).expect(2);
+    assert!(run.stdout.contains(refused), "{}", run.stdout);
+    assert!(!run.stdout.contains("test outside.x"), "{}", run.stdout);
+}
+
+#[test]
+fn git_packs_only_use_https_ssh_git_and_file_and_plain_refs() {
+    let sb = Sandbox::new("git-transports");
+    for (entry, problem) in [
+        ("git = \"fd::7\", rev = \"v1\"", "git pack `fd::7`: the `fd` transport is not allowed; use one of https, ssh, git, file"),
+        ("git = \"ext::sh -c touch%20x\", rev = \"v1\"", "is not a repository URL"),
+        ("git = \"ext::sh\", rev = \"v1\"", "git pack `ext::sh`: the `ext` transport is not allowed"),
+        ("git = \"http://example.com/packs.git\", rev = \"v1\"", "the `http` transport is not allowed"),
+        ("git = \"https://example.com/packs.git\", rev = \"v1\\nx\"", "`v1\\nx` is not a tag, branch or commit name"),
+        ("git = \"https://example.com/packs.git\", rev = \"v1\\u0007\"", "`v1\\u{7}` is not a tag, branch or commit name"),
+    ] {
+        sb.write("ws/.tactful.toml", &format!("packs = [{{ {entry} }}]\n"));
+        let run = sb.run_in("ws", &["pack", "sync"], "").expect(2);
+        assert!(run.stderr.contains(problem), "{entry}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn the_users_git_config_cannot_widen_the_transports() {
+    let sb = Sandbox::new("git-insteadof");
+    let pwned = sb.path("pwned");
+    // A git config that allows every transport and turns an https URL into a command.
+    sb.write(
+        "home/.gitconfig",
+        &format!("[protocol]\n\tallow = always\n[url \"ext::sh -c touch% {}\"]\n\tinsteadOf = https://packs.invalid/\n", pwned.display()),
+    );
+    sb.write("ws/.tactful.toml", "packs = [{ git = \"https://packs.invalid/team.git\", rev = \"v1\" }]\n");
+    let run = sb.run_in("ws", &["pack", "sync"], "").expect(2);
+    assert!(run.stderr.contains("transport 'ext' not allowed"), "{}", run.stderr);
+    // The command would have touched `pwned` followed by the rest of the URL.
+    let ran = std::fs::read_dir(&sb.dir).unwrap().any(|e| e.unwrap().file_name().to_string_lossy().starts_with("pwned"));
+    assert!(!ran, "the ext:: command ran");
+    assert_eq!(leftovers(&sb), Vec::<PathBuf>::new());
+}
+
+/// Folders a sync left next to the checkouts.
+fn leftovers(sb: &Sandbox) -> Vec<PathBuf> {
+    let Ok(urls) = std::fs::read_dir(sb.path("cache/tactful/packs")) else { return Vec::new() };
+    urls.flat_map(|url| std::fs::read_dir(url.unwrap().path()).unwrap())
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.file_name().unwrap().to_string_lossy().starts_with('.'))
+        .collect()
+}
+
+#[test]
+fn a_sync_stopped_by_a_signal_stops_git_and_leaves_nothing_behind() {
+    let sb = Sandbox::new("git-signal");
+    // An ssh that never answers: it says it started, then waits.
+    sb.write("fake-ssh", &format!("#!/bin/sh\necho $$ > '{0}/ssh.pid'\ntouch '{0}/started'\nexec sleep 60\n", sb.dir.display()));
+    std::fs::set_permissions(sb.path("fake-ssh"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    sb.write("ws/.tactful.toml", "packs = [{ git = \"ssh://packs.invalid/team.git\", rev = \"v1\" }]\n");
+    let child = Command::new(BIN)
+        .args(["pack", "sync"])
+        .current_dir(sb.path("ws"))
+        .env("HOME", sb.path("home"))
+        .env("XDG_CONFIG_HOME", sb.path("config"))
+        .env("XDG_CACHE_HOME", sb.path("cache"))
+        .env("GIT_SSH_COMMAND", sb.path("fake-ssh"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while !sb.path("started").exists() {
+        assert!(std::time::Instant::now() < deadline, "git never ran the fake ssh");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(!leftovers(&sb).is_empty(), "a sync in progress has its folder");
+    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(128 + 15), "{stderr}");
+    assert!(stderr.contains("stopped by SIGTERM"), "{stderr}");
+    assert_eq!(leftovers(&sb), Vec::<PathBuf>::new());
+    // The ssh git started is gone too (or a zombie waiting for init to reap it).
+    let pid = std::fs::read_to_string(sb.path("ssh.pid")).unwrap().trim().to_owned();
+    let running = || {
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| !stat.rsplit(')').next().unwrap_or("").trim_start().starts_with('Z'))
+    };
+    while running() {
+        assert!(std::time::Instant::now() < deadline, "the fake ssh ({pid}) still runs");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }

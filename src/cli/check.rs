@@ -1,11 +1,12 @@
 //! `tactful check`: the engine over files or stdin, for scripts and pre-send hooks.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
+use tactful::fsread::{self, Limit};
 use tactful::{Engine, Finding, Message, Severity};
 
 use super::report::{self, Checked, Input, Unchecked};
@@ -93,7 +94,7 @@ pub fn check_bytes(engine: &Engine, path: String, bytes: &[u8]) -> Checked {
 fn check_path(engine: &Engine, path: &Path) -> Input {
     let name = display_name(path);
     match read_input(path) {
-        Err(err) => Input::Unchecked { path: name, why: Unchecked::Unreadable(format!("{err:#}")) },
+        Err(err) => Input::Unchecked { path: name, why: Unchecked::Unreadable(err.to_string()) },
         Ok(bytes) if is_binary(&bytes) => Input::Unchecked { path: name, why: Unchecked::Binary },
         Ok(bytes) => Input::Checked(check_bytes(engine, name, &bytes)),
     }
@@ -104,13 +105,17 @@ fn is_binary(bytes: &[u8]) -> bool {
     bytes[..bytes.len().min(BINARY_SNIFF_BYTES)].contains(&0)
 }
 
-fn read_input(path: &Path) -> anyhow::Result<Vec<u8>> {
+/// The most of one input that is read: a draft is far smaller; a message with large
+/// attachments still fits.
+pub const INPUT: Limit = Limit { what: "input", bytes: 64 << 20 };
+
+/// One input, within [`INPUT`]: a regular file (never a device or a FIFO, which could
+/// hang or never end), or stdin, which is refused as a whole once it passes the limit.
+fn read_input(path: &Path) -> Result<Vec<u8>, fsread::ReadError> {
     if path == Path::new("-") {
-        let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes).context("reading stdin")?;
-        Ok(bytes)
+        fsread::read_stream(std::io::stdin().lock(), INPUT)
     } else {
-        std::fs::read(path).context("cannot read")
+        fsread::read(path, INPUT)
     }
 }
 

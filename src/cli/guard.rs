@@ -8,37 +8,46 @@
 //! tactful guard [--min-severity S] [--force] -- /usr/sbin/sendmail -oi -oem
 //! ```
 //!
-//! It reads the whole message from stdin and checks it. With no finding at or above
-//! the threshold (`--min-severity`, default `warning`) it hands the bytes, unchanged,
-//! to the command and exits with that command's status. Otherwise it sends nothing,
-//! prints the report to stderr, saves a copy of the message and exits with
-//! [`EXIT_FINDINGS`]; the client then keeps the message as unsent. `--force` or
-//! `TACTFUL_GUARD=off` sends without checking.
+//! It reads the whole message from stdin (at most [`MAX_MESSAGE`]) and keeps it whole
+//! on disk first (see [`super::held`]), then checks it. With no finding at or above the
+//! threshold (`--min-severity`, default `warning`) it hands the kept file, unchanged,
+//! to the command as its stdin and exits with that command's status; the copy is
+//! removed once the command exited 0 having read all of it. Otherwise it sends
+//! nothing, prints the report to stderr and exits with [`EXIT_FINDINGS`]; the client
+//! then keeps the message as unsent, and `tactful held send ID` sends the kept copy
+//! as it is. `--force` or `TACTFUL_GUARD=off` hand the command the client's stdin
+//! directly, as if the guard were not there.
 //!
-//! The message is never altered and never dropped: whenever the guard itself cannot
-//! deliver it (the command is missing, the rules cannot load, the command stopped
-//! reading), it saves a copy and says where, and exits non-zero.
+//! The message is either delivered whole or kept whole where the user is told: when
+//! the command is missing, fails, exits 0 without reading all of it, or the guard is
+//! stopped by a signal (passed on to the command), the copy stays and the guard says
+//! where and exits non-zero. When no copy can be written at all (a full disk), nothing
+//! is sent and the client keeps the message.
 
 use std::ffi::OsString;
-use std::io::{IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, ExitStatus, Stdio};
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::{Command, ExitCode, Stdio};
 
 use anyhow::Context;
 use clap::Args;
+use tactful::fsread::{self, Limit};
 use tactful::Severity;
 
 use super::check::check_bytes;
+use super::held::{self, Delivery, Held};
 use super::report::{self, Checked};
-use super::{RuleOptions, EXIT_ERROR, EXIT_FINDINGS};
+use super::{signals, RuleOptions, EXIT_ERROR, EXIT_FINDINGS};
 
 /// The environment variable that turns the guard off (`off`, `0`, `false`, `no`).
 pub const ENV_SWITCH: &str = "TACTFUL_GUARD";
-/// Where held messages are saved, when set; else `$XDG_STATE_HOME/tactful/held`.
-pub const ENV_DIR: &str = "TACTFUL_GUARD_DIR";
 
 /// The threshold when `--min-severity` is not given.
 pub const DEFAULT_THRESHOLD: Severity = Severity::Warning;
+
+/// The largest message the guard checks and keeps; a bigger one is not sent (the
+/// client keeps it), and `TACTFUL_GUARD=off` sends it.
+pub const MAX_MESSAGE: Limit = Limit { what: "the message", bytes: 64 << 20 };
 
 #[derive(Args, Debug)]
 pub struct GuardArgs {
@@ -52,49 +61,94 @@ pub struct GuardArgs {
     pub command: Vec<OsString>,
 }
 
-/// Reads the message on stdin, then sends it through `args.command` or holds it.
+/// Reads the message on stdin, keeps it, then sends it through `args.command` or holds it.
 pub fn run(args: &GuardArgs) -> anyhow::Result<ExitCode> {
-    let mut message = Vec::new();
-    if let Err(err) = std::io::stdin().lock().read_to_end(&mut message) {
-        // Part of the message may be missing: sending it would alter it.
-        let saved = save_copy(&message);
-        eprintln!("tactful guard: could not read the message from stdin ({err}); NOT sent.");
-        eprintln!("{}", saved_line(&saved, "what was read"));
-        return Ok(ExitCode::from(EXIT_ERROR));
-    }
-
+    signals::catch();
     if args.force || switched_off() {
-        return send(&args.command, &message);
+        return pass_through(&args.command);
+    }
+    let message = match fsread::read_stream(std::io::stdin().lock(), MAX_MESSAGE) {
+        Ok(message) => message,
+        Err(err) => {
+            eprintln!("tactful guard: {err}; it was NOT sent. Your mail client still has it.");
+            eprintln!("To send it without the guard, set {ENV_SWITCH}=off.");
+            return Ok(ExitCode::from(EXIT_ERROR));
+        }
+    };
+    let held = match Held::keep(&message, &args.command) {
+        Ok(held) => held,
+        Err(why) => {
+            eprintln!("tactful guard: the message was NOT sent: no copy to send it from could be written ({why}).");
+            eprintln!("Your mail client still has it; free some space, or send it with {ENV_SWITCH}=off.");
+            return Ok(ExitCode::from(EXIT_ERROR));
+        }
+    };
+    if let Some(signal) = signals::received() {
+        return Ok(stopped(&held, signal, "before it was sent"));
     }
 
     let threshold = args.rules.min_severity.unwrap_or(DEFAULT_THRESHOLD);
     // A bug in the checker must not lose the message: a panic is handled like an error.
     let checked = std::panic::catch_unwind(|| findings_at_or_above(&args.rules, &message, threshold))
         .unwrap_or_else(|_| Err(anyhow::anyhow!("the checker failed (a bug in tactful; please report it)")));
-    let held = match checked {
-        Ok(held) => held,
+    if let Some(signal) = signals::received() {
+        return Ok(stopped(&held, signal, "before it was sent"));
+    }
+    match checked {
         Err(err) => {
-            let saved = save_copy(&message);
             eprintln!("tactful guard: cannot check the message: {err:#}");
-            eprintln!("The message was NOT sent. {}", saved_line(&saved, "it"));
+            eprintln!("The message was NOT sent. {}", kept(&held));
             eprintln!("Fix the configuration, or send anyway with {ENV_SWITCH}=off.");
-            return Ok(ExitCode::from(EXIT_ERROR));
+            Ok(ExitCode::from(EXIT_ERROR))
         }
-    };
-    let Some(checked) = held else {
-        return send(&args.command, &message);
-    };
+        Ok(Some(checked)) => report_held(&checked, threshold, &held),
+        Ok(None) => Ok(deliver(&held, &args.command)),
+    }
+}
 
-    let saved = save_copy(&message);
+/// Sends the kept copy; removes it once it is sent, else says where it is.
+fn deliver(held: &Held, command: &[OsString]) -> ExitCode {
+    match held.deliver(command) {
+        Delivery::Sent => {
+            if let Err(err) = held.remove() {
+                eprintln!("tactful guard: sent; the copy at {} could not be removed ({err})", held.message.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Delivery::NotRun { why } => {
+            eprintln!("tactful guard: {why}; the message was NOT sent. {}", kept(held));
+            ExitCode::from(EXIT_ERROR)
+        }
+        Delivery::Failed { code, why } => {
+            eprintln!("tactful guard: {why}; the message may NOT have been sent. {}", kept(held));
+            ExitCode::from(code)
+        }
+        Delivery::Interrupted { signal, command } => stopped(held, signal, &format!("while sending: {command}")),
+    }
+}
+
+fn stopped(held: &Held, signal: i32, when: &str) -> ExitCode {
+    eprintln!("tactful guard: stopped by {} {when}. {}", signals::name(signal), kept(held));
+    ExitCode::from(signals::exit_status(signal))
+}
+
+/// Prints the report of a held message.
+fn report_held(checked: &Checked, threshold: Severity, held: &Held) -> anyhow::Result<ExitCode> {
     let stderr = std::io::stderr();
     let color = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut err = stderr.lock();
-    report::text(&mut err, std::slice::from_ref(&checked), color)?;
+    report::text(&mut err, std::slice::from_ref(checked), color)?;
     let n = checked.findings.len();
     writeln!(err, "tactful guard: held this message: {n} finding{} at or above {threshold}. It was NOT sent.", if n == 1 { "" } else { "s" })?;
-    writeln!(err, "{}", saved_line(&saved, "it"))?;
-    writeln!(err, "Reword it and send again, or send as it is with {ENV_SWITCH}=off or `tactful guard --force`.")?;
+    writeln!(err, "{}", kept(held))?;
+    writeln!(err, "Reword it and send again, or send this copy as it is with `tactful held send {}`", held.id)?;
+    writeln!(err, "(or send again with {ENV_SWITCH}=off or `tactful guard --force`).")?;
     Ok(ExitCode::from(EXIT_FINDINGS))
+}
+
+/// Where the copy is and how to send it.
+fn kept(held: &Held) -> String {
+    format!("A copy is kept at {}; `tactful held send {}` sends it as it is.", held.message.display(), held.id)
 }
 
 /// `None` when nothing reaches the threshold, else the findings that do.
@@ -110,112 +164,18 @@ fn switched_off() -> bool {
     std::env::var(ENV_SWITCH).map(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "off" | "0" | "false" | "no")).unwrap_or(false)
 }
 
-/// Pipes `message` into the command; its exit status becomes ours.
-fn send(command: &[OsString], message: &[u8]) -> anyhow::Result<ExitCode> {
+/// The guard switched off: the command reads the client's stdin itself; its exit
+/// status becomes ours. A signal to the guard is passed on.
+fn pass_through(command: &[OsString]) -> anyhow::Result<ExitCode> {
     let (program, rest) = command.split_first().context("no send command given after `--`")?;
-    let mut child = match Command::new(program).args(rest).stdin(Stdio::piped()).spawn() {
+    let shown = Path::new(program).display().to_string();
+    let mut child = match Command::new(program).args(rest).stdin(Stdio::inherit()).spawn() {
         Ok(child) => child,
         Err(err) => {
-            let saved = save_copy(message);
-            eprintln!("tactful guard: cannot run {}: {err}. The message was NOT sent.", Path::new(program).display());
-            eprintln!("{}", saved_line(&saved, "it"));
+            eprintln!("tactful guard: cannot run {shown}: {err}. The message was NOT sent; your mail client still has it.");
             return Ok(ExitCode::from(EXIT_ERROR));
         }
     };
-    let written = {
-        let mut stdin = child.stdin.take().expect("stdin was piped");
-        stdin.write_all(message).and_then(|()| stdin.flush())
-        // stdin is closed here, so the command sees the end of the message.
-    };
-    let status = child.wait().with_context(|| format!("waiting for {}", Path::new(program).display()))?;
-    let code = exit_code(status);
-    match written {
-        Ok(()) => Ok(ExitCode::from(code)),
-        // The command stopped reading before the end of the message. If it reports
-        // success anyway, part of the message may be lost: say so and fail.
-        Err(err) if code == 0 => {
-            let saved = save_copy(message);
-            eprintln!(
-                "tactful guard: {} exited 0 before reading the whole message ({err}); it may not have been sent.",
-                Path::new(program).display()
-            );
-            eprintln!("{}", saved_line(&saved, "it"));
-            Ok(ExitCode::from(EXIT_ERROR))
-        }
-        Err(_) => Ok(ExitCode::from(code)),
-    }
-}
-
-/// The command's exit status as ours; a signal `n` becomes `128 + n`, as in shells.
-fn exit_code(status: ExitStatus) -> u8 {
-    if let Some(code) = status.code() {
-        return u8::try_from(code).unwrap_or(EXIT_ERROR);
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::ExitStatusExt;
-        if let Some(signal) = status.signal() {
-            return u8::try_from(128 + signal).unwrap_or(EXIT_ERROR);
-        }
-    }
-    EXIT_ERROR
-}
-
-/// The folder for held messages: `$TACTFUL_GUARD_DIR`, else
-/// `$XDG_STATE_HOME/tactful/held`, else `~/.local/state/tactful/held`.
-pub fn held_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os(ENV_DIR).filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(dir));
-    }
-    let state = std::env::var_os("XDG_STATE_HOME")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local").join("state")))?;
-    Some(state.join("tactful").join("held"))
-}
-
-/// Saves the message byte for byte, private to the user; falls back to the temp dir.
-fn save_copy(message: &[u8]) -> Result<PathBuf, String> {
-    let mut problems = Vec::new();
-    for dir in held_dir().into_iter().chain([std::env::temp_dir()]) {
-        match save_in(&dir, message) {
-            Ok(path) => return Ok(path),
-            Err(err) => problems.push(format!("{}: {err}", dir.display())),
-        }
-    }
-    Err(problems.join("; "))
-}
-
-fn save_in(dir: &Path, message: &[u8]) -> std::io::Result<PathBuf> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)?;
-    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let pid = std::process::id();
-    for n in 0..1000 {
-        let path = dir.join(if n == 0 { format!("{stamp}-{pid}.eml") } else { format!("{stamp}-{pid}-{n}.eml") });
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        match options.open(&path) {
-            Ok(mut file) => {
-                file.write_all(message)?;
-                file.sync_all()?;
-                return Ok(path);
-            }
-            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(err) => return Err(err),
-        }
-    }
-    Err(std::io::Error::other("no free file name"))
-}
-
-fn saved_line(saved: &Result<PathBuf, String>, what: &str) -> String {
-    match saved {
-        Ok(path) => format!("A copy of {what} is saved at {}", path.display()),
-        Err(why) => format!("Could NOT save a copy of {what} ({why}); your mail client still has the message."),
-    }
+    let (status, _) = signals::wait_forwarding(&mut child).with_context(|| format!("waiting for {shown}"))?;
+    Ok(ExitCode::from(held::exit_code(status)))
 }

@@ -2,10 +2,12 @@
 
 pub mod check;
 pub mod guard;
+pub mod held;
 pub mod init;
 pub mod pack;
 mod report;
 pub mod rules;
+mod signals;
 pub mod thunderbird;
 
 use std::path::{Path, PathBuf};

@@ -12,12 +12,13 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use tactful::engine::run_examples;
-use tactful::rules::git::{GitPack, Synced};
-use tactful::rules::{builtin_pack, builtin_pack_names, Rule};
+use tactful::fsread::Within;
+use tactful::rules::git::{GitPack, SyncError, Synced};
+use tactful::rules::{builtin_pack, builtin_pack_names, Loader, Rule};
 use tactful::wording::counted;
 use tactful::{Config, Engine, Pack, PackError, Selection, Toggle};
 
-use super::{EXIT_ERROR, EXIT_FINDINGS};
+use super::{signals, EXIT_ERROR, EXIT_FINDINGS};
 
 #[derive(Args, Debug)]
 pub struct PackArgs {
@@ -72,14 +73,21 @@ pub fn run(args: &PackArgs) -> anyhow::Result<ExitCode> {
 /// One pack to check or test, as found from the command line.
 enum Target {
     Builtin(String),
+    /// A pack named on the command line.
     Path(PathBuf),
+    /// A pack found inside a folder named on the command line (`searched`, canonical),
+    /// which it may not lead out of.
+    Found {
+        path: PathBuf,
+        searched: PathBuf,
+    },
 }
 
 impl Target {
     fn label(&self) -> String {
         match self {
             Target::Builtin(name) => format!("builtin:{name}"),
-            Target::Path(path) => path.display().to_string(),
+            Target::Path(path) | Target::Found { path, .. } => path.display().to_string(),
         }
     }
 
@@ -87,6 +95,7 @@ impl Target {
         match self {
             Target::Builtin(name) => builtin_pack(name).expect("checked built-in name"),
             Target::Path(path) => Pack::load(path),
+            Target::Found { path, searched } => Loader::default().path_inside(path, Within { root: searched, name: "the folder searched for packs" }),
         }
     }
 }
@@ -99,7 +108,12 @@ fn targets(paths: &[String]) -> anyhow::Result<Vec<Target>> {
         let path = Path::new(arg);
         if path.exists() {
             let before = out.len();
-            collect(path, 0, &mut out).with_context(|| format!("{arg}: cannot read"))?;
+            if path.is_dir() {
+                let searched = path.canonicalize().with_context(|| format!("{arg}: cannot read"))?;
+                collect(path, &searched, 0, &mut out).with_context(|| format!("{arg}: cannot read"))?;
+            } else {
+                out.push(Target::Path(path.to_path_buf()));
+            }
             anyhow::ensure!(out.len() > before, "{arg}: no packs here (a pack is a .toml file or a folder of them)");
         } else if builtin_pack_names().any(|name| name == arg) {
             out.push(Target::Builtin(arg.clone()));
@@ -110,21 +124,24 @@ fn targets(paths: &[String]) -> anyhow::Result<Vec<Target>> {
     Ok(out)
 }
 
-fn collect(path: &Path, depth: usize, out: &mut Vec<Target>) -> std::io::Result<()> {
-    if !path.is_dir() {
-        out.push(Target::Path(path.to_path_buf()));
+/// Packs in the folder `path`, inside `searched`. A link that leads out of `searched`
+/// is not followed: it becomes a target that fails to load, with the reason.
+fn collect(path: &Path, searched: &Path, depth: usize, out: &mut Vec<Target>) -> std::io::Result<()> {
+    let found = |path: &Path| Target::Found { path: path.to_path_buf(), searched: searched.to_path_buf() };
+    if !path.canonicalize()?.starts_with(searched) {
+        out.push(found(path));
         return Ok(());
     }
     let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     if entries.iter().any(|p| p.is_file() && p.extension().is_some_and(|ext| ext == "toml")) {
-        out.push(Target::Path(path.to_path_buf()));
+        out.push(found(path));
         return Ok(());
     }
     if depth < 4 {
         let hidden = |p: &Path| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
         for dir in entries.iter().filter(|p| p.is_dir() && !hidden(p)) {
-            collect(dir, depth + 1, out)?;
+            collect(dir, searched, depth + 1, out)?;
         }
     }
     Ok(())
@@ -349,26 +366,38 @@ fn sync_packs(args: &SyncArgs) -> anyhow::Result<ExitCode> {
         println!("no git packs to sync ({looked})");
         return Ok(ExitCode::SUCCESS);
     }
+    signals::catch();
+    let interrupted = || signals::received().is_some();
     let mut failed = 0;
     for pack in &packs {
         let label = match &pack.path {
             Some(path) => format!("{} at {} ({path})", pack.url, pack.rev),
             None => format!("{} at {}", pack.url, pack.rev),
         };
-        match pack.sync() {
+        match pack.sync(&interrupted) {
             Ok(done) => {
                 let what = match done {
                     Synced::New { commit } => format!("fetched {}", short(&commit)),
                     Synced::Updated { from, to } => format!("updated {} -> {}", short(&from), short(&to)),
                     Synced::Unchanged { commit } => format!("up to date ({})", short(&commit)),
                 };
-                match pack.synced_pack().map_err(|e| anyhow::anyhow!(e)).and_then(|dir| Pack::load(&dir).map_err(Into::into)) {
+                let loaded = pack
+                    .synced()
+                    .map_err(|e| anyhow::anyhow!(e))
+                    .and_then(|checkout| Loader::default().path_inside(&checkout.pack, checkout.within()).map_err(Into::into));
+                match loaded {
                     Ok(loaded) => println!("{label}: {what}; pack `{}`, {}", loaded.name, counted(loaded.rules.len(), "rule")),
                     Err(err) => {
                         eprintln!("error: {label}: {what}, but the pack does not load: {err}");
                         failed += 1;
                     }
                 }
+            }
+            Err(SyncError::Interrupted) => {
+                let signal = signals::received().unwrap_or_default();
+                eprintln!("error: {label}: {}", SyncError::Interrupted);
+                eprintln!("tactful pack sync: stopped by {}", signals::name(signal));
+                return Ok(ExitCode::from(signals::exit_status(signal)));
             }
             Err(err) => {
                 eprintln!("error: {err}");

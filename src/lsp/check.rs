@@ -9,10 +9,17 @@
 //! is done, so a burst of keystrokes costs one check and never more than one runs per
 //! document. No lock is held during a check: the document map is locked only to take
 //! the snapshot and to store the result.
+//!
+//! Checks (and the profile builds they need) all run on one thread, the [`Checker`]:
+//! compiled regexes keep a matching cache for each thread that uses them, which every
+//! new text grows and nothing gives back, so checks spread over a pool of threads
+//! would hold one such cache per thread.
 
 use std::collections::HashSet;
+use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::mpsc::{self, Sender};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use ropey::Rope;
@@ -20,7 +27,7 @@ use tactful::{Finding, Message, SentenceCache};
 use tower_lsp_server::ls_types::{Diagnostic, MessageType, Uri};
 
 use super::document::{Document, IgnoreKey};
-use super::server::{guarded, Ctx, State};
+use super::server::{guarded, panic_text, Ctx, State};
 use super::settings;
 use super::workspace::{Profile, Report};
 
@@ -40,7 +47,7 @@ pub struct Checked {
     /// Findings whose spans point into the document, in text order, each with its
     /// occurrence: how many earlier findings have the same rule and text.
     pub findings: Vec<(Finding, usize)>,
-    /// False when the settings say this document is not checked.
+    /// False when the settings say this document is not checked, or it diverged.
     pub enabled: bool,
 }
 
@@ -56,6 +63,45 @@ impl Checked {
     }
 }
 
+/// Work for the checking thread.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The one thread that checks documents and builds the profiles they need, started
+/// when first used.
+#[derive(Debug, Default)]
+pub struct Checker {
+    jobs: OnceLock<Sender<Job>>,
+}
+
+impl Checker {
+    /// Runs `work` on the checking thread, after the work queued before it; a panic in
+    /// it comes back as an error.
+    pub async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let outcome = std::panic::catch_unwind(AssertUnwindSafe(work)).map_err(|panic| panic_text(&*panic).to_owned());
+            let _ = done.send(outcome);
+        });
+        self.jobs().send(job).map_err(|_| "the checking thread has stopped".to_owned())?;
+        result.await.map_err(|_| "the checking thread has stopped".to_owned())?
+    }
+
+    fn jobs(&self) -> &Sender<Job> {
+        self.jobs.get_or_init(|| {
+            let (jobs, queue) = mpsc::channel::<Job>();
+            let thread = std::thread::Builder::new().name("tactful-check".into()).spawn(move || {
+                for job in queue {
+                    job();
+                }
+            });
+            if let Err(err) = thread {
+                eprintln!("tactful: cannot start the checking thread: {err}");
+            }
+            jobs
+        })
+    }
+}
+
 /// What a check task takes from the document.
 struct Snapshot {
     revision: u64,
@@ -65,6 +111,7 @@ struct Snapshot {
     path: Option<PathBuf>,
     uri_path: String,
     cache: Arc<Mutex<SentenceCache>>,
+    diverged: bool,
 }
 
 impl Snapshot {
@@ -77,6 +124,7 @@ impl Snapshot {
             path: doc.path.clone(),
             uri_path: uri.path().as_str().to_owned(),
             cache: Arc::clone(&doc.cache),
+            diverged: doc.diverged,
         }
     }
 }
@@ -124,12 +172,15 @@ async fn run(ctx: Ctx, uri: Uri, revision: u64) {
     };
     loop {
         let state = Arc::clone(&ctx.state);
-        let outcome = tokio::task::spawn_blocking(move || {
-            let (profile, generation, report) = profile_for(&state, &snapshot);
-            let checked = check(snapshot, &profile, generation);
-            (checked, profile, report)
-        })
-        .await;
+        let outcome = ctx
+            .state
+            .checker
+            .run(move || {
+                let (profile, generation, report) = profile_for(&state, &snapshot);
+                let checked = check(snapshot, &profile, generation);
+                (checked, profile, report)
+            })
+            .await;
         let (checked, profile, report) = match outcome {
             Ok(done) => done,
             Err(err) => {
@@ -187,7 +238,9 @@ fn profile_for(state: &State, snapshot: &Snapshot) -> (Arc<Profile>, u64, Report
 
 /// The check itself: settings, parse, engine.
 fn check(snapshot: Snapshot, profile: &Profile, generation: u64) -> Checked {
-    let enabled = settings::accepts(&profile.config, &snapshot.language_id, &snapshot.uri_path) && snapshot.rope.len_bytes() <= MAX_CHECKED_BYTES;
+    let enabled = !snapshot.diverged
+        && settings::accepts(&profile.config, &snapshot.language_id, &snapshot.uri_path)
+        && snapshot.rope.len_bytes() <= MAX_CHECKED_BYTES;
     let mut text = if enabled { snapshot.rope.to_string() } else { String::new() };
     if snapshot.language_id == "gitcommit" {
         blank_git_comments(&mut text);
@@ -197,7 +250,7 @@ fn check(snapshot: Snapshot, profile: &Profile, generation: u64) -> Checked {
         // One check runs per document at a time, so the lock is never contended; a
         // check that panicked left a cache that is still consistent.
         let mut cache = snapshot.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        profile.engine.check_with_cache(&message, &mut cache)
+        profile.rules.engine.check_with_cache(&message, &mut cache)
     } else {
         Vec::new()
     };
@@ -272,12 +325,15 @@ pub async fn pull(ctx: &Ctx, uri: &Uri) -> Option<Vec<Diagnostic>> {
         Snapshot::of(uri, doc)
     };
     let state = Arc::clone(&ctx.state);
-    let (checked, report) = tokio::task::spawn_blocking(move || {
-        let (profile, generation, report) = profile_for(&state, &snapshot);
-        (check(snapshot, &profile, generation), report)
-    })
-    .await
-    .ok()?;
+    let (checked, report) = ctx
+        .state
+        .checker
+        .run(move || {
+            let (profile, generation, report) = profile_for(&state, &snapshot);
+            (check(snapshot, &profile, generation), report)
+        })
+        .await
+        .ok()?;
     ctx.report(report).await;
     let mut docs = ctx.state.documents();
     let doc = docs.get_mut(uri)?;

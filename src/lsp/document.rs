@@ -47,6 +47,9 @@ pub struct Document {
     pub debounce: Duration,
     /// Sentence results of earlier checks: typing re-checks only the changed sentences.
     pub cache: Arc<Mutex<SentenceCache>>,
+    /// A change from the client could not be applied, so this text may differ from the
+    /// editor's: no findings and no fixes until a change sends the whole text again.
+    pub diverged: bool,
 }
 
 impl Document {
@@ -64,11 +67,13 @@ impl Document {
             rerun: false,
             debounce,
             cache: Arc::default(),
+            diverged: false,
         }
     }
 
     /// Applies the client's changes in order: a change with a range replaces that range
-    /// (clamped to the text), one without replaces the whole text.
+    /// (clamped to the text), one without replaces the whole text (and makes a diverged
+    /// document trustworthy again).
     pub fn apply(&mut self, changes: Vec<TextDocumentContentChangeEvent>, encoding: PositionEncoding) {
         for change in changes {
             match change.range {
@@ -77,7 +82,10 @@ impl Document {
                     self.rope.remove(chars.clone());
                     self.rope.insert(chars.start, &change.text);
                 }
-                None => self.rope = Rope::from_str(&change.text),
+                None => {
+                    self.rope = Rope::from_str(&change.text);
+                    self.diverged = false;
+                }
             }
         }
     }

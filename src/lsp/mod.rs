@@ -100,6 +100,7 @@ async fn serve(framing: Framing) -> ExitCode {
     let state = Arc::new(State::default());
     let (service, socket) = LspService::build(|client| Server::new(client, Arc::clone(&state)))
         .custom_method(wire::MALFORMED_METHOD, Server::malformed)
+        .custom_method(wire::CHANGE_NOT_APPLIED_METHOD, Server::change_not_applied)
         .custom_method("tactful/debugPanic", Server::debug_panic)
         .finish();
     // The library writes `Content-Length` frames; for native messaging they are

@@ -26,7 +26,7 @@ use super::document::{file_path, Document, IgnoreKey};
 use super::hover;
 use super::position::PositionEncoding;
 use super::settings::{self, Settings};
-use super::wire::Malformed;
+use super::wire::{ChangeNotApplied, Malformed};
 use super::workspace::{self, Report};
 
 /// Environment variable that enables the `tactful/debugPanic` request (for tests).
@@ -67,6 +67,8 @@ impl ClientCaps {
 pub struct State {
     docs: Mutex<HashMap<Uri, Document>>,
     pub workspace: workspace::Shared,
+    /// The thread that checks documents.
+    pub checker: check::Checker,
     encoding: OnceLock<PositionEncoding>,
     caps: OnceLock<ClientCaps>,
     revisions: AtomicU64,
@@ -84,6 +86,14 @@ impl State {
 
     fn next_revision(&self) -> u64 {
         self.revisions.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// Forgets the profiles (and the rules only they hold) that no open document uses.
+    fn forget_unused_profiles(&self) {
+        let paths: Vec<Option<PathBuf>> = self.documents().values().map(|doc| doc.path.clone()).collect();
+        let mut ws = self.workspace.lock();
+        let used = paths.iter().map(|path| ws.key(path.as_deref())).collect();
+        ws.retain_profiles(&used);
     }
 }
 
@@ -259,6 +269,34 @@ impl Server {
         Err(jsonrpc::Error { code: ErrorCode::from(params.code), message: params.message.into(), data: None })
     }
 
+    /// A `didChange` the relay could not read (see [`super::wire`]): the document may no
+    /// longer match the editor's, so it gets no findings or fixes until the whole text
+    /// comes again (a full change, or reopening it). The user is told.
+    pub async fn change_not_applied(&self, params: ChangeNotApplied) {
+        let ctx = &self.ctx;
+        guarded(ctx, "a change that could not be applied", (), async {
+            let uri: Option<Uri> = params.uri.parse().ok();
+            let due = uri.and_then(|uri| {
+                let mut docs = ctx.state.documents();
+                let doc = docs.get_mut(&uri)?;
+                doc.diverged = true;
+                doc.revision = ctx.state.next_revision();
+                Some((uri, doc.revision))
+            });
+            let name = if params.uri.is_empty() { "a document" } else { params.uri.as_str() };
+            let message = format!(
+                "a change to {name} could not be applied ({}); its findings and fixes are off until the editor sends the whole text again (reopen the file)",
+                params.problem
+            );
+            if let Some((uri, revision)) = due {
+                // Clears what was shown for the old text.
+                check::schedule(ctx, uri, revision, Duration::ZERO);
+            }
+            ctx.show(MessageType::ERROR, message).await;
+        })
+        .await
+    }
+
     /// Panics, when the environment allows it: proves that a panic is contained.
     pub async fn debug_panic(&self) -> jsonrpc::Result<Value> {
         guarded(&self.ctx, "tactful/debugPanic", Err(jsonrpc::Error::internal_error()), async {
@@ -420,6 +458,7 @@ impl LanguageServer for Server {
         guarded(ctx, "didClose", (), async {
             let uri = params.text_document.uri;
             if ctx.state.documents().remove(&uri).is_some() {
+                ctx.state.forget_unused_profiles();
                 ctx.client.publish_diagnostics(uri, Vec::new(), None).await;
             }
         })
@@ -488,6 +527,9 @@ impl LanguageServer for Server {
             let disable_in = ctx.state.workspace.lock().disable_target(path.as_deref());
             let docs = ctx.state.documents();
             let Some(doc) = docs.get(&params.text_document.uri) else { return Ok(None) };
+            if doc.diverged {
+                return Ok(Some(Vec::new()));
+            }
             Ok(Some(actions::code_actions(&params, doc, disable_in.as_ref(), ctx.encoding(), &ctx.caps())))
         })
         .await
@@ -521,7 +563,7 @@ pub async fn guarded<T>(ctx: &Ctx, name: &str, fallback: T, work: impl Future<Ou
     }
 }
 
-fn panic_text(panic: &(dyn Any + Send)) -> &str {
+pub fn panic_text(panic: &(dyn Any + Send)) -> &str {
     panic.downcast_ref::<&str>().copied().or_else(|| panic.downcast_ref::<String>().map(String::as_str)).unwrap_or("a panic")
 }
 

@@ -7,7 +7,14 @@
 //! framing itself and forwards only messages the library accepts.
 //!
 //! - A body that is not UTF-8 is forwarded with the bad bytes replaced by U+FFFD, so a
-//!   change with one bad byte still keeps the document in step.
+//!   change with one bad byte still keeps the document in step. A `\uD83D` escape
+//!   without its other half (a lone UTF-16 surrogate, which editors can hold but JSON
+//!   parsers refuse) becomes `\uFFFD` likewise: one UTF-16 unit for one, so positions
+//!   after it stay right.
+//! - A `didChange` whose parameters the protocol types refuse (a negative position)
+//!   cannot be applied; it becomes a [`CHANGE_NOT_APPLIED_METHOD`] notification naming
+//!   the document, which the server then stops trusting until the client sends its
+//!   whole text again.
 //! - A body that is not JSON, or not a JSON-RPC message, becomes a request to
 //!   [`MALFORMED_METHOD`] carrying the id it had (else `null`) and the problem; its
 //!   handler answers with the JSON-RPC error (-32700 parse error, -32600 invalid
@@ -29,9 +36,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tower_lsp_server::jsonrpc::{Request, Response};
+use tower_lsp_server::ls_types::DidChangeTextDocumentParams;
 
 /// The method the relay substitutes for a malformed message.
 pub const MALFORMED_METHOD: &str = "tactful/malformedMessage";
+
+/// The notification the relay substitutes for a `didChange` that cannot be applied.
+pub const CHANGE_NOT_APPLIED_METHOD: &str = "tactful/changeNotApplied";
 
 /// The largest message read; a bigger one is skipped and answered with an error.
 pub const MAX_MESSAGE_BYTES: usize = 256 << 20;
@@ -60,6 +71,14 @@ pub enum Framing {
 pub struct Malformed {
     pub code: i64,
     pub message: String,
+}
+
+/// What the relay substitutes for a `didChange` it could not read: the document (as
+/// its URI was written) and why.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ChangeNotApplied {
+    pub uri: String,
+    pub problem: String,
 }
 
 const PARSE_ERROR: i64 = -32700;
@@ -286,7 +305,18 @@ fn vet(body: &[u8]) -> Vetted<'_> {
     if text.trim().is_empty() {
         return Vetted::Empty;
     }
+    let text = match replace_lone_surrogates(&text) {
+        Some(repaired) => {
+            eprintln!("tactful: a message holds a lone UTF-16 surrogate escape; replaced by U+FFFD");
+            Cow::Owned(repaired)
+        }
+        None => text,
+    };
     if let Ok(request) = serde_json::from_str::<Request>(&text) {
+        if let Some(substitute) = unreadable_change(&request) {
+            eprintln!("tactful: {}", String::from_utf8_lossy(&substitute));
+            return Vetted::Malformed(substitute);
+        }
         let is_exit = request.method() == "exit" && request.id().is_none();
         return Vetted::Forward(text, is_exit);
     }
@@ -305,6 +335,62 @@ fn vet(body: &[u8]) -> Vetted<'_> {
     };
     eprintln!("tactful: {}", String::from_utf8_lossy(&substitute));
     Vetted::Malformed(substitute)
+}
+
+/// The notification that stands for a `didChange` the protocol types refuse; `None`
+/// for any other message.
+fn unreadable_change(request: &Request) -> Option<Vec<u8>> {
+    if request.method() != "textDocument/didChange" {
+        return None;
+    }
+    let params = request.params().cloned().unwrap_or_default();
+    let err = serde_json::from_value::<DidChangeTextDocumentParams>(params.clone()).err()?;
+    let uri = params.pointer("/textDocument/uri").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let substitute = ChangeNotApplied { uri, problem: err.to_string() };
+    serde_json::to_vec(&json!({ "jsonrpc": "2.0", "method": CHANGE_NOT_APPLIED_METHOD, "params": substitute })).ok()
+}
+
+/// `text` with each `\uXXXX` escape of a lone surrogate replaced by `\uFFFD`; `None`
+/// when there is none. Backslashes only occur inside JSON strings, so escapes are found
+/// by scanning: `\\` is skipped as a pair, so its second backslash never starts one.
+fn replace_lone_surrogates(text: &str) -> Option<String> {
+    fn unit_at(bytes: &[u8], at: usize) -> Option<u16> {
+        let escape = bytes.get(at..at + 6)?;
+        if escape[0] != b'\\' || escape[1] != b'u' {
+            return None;
+        }
+        u16::from_str_radix(std::str::from_utf8(&escape[2..]).ok()?, 16).ok()
+    }
+    let bytes = text.as_bytes();
+    let mut lone = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        if bytes[at] != b'\\' {
+            at += 1;
+            continue;
+        }
+        match unit_at(bytes, at) {
+            Some(0xD800..=0xDBFF) if unit_at(bytes, at + 6).is_some_and(|low| (0xDC00..=0xDFFF).contains(&low)) => at += 12,
+            Some(0xD800..=0xDFFF) => {
+                lone.push(at);
+                at += 6;
+            }
+            Some(_) => at += 6,
+            None => at += 2,
+        }
+    }
+    if lone.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for at in lone {
+        out.push_str(&text[last..at]);
+        out.push_str("\\ufffd");
+        last = at + 6;
+    }
+    out.push_str(&text[last..]);
+    Some(out)
 }
 
 /// The body of the request that stands for a malformed message.
@@ -557,6 +643,22 @@ mod tests {
         let body = b"{\"jsonrpc\":\"2.0\",\"method\":\"x\",\"params\":{\"text\":\"a\xff\xfeb\"}}";
         let (messages, _) = through(&frame(body)).await;
         assert_eq!(messages[0]["params"]["text"], "a\u{fffd}\u{fffd}b");
+    }
+
+    #[tokio::test]
+    async fn lone_surrogates_become_replacement_characters() {
+        let body = br#"{"jsonrpc":"2.0","method":"x","params":{"text":"\ud83dX \ud83d\udc4b \\ud83d \udc4b"}}"#;
+        let (messages, _) = through(&frame(body)).await;
+        assert_eq!(messages[0]["params"]["text"], "\u{fffd}X 👋 \\ud83d \u{fffd}");
+    }
+
+    #[tokio::test]
+    async fn a_change_with_a_negative_position_becomes_a_notice() {
+        let body = br#"{"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":"file:///d.eml","version":2},"contentChanges":[{"range":{"start":{"line":0,"character":-1},"end":{"line":0,"character":0}},"text":"x"}]}}"#;
+        let (messages, _) = through(&frame(body)).await;
+        assert_eq!(messages[0]["method"], CHANGE_NOT_APPLIED_METHOD);
+        assert_eq!(messages[0]["params"]["uri"], "file:///d.eml");
+        assert!(messages[0]["params"]["problem"].as_str().unwrap().contains("-1"), "{}", messages[0]);
     }
 
     #[tokio::test]

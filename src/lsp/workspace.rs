@@ -7,18 +7,22 @@
 //! "disable in this workspace" creates is in the document's workspace folder (or, for
 //! a document outside every workspace folder, in its own folder).
 //!
-//! Building a profile (reading packs, compiling the engine) happens on a blocking
-//! thread, once per workspace file and reload. A reload (a watched file changed, the
+//! Building a profile (reading packs, compiling the engine) happens on the checking
+//! thread, once per workspace file and reload. The packs and the engine (hundreds of
+//! megabytes of compiled patterns) are shared by every profile with the same packs and
+//! rule settings, so documents in many folders cost one engine, not one each; and a
+//! profile no open document uses is forgotten. A reload (a watched file changed, the
 //! settings changed) bumps the generation; a profile of an older generation is rebuilt
 //! when next asked for. When a build fails, the last good profile stays in force and
 //! the failure is reported once.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::Duration;
 
 use tactful::config::WORKSPACE_FILE;
+use tactful::fsread;
 use tactful::rules::{builtin_pack_names, BUILTIN_ORIGIN};
 use tactful::{Config, Engine, Pack, PackError};
 
@@ -27,14 +31,23 @@ use super::settings::{self, Settings};
 /// The workspace file a profile is for: `None` for documents outside every workspace.
 pub type Key = Option<PathBuf>;
 
-/// The settings in force for a group of documents and the engine they give.
+/// The settings in force for a group of documents and the rules they give.
 #[derive(Debug)]
 pub struct Profile {
     pub config: Config,
-    pub engine: Arc<Engine>,
+    pub rules: Arc<Rules>,
     pub debounce: Duration,
     /// Files whose change reloads the settings: config files and pack paths.
     pub watched: Vec<PathBuf>,
+}
+
+/// What a list of packs and rule settings gives, shared by the profiles that have the
+/// same ones.
+#[derive(Debug)]
+pub struct Rules {
+    pub engine: Engine,
+    /// The packs it was built from (their rules are the engine's, shared).
+    packs: Vec<Pack>,
 }
 
 /// Something wrong in a config or pack, with the file it is in when there is one.
@@ -79,6 +92,8 @@ pub struct Workspace {
     problems: HashMap<Key, Vec<Problem>>,
     /// Problems already shown since the last reload, as displayed.
     shown: HashSet<String>,
+    /// Rules built since the last reload, by what they were built from ([`recipe`]).
+    rules: HashMap<String, Weak<Rules>>,
     files_with_problems: HashMap<PathBuf, Vec<Problem>>,
 }
 
@@ -88,6 +103,13 @@ impl Workspace {
         self.generation += 1;
         self.keys.clear();
         self.shown.clear();
+        self.rules.clear();
+    }
+
+    /// Forgets the profiles of keys no open document has (with their engines, unless
+    /// another profile shares them).
+    pub fn retain_profiles(&mut self, used: &HashSet<Key>) {
+        self.profiles.retain(|key, _| used.contains(key));
     }
 
     /// Increases with every reload: results of an older one are outdated.
@@ -133,7 +155,7 @@ impl Workspace {
 
     /// The current text of a config file: the overlay, else the disk, else nothing.
     pub fn config_text(&self, file: &Path) -> Option<String> {
-        self.overlays.get(file).cloned().or_else(|| std::fs::read_to_string(file).ok())
+        text_of(file, &self.overlays)
     }
 
     /// Every file a profile depends on.
@@ -213,13 +235,13 @@ impl Shared {
             let ws = self.lock();
             (ws.editor.clone(), ws.overlays.clone(), ws.generation, ws.profiles.get(key).map(|(_, p)| Arc::clone(p)))
         };
-        let (profile, problems) = match build(key.as_deref(), &editor, &overlays) {
+        let (profile, problems) = match self.build(key.as_deref(), &editor, &overlays, generation) {
             Ok((profile, warnings)) => (Arc::new(profile), warnings),
             Err((problem, mut watched)) => {
                 // The last good rules (or the defaults), watching the files to fix as well.
-                let last = previous.unwrap_or_else(|| Arc::new(defaults()));
+                let last = previous.unwrap_or_else(|| Arc::new(self.defaults(generation)));
                 watched.extend(last.watched.iter().cloned());
-                let kept = Profile { config: last.config.clone(), engine: Arc::clone(&last.engine), debounce: last.debounce, watched };
+                let kept = Profile { config: last.config.clone(), rules: Arc::clone(&last.rules), debounce: last.debounce, watched };
                 (Arc::new(kept), vec![problem])
             }
         };
@@ -229,6 +251,63 @@ impl Shared {
         }
         let report = ws.record(key, problems);
         (profile, report)
+    }
+
+    /// The layers for `key` and the rules they give; warnings are problems that did not
+    /// stop the build. Every file read is watched: the config files (also those not
+    /// written yet), the packs named by path and every file the loaded packs came from.
+    fn build(
+        &self,
+        key: Option<&Path>,
+        editor: &Settings,
+        overlays: &HashMap<PathBuf, String>,
+        generation: u64,
+    ) -> Result<(Profile, Vec<Problem>), Failure> {
+        let mut watched: Vec<PathBuf> = [Config::user_file(), key.map(Path::to_path_buf)].into_iter().flatten().collect();
+        let fail = |error: PackError, watched: &[PathBuf]| (Problem::new(error, true), watched.to_vec());
+        let mut config = Config::default();
+        for file in watched.clone() {
+            match read_layer(&file, overlays) {
+                Ok(Some(layer)) => config = config.layered(layer),
+                Ok(None) => {}
+                Err(error) => return Err(fail(error, &watched)),
+            }
+        }
+        config = config.layered(editor.layer(key.and_then(Path::parent)));
+        watched.extend(pack_paths(&config));
+        let rules = self.rules(&config, generation).map_err(|error| fail(error, &watched))?;
+        let pack_files = rules.packs.iter().flat_map(|pack| &pack.files).filter(|file| !file.starts_with(BUILTIN_ORIGIN));
+        watched.extend(pack_files.map(PathBuf::from).filter(|path| path.is_absolute()));
+        let warnings = unknown_rule_names(&config, &rules.packs);
+        Ok((Profile { debounce: settings::debounce(&config), config, rules, watched }, warnings))
+    }
+
+    /// The rules `config` gives: the ones built for the same packs and settings since
+    /// the last reload, else new ones.
+    fn rules(&self, config: &Config, generation: u64) -> Result<Arc<Rules>, PackError> {
+        let recipe = recipe(config);
+        if let Some(rules) = self.lock().rules.get(&recipe).and_then(Weak::upgrade) {
+            return Ok(rules);
+        }
+        let packs = config.load_packs()?;
+        let engine = Engine::new(&packs, &config.selection()).map_err(|err| PackError::whole_file("packs", err.to_string()))?;
+        let rules = Arc::new(Rules { engine, packs });
+        let mut ws = self.lock();
+        if ws.generation == generation {
+            ws.rules.retain(|_, rules| rules.strong_count() > 0);
+            ws.rules.insert(recipe, Arc::downgrade(&rules));
+        }
+        Ok(rules)
+    }
+
+    /// Built-in packs only, default settings: what runs when nothing good was ever loaded.
+    fn defaults(&self, generation: u64) -> Profile {
+        let config = Config::default();
+        let rules = self.rules(&config, generation).unwrap_or_else(|_| {
+            let engine = Engine::new(&[], &config.selection()).expect("an engine without rules always builds");
+            Arc::new(Rules { engine, packs: Vec::new() })
+        });
+        Profile { debounce: settings::debounce(&config), config, rules, watched: Vec::new() }
     }
 
     fn fresh(&self, key: &Key) -> Option<Arc<Profile>> {
@@ -271,51 +350,30 @@ impl Workspace {
 /// What a failed build leaves: the problem, and the files to watch for its fix.
 type Failure = (Problem, Vec<PathBuf>);
 
-/// The layers for `key` and the engine they give; warnings are problems that did not
-/// stop the build. Every file read is watched: the config files (also those not
-/// written yet), the packs named by path and every file the loaded packs came from.
-fn build(key: Option<&Path>, editor: &Settings, overlays: &HashMap<PathBuf, String>) -> Result<(Profile, Vec<Problem>), Failure> {
-    let mut watched: Vec<PathBuf> = [Config::user_file(), key.map(Path::to_path_buf)].into_iter().flatten().collect();
-    let fail = |error: PackError, watched: &[PathBuf]| (Problem::new(error, true), watched.to_vec());
-    let mut config = Config::default();
-    for file in watched.clone() {
-        match read_layer(&file, overlays) {
-            Ok(Some(layer)) => config = config.layered(layer),
-            Ok(None) => {}
-            Err(error) => return Err(fail(error, &watched)),
-        }
-    }
-    config = config.layered(editor.layer(key.and_then(Path::parent)));
-    watched.extend(pack_paths(&config));
-    let packs = config.load_packs().map_err(|error| fail(error, &watched))?;
-    let pack_files = packs.iter().flat_map(|pack| &pack.files).filter(|file| !file.starts_with(BUILTIN_ORIGIN));
-    watched.extend(pack_files.map(PathBuf::from).filter(|path| path.is_absolute()));
-    let engine = Engine::new(&packs, &config.selection()).map_err(|err| fail(PackError::whole_file("packs", err.to_string()), &watched))?;
-    let warnings = unknown_rule_names(&config, &packs);
-    Ok((Profile { debounce: settings::debounce(&config), config, engine: Arc::new(engine), watched }, warnings))
-}
-
 /// A config file's layer, from the overlay or the disk; `None` when there is no file.
 fn read_layer(file: &Path, overlays: &HashMap<PathBuf, String>) -> Result<Option<Config>, PackError> {
     let text = match overlays.get(file) {
         Some(text) => text.clone(),
-        None if file.is_file() => {
-            std::fs::read_to_string(file).map_err(|err| PackError::whole_file(&file.display().to_string(), format!("cannot read config: {err}")))?
-        }
-        None => return Ok(None),
+        None => match fsread::read_text(file, fsread::CONFIG) {
+            Ok(text) => text,
+            Err(err) if err.is_not_found() => return Ok(None),
+            Err(err) => return Err(PackError::whole_file(&file.display().to_string(), err.to_string())),
+        },
     };
     let mut layer = Config::parse(&text, &file.display().to_string())?;
     layer.base_dir = file.parent().map(Path::to_path_buf);
     Ok(Some(layer))
 }
 
-/// Built-in packs only, default settings: what runs when nothing good was ever loaded.
-fn defaults() -> Profile {
-    let config = Config::default();
-    let packs = config.load_packs().unwrap_or_default();
-    let engine =
-        Engine::new(&packs, &config.selection()).or_else(|_| Engine::new(&[], &config.selection())).expect("an engine without rules always builds");
-    Profile { debounce: settings::debounce(&config), config, engine: Arc::new(engine), watched: Vec::new() }
+/// A config file's text from the overlay or the disk, if it can be read.
+fn text_of(file: &Path, overlays: &HashMap<PathBuf, String>) -> Option<String> {
+    overlays.get(file).cloned().or_else(|| fsread::read_text(file, fsread::CONFIG).ok())
+}
+
+/// What decides a config's rules: its packs (and the folder relative ones are in) and
+/// its rule settings.
+fn recipe(config: &Config) -> String {
+    format!("{:?} {:?} {:?} {:?}", config.packs, config.base_dir, config.rules, config.min_severity)
 }
 
 /// Paths of the packs a config names by path (not built-in, not git).
@@ -393,6 +451,21 @@ mod tests {
         shared.lock().file_changed(&file);
         let (_, report) = shared.profile(&key);
         assert_eq!(report.files, vec![(file, Vec::new())], "the file's diagnostic is cleared");
+        let _ = std::fs::remove_dir_all(root);
+    }
+
+    #[test]
+    fn folders_with_the_same_settings_share_their_rules_and_unused_profiles_go() {
+        let root = temp("share");
+        let shared = Shared::default();
+        let (a, b) = (Some(root.join("a").join(WORKSPACE_FILE)), Some(root.join("a/b").join(WORKSPACE_FILE)));
+        let (first, second) = (shared.profile(&a).0, shared.profile(&b).0);
+        assert!(Arc::ptr_eq(&first.rules, &second.rules), "one engine for both folders");
+        std::fs::write(root.join("a").join(WORKSPACE_FILE), "[rules]\n\"pressure\" = \"off\"\n").unwrap();
+        shared.lock().file_changed(&root.join("a").join(WORKSPACE_FILE));
+        assert!(!Arc::ptr_eq(&shared.profile(&a).0.rules, &shared.profile(&b).0.rules), "other settings, other rules");
+        shared.lock().retain_profiles(&HashSet::from([b.clone()]));
+        assert!(!shared.lock().profiles.contains_key(&a) && shared.lock().profiles.contains_key(&b));
         let _ = std::fs::remove_dir_all(root);
     }
 

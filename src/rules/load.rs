@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use toml::Spanned;
 
+use super::budget::Budget;
 use super::builtin::{builtin_pack_names, builtin_sources};
 use super::expr::Node;
 use super::keys::{did_you_mean, suggestion_suffix};
@@ -18,6 +19,7 @@ use super::layers::{already_defined, Layers};
 use super::lists::{self, Lists, NamedList};
 use super::spec::{Examples, FlaggedPhrases, PackFile, PackMeta, RuleKind, RuleSpec, Scope, SuggestionSpec};
 use super::{compile_rule, Allowlist, ExprContext, Location, Pack, PackError, Rule, MAX_ALLOWED_PHRASES, MAX_RULES_PER_PACK};
+use crate::fsread::{self, Within};
 use crate::selection::Toggle;
 
 /// How many packs deep `extends` may go.
@@ -25,13 +27,18 @@ pub const MAX_EXTENDS_DEPTH: usize = 8;
 /// `.toml` files in one pack folder.
 pub const MAX_PACK_FILES: usize = 100;
 /// Size of one pack file.
-pub const MAX_PACK_FILE_BYTES: u64 = 1 << 20;
+pub const MAX_PACK_FILE_BYTES: u64 = fsread::PACK_FILE.bytes;
 
-/// Loads packs, remembering the chain of `extends` to catch cycles.
+/// What errors call the folder a pack may not leave.
+const PACK_FOLDER: &str = "the pack's folder";
+
+/// Loads packs, remembering the chain of `extends` to catch cycles. Every pack one
+/// loader reads draws on its compile [`Budget`].
 #[derive(Debug, Default)]
-pub(super) struct Loader {
+pub struct Loader {
     /// Keys (`builtin:NAME` or a canonical path) of the packs being loaded.
     chain: Vec<String>,
+    budget: Budget,
 }
 
 /// One file's parsed tables, with the text they point into.
@@ -43,38 +50,52 @@ struct Parsed<'a> {
 
 impl Loader {
     /// The built-in pack `name`.
-    pub fn builtin(&mut self, name: &str) -> Option<Result<Pack, PackError>> {
+    pub(super) fn builtin(&mut self, name: &str) -> Option<Result<Pack, PackError>> {
         let sources = builtin_sources(name)?;
         Some(self.within(format!("builtin:{name}"), |loader| loader.assemble(name, &sources, None)))
     }
 
-    /// A pack file or folder on disk.
+    /// A pack file or folder on disk; its folder (or the folder of the file) is as far
+    /// as its files and what it extends may reach.
     pub fn path(&mut self, path: &Path) -> Result<Pack, PackError> {
         let origin = path.display().to_string();
         let unreadable = |what: &str, err: std::io::Error| PackError::whole_file(&origin, format!("cannot read {what}: {err}"));
-        if path.is_dir() {
-            let root = path.canonicalize().map_err(|err| unreadable("pack directory", err))?;
+        let resolved = path.canonicalize().map_err(|err| unreadable("pack", err))?;
+        if resolved.is_dir() {
+            let within = Within { root: &resolved, name: PACK_FOLDER };
             let mut files: Vec<PathBuf> = std::fs::read_dir(path)
                 .map_err(|err| unreadable("pack directory", err))?
-                .filter_map(|entry| entry.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|ext| ext == "toml") && p.is_file())
+                .filter_map(|entry| entry.ok())
+                // A link is read (and refused if it leads out); a real folder is skipped.
+                .filter(|entry| entry.file_type().is_ok_and(|t| !t.is_dir()))
+                .map(|entry| entry.path())
+                .filter(|p| p.extension().is_some_and(|ext| ext == "toml"))
                 .collect();
             files.sort();
             if files.len() > MAX_PACK_FILES {
                 return Err(PackError::whole_file(&origin, format!("pack has {} files; at most {MAX_PACK_FILES} are allowed", files.len())));
             }
-            let sources = files.iter().map(|file| read_inside(file, &root)).collect::<Result<Vec<_>, _>>()?;
+            let sources = files.iter().map(|file| read_pack_file(file, within)).collect::<Result<Vec<_>, _>>()?;
             let fallback = path.file_name().map_or_else(|| origin.clone(), |n| n.to_string_lossy().into_owned());
-            let key = root.display().to_string();
-            self.within(key, |loader| loader.assemble(&fallback, &sources, Some(&root)))
+            let key = resolved.display().to_string();
+            self.within(key, |loader| loader.assemble(&fallback, &sources, Some(&resolved)))
         } else {
-            let canonical = path.canonicalize().map_err(|err| unreadable("pack file", err))?;
-            let root = canonical.parent().map_or_else(|| canonical.clone(), Path::to_path_buf);
-            let source = read_inside(path, &root)?;
+            let root = resolved.parent().map_or_else(|| resolved.clone(), Path::to_path_buf);
+            let source = read_pack_file(path, Within { root: &root, name: PACK_FOLDER })?;
             let fallback = path.file_stem().map_or_else(|| origin.clone(), |n| n.to_string_lossy().into_owned());
-            let key = canonical.display().to_string();
+            let key = resolved.display().to_string();
             self.within(key, |loader| loader.assemble(&fallback, &[source], Some(&root)))
         }
+    }
+
+    /// A pack that must lie inside `boundary` (a git checkout), even through links.
+    pub fn path_inside(&mut self, path: &Path, boundary: Within<'_>) -> Result<Pack, PackError> {
+        let origin = path.display().to_string();
+        let resolved = path.canonicalize().map_err(|err| PackError::whole_file(&origin, format!("cannot read pack: {err}")))?;
+        if !resolved.starts_with(boundary.root) {
+            return Err(PackError::whole_file(&origin, format!("the pack is a link to a place outside {}", boundary.name)));
+        }
+        self.path(path)
     }
 
     fn within(&mut self, key: String, load: impl FnOnce(&mut Loader) -> Result<Pack, PackError>) -> Result<Pack, PackError> {
@@ -86,12 +107,15 @@ impl Loader {
 
     /// Builds a pack from its files; `folder` (canonical) is where `extends` may look,
     /// `None` for packs that may only extend built-in ones.
-    pub fn assemble(&mut self, fallback_name: &str, sources: &[(String, String)], folder: Option<&Path>) -> Result<Pack, PackError> {
+    pub(super) fn assemble(&mut self, fallback_name: &str, sources: &[(String, String)], folder: Option<&Path>) -> Result<Pack, PackError> {
+        // Where errors about the whole pack point.
+        let first_origin = sources.first().map_or(fallback_name, |(origin, _)| origin.as_str());
         let mut parsed = Vec::with_capacity(sources.len());
         for (origin, text) in sources {
             let file: PackFile = toml::from_str(text).map_err(|err| PackError::from_toml(origin, text, &err))?;
             parsed.push(Parsed { origin, text, file });
         }
+        self.budget.charge(parsed.iter().map(|p| &p.file)).map_err(|message| PackError::whole_file(first_origin, message))?;
         let meta = pack_meta(&mut parsed)?;
         let name = meta.as_ref().map_or_else(|| fallback_name.to_owned(), |(m, _, _)| m.name.get_ref().clone());
 
@@ -134,9 +158,8 @@ impl Loader {
             specs.extend(std::mem::take(&mut file.rules).into_iter().map(|rule| (*origin, *text, rule)));
         }
         if specs.len() > MAX_RULES_PER_PACK {
-            let origin = sources.first().map_or(fallback_name, |(origin, _)| origin.as_str());
             let message = format!("pack has {} rules; at most {MAX_RULES_PER_PACK} are allowed", specs.len());
-            return Err(PackError::whole_file(origin, message));
+            return Err(PackError::whole_file(first_origin, message));
         }
         let mut seen: HashMap<String, String> = HashMap::new();
         for (origin, text, spec) in specs {
@@ -157,9 +180,8 @@ impl Loader {
             apply_settings(&mut layers, &meta.rules, origin, text)?;
         }
         if layers.rules.len() > MAX_RULES_PER_PACK {
-            let origin = sources.first().map_or(fallback_name, |(origin, _)| origin.as_str());
             let message = format!("pack has {} rules with the ones it extends; at most {MAX_RULES_PER_PACK} are allowed", layers.rules.len());
-            return Err(PackError::whole_file(origin, message));
+            return Err(PackError::whole_file(first_origin, message));
         }
         let description = meta.map(|(m, _, _)| m.description).unwrap_or_default();
         let files = sources.iter().map(|(origin, _)| origin.clone()).collect();
@@ -273,19 +295,10 @@ fn read_lists(parsed: &mut [Parsed<'_>], lists: &mut Lists) -> Result<(), PackEr
     Ok(())
 }
 
-/// Reads one pack file that must resolve inside `root`, within the size limit.
-fn read_inside(file: &Path, root: &Path) -> Result<(String, String), PackError> {
+/// Reads one pack file, which must resolve inside the pack's folder.
+fn read_pack_file(file: &Path, folder: Within<'_>) -> Result<(String, String), PackError> {
     let origin = file.display().to_string();
-    let fail = |message: String| PackError::whole_file(&origin, message);
-    let canonical = file.canonicalize().map_err(|err| fail(format!("cannot read pack file: {err}")))?;
-    if !canonical.starts_with(root) {
-        return Err(fail("pack file is a link to a place outside the pack's folder".into()));
-    }
-    let size = std::fs::metadata(&canonical).map_err(|err| fail(format!("cannot read pack file: {err}")))?.len();
-    if size > MAX_PACK_FILE_BYTES {
-        return Err(fail(format!("pack file is {size} bytes; at most {MAX_PACK_FILE_BYTES} are allowed")));
-    }
-    let text = std::fs::read_to_string(&canonical).map_err(|err| fail(format!("cannot read pack file: {err}")))?;
+    let text = fsread::read_text_inside(file, folder, fsread::PACK_FILE).map_err(|err| PackError::whole_file(&origin, err.to_string()))?;
     Ok((origin, text))
 }
 

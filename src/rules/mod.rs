@@ -4,6 +4,7 @@
 //! any number of files with `[[rule]]`s). Parsing a pack compiles every regex in it,
 //! so a broken pack fails here, with a place, and never inside the engine.
 
+mod budget;
 mod builtin;
 mod error;
 pub mod expr;
@@ -25,12 +26,13 @@ use std::sync::Arc;
 use regex::Regex;
 use toml::Spanned;
 
+pub use budget::{MAX_PATTERNS, MAX_PATTERN_BYTES};
 pub use builtin::{builtin_pack, builtin_pack_names, builtin_pack_providing, DEFAULT_PACK};
 pub use error::{value_offset, Location, PackError};
 pub use keys::did_you_mean;
 pub use layers::check_layering;
 pub use lists::Lists;
-pub use load::{MAX_EXTENDS_DEPTH, MAX_PACK_FILES, MAX_PACK_FILE_BYTES};
+pub use load::{Loader, MAX_EXTENDS_DEPTH, MAX_PACK_FILES, MAX_PACK_FILE_BYTES};
 pub use measure::{Capitals, Measure, PronounRatio};
 pub use patterns::{Escape, Expr, Guard, GuardWindow, Pattern};
 pub use spec::{Examples, RewriteExample, RuleKind, Scope, SuggestionSpec};

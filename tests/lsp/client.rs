@@ -426,6 +426,35 @@ impl Client {
     pub fn is_running(&mut self) -> bool {
         self.child.try_wait().unwrap().is_none()
     }
+
+    /// The server's peak resident memory so far (`VmHWM`), in KiB.
+    pub fn peak_rss_kib(&self) -> u64 {
+        proc_status_kib(self.child.id(), "VmHWM:")
+    }
+
+    /// Kills the server once its resident memory passes `limit_kib`: a test that finds
+    /// a leak fails (the server is gone) instead of taking the machine with it.
+    pub fn kill_above(&self, limit_kib: u64) {
+        let pid = self.child.id();
+        std::thread::spawn(move || {
+            while Path::new(&format!("/proc/{pid}")).exists() {
+                let resident = proc_status_kib(pid, "VmRSS:");
+                if resident > limit_kib {
+                    eprintln!("the server passed {limit_kib} KiB ({resident} KiB): killed");
+                    let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        });
+    }
+}
+
+/// A `kB` field of `/proc/PID/status`; 0 when it cannot be read.
+fn proc_status_kib(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let line = status.lines().find(|l| l.starts_with(field)).unwrap_or_default();
+    line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).unwrap_or(0)
 }
 
 impl Drop for Client {
