@@ -196,12 +196,12 @@ fn an_unreadable_file_does_not_stop_the_others() {
     let out = fx.run(&["check", "good.txt", "missing.eml"], None);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stdout(&out).contains(" --> good.txt:1:7\n"), "{}", stdout(&out));
-    assert!(stderr(&out).starts_with("error: missing.eml: cannot read: "), "{}", stderr(&out));
+    assert!(stderr(&out).starts_with("error: missing.eml: cannot read input: "), "{}", stderr(&out));
     let out = fx.run(&["check", "--format", "json", "missing.eml", "good.txt"], None);
     assert_eq!(out.status.code(), Some(2));
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(json[0]["path"], "missing.eml");
-    assert!(json[0]["error"].as_str().unwrap().starts_with("cannot read: "), "{json}");
+    assert!(json[0]["error"].as_str().unwrap().starts_with("cannot read input: "), "{json}");
     assert_eq!(json[1]["path"], "good.txt");
     assert_eq!(json[1]["diagnostics"][0]["text"], "ASAP");
 }
