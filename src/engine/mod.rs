@@ -16,6 +16,7 @@ mod rewrite;
 mod thread;
 mod words;
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -311,16 +312,23 @@ fn deduplicate(mut findings: Vec<Finding>) -> Vec<Finding> {
         ))
     });
     let mut kept: Vec<Finding> = Vec::with_capacity(findings.len());
+    // Per category, the kept findings that may still overlap a candidate, in the order
+    // they were kept. Candidates come in order of start, so a finding that ends before
+    // one starts can overlap no later one and leaves the list: a long message with
+    // thousands of findings compares each with a few, not with all kept so far.
+    let mut open: HashMap<String, Vec<usize>> = HashMap::new();
+    let reach = |f: &Finding| f.span.end.max(f.span.start + 1);
     for candidate in findings {
-        let clash = kept.iter().rposition(|k| {
-            k.rule.category == candidate.rule.category
-                && k.span.start < candidate.span.end.max(candidate.span.start + 1)
-                && candidate.span.start < k.span.end.max(k.span.start + 1)
-        });
+        let open = open.entry(candidate.rule.category.clone()).or_default();
+        open.retain(|&index| reach(&kept[index]) > candidate.span.start);
+        let clash = open.iter().rev().copied().find(|&index| kept[index].span.start < reach(&candidate));
         match clash {
             Some(index) if outranks(&candidate, &kept[index]) => kept[index] = candidate,
             Some(_) => {}
-            None => kept.push(candidate),
+            None => {
+                open.push(kept.len());
+                kept.push(candidate);
+            }
         }
     }
     kept.sort_by_key(|f| (f.span.start, f.span.end));
