@@ -17,7 +17,7 @@ use crate::fsread;
 use crate::rules::git::{Checkout, GitEntry, GitPack, GIT_PREFIX};
 use crate::rules::keys::{did_you_mean, suggestion_suffix, TOP_LEVEL_SETTINGS};
 use crate::rules::place;
-use crate::rules::{builtin_pack, builtin_pack_names, builtin_pack_providing, check_layering, Loader, Location, Pack, PackError, DEFAULT_PACK};
+use crate::rules::{builtin_pack, builtin_pack_names, builtin_pack_providing, layered_rules, Loader, Location, Pack, PackError, DEFAULT_PACK};
 use crate::selection::{Selection, Severity, Toggle};
 
 /// The name of the workspace config file.
@@ -147,7 +147,7 @@ impl Config {
         let names = self.packs.clone().unwrap_or_else(|| vec![DEFAULT_PACK.to_owned()]);
         let mut loader = Loader::default();
         let packs = names.iter().map(|name| self.load_entry(name, &mut loader)).collect::<Result<Vec<_>, _>>()?;
-        check_layering(&packs)?;
+        layered_rules(&packs)?;
         Ok(packs)
     }
 

@@ -79,7 +79,7 @@ impl RuleOptions {
                 packs.push(tactful::config::load_pack(name, None)?);
             }
         }
-        tactful::rules::check_layering(&packs)?;
+        tactful::rules::layered_rules(&packs)?;
         Ok(packs)
     }
 

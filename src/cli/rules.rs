@@ -1,9 +1,11 @@
 //! `tactful rules` and `tactful explain`: what the loaded packs contain.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Args;
-use tactful::{Pack, RuleInfo};
+use tactful::rules::Rule;
+use tactful::RuleInfo;
 
 use super::RuleOptions;
 
@@ -24,18 +26,19 @@ pub struct ExplainArgs {
     pub rules: RuleOptions,
 }
 
-fn loaded(options: &RuleOptions) -> anyhow::Result<(tactful::Config, Vec<Pack>)> {
+/// The config and the rules of its packs, one per id, in load order.
+fn loaded(options: &RuleOptions) -> anyhow::Result<(tactful::Config, Vec<Arc<Rule>>)> {
     let cwd = std::env::current_dir()?;
     let config = options.config(&cwd)?;
-    let packs = options.packs(&config)?;
-    Ok((config, packs))
+    let rules = tactful::rules::layered_rules(&options.packs(&config)?)?;
+    Ok((config, rules))
 }
 
 /// One line a rule: id, category, severity (or "off"), message.
 pub fn list(args: &RulesArgs) -> anyhow::Result<ExitCode> {
-    let (config, packs) = loaded(&args.rules)?;
+    let (config, rules) = loaded(&args.rules)?;
     let selection = config.selection();
-    let infos = packs.iter().flat_map(|p| &p.rules).map(|r| &r.info);
+    let infos = rules.iter().map(|r| &r.info);
     let shown: Vec<&RuleInfo> = infos.filter(|i| args.category.as_ref().is_none_or(|c| &i.category == c)).map(|i| &**i).collect();
     let width = shown.iter().map(|i| i.id.len()).max().unwrap_or(0);
     for info in shown {
@@ -47,8 +50,8 @@ pub fn list(args: &RulesArgs) -> anyhow::Result<ExitCode> {
 
 /// The why, examples and rewrites of one rule.
 pub fn explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
-    let (_, packs) = loaded(&args.rules)?;
-    let infos = || packs.iter().rev().flat_map(|p| &p.rules).map(|r| &r.info);
+    let (_, rules) = loaded(&args.rules)?;
+    let infos = || rules.iter().map(|r| &r.info);
     let Some(info) = infos().find(|i| i.id == args.rule) else {
         let hint = match tactful::rules::builtin_pack_providing(&args.rule) {
             Some(pack) => format!("; it is in the built-in pack `{pack}`: `tactful explain {} --pack {pack}`", args.rule),

@@ -74,7 +74,7 @@ pub enum EngineError {
 impl Engine {
     /// Takes the rules of `packs` that `selection` leaves on. A later pack's rule with
     /// the same id as an earlier one replaces it (loading packs checks that it says so:
-    /// [`crate::rules::check_layering`]). Lists are those of all packs together, so an
+    /// [`crate::rules::layered_rules`]). Lists are those of all packs together, so an
     /// addition in a later pack reaches the rules of an earlier one.
     pub fn new(packs: &[Pack], selection: &Selection) -> Result<Engine, EngineError> {
         let mut allowed = Allowlist::default();

@@ -47,12 +47,13 @@ pub(super) fn already_defined(rule: &Rule, earlier: &Rule) -> PackError {
     )
 }
 
-/// Checks packs loaded together, in order, as a config lists them: a rule whose id an
-/// earlier pack already uses must have `override = true`.
-pub fn check_layering(packs: &[Pack]) -> Result<(), PackError> {
+/// The rules of packs loaded together, in order, as a config lists them, one per id: a
+/// rule whose id an earlier pack already uses must have `override = true`, and a rule
+/// met twice (two listed packs extend the same one) counts once.
+pub fn layered_rules(packs: &[Pack]) -> Result<Vec<Arc<Rule>>, PackError> {
     let mut layers = Layers::default();
     for rule in packs.iter().flat_map(|pack| &pack.rules) {
         layers.add(Arc::clone(rule))?;
     }
-    Ok(())
+    Ok(layers.rules)
 }

@@ -30,7 +30,7 @@ pub use budget::{MAX_PATTERNS, MAX_PATTERN_BYTES};
 pub use builtin::{builtin_pack, builtin_pack_names, builtin_pack_providing, DEFAULT_PACK};
 pub use error::{value_offset, Location, PackError};
 pub use keys::did_you_mean;
-pub use layers::check_layering;
+pub use layers::layered_rules;
 pub use lists::Lists;
 pub use load::{Loader, MAX_EXTENDS_DEPTH, MAX_PACK_FILES, MAX_PACK_FILE_BYTES};
 pub use measure::{Capitals, Measure, PronounRatio};
