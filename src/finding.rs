@@ -26,6 +26,9 @@ pub struct Finding {
     pub rule: Arc<RuleInfo>,
     /// The severity after the user's overrides.
     pub severity: Severity,
+    /// The rule's message for this text: `$0` and `${name}` in the rule's message are
+    /// filled with what was found, so a message quotes only words that are there.
+    pub message: String,
     /// Byte range in [`crate::Message::text`].
     pub span: Range<usize>,
     /// Rewrites, best first; empty when the fix is not a rewording.

@@ -859,3 +859,22 @@ fn a_sync_stopped_by_a_signal_stops_git_and_leaves_nothing_behind() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
+
+/// A message quotes what was found, and a capture it names must exist.
+#[test]
+fn messages_quote_the_words_found_and_name_real_captures() {
+    let sb = Sandbox::new("message-captures");
+    let rule = |message: &str| {
+        format!(
+            "[[rule]]\nid = \"team.verdict\"\nseverity = \"warning\"\nmessage = \"{message}\"\nmatch = [\"that is who=(you | your team) verdict=(~ridiculous | ~absurd)\"]\nexamples.flag = [\"Honestly that is you ridiculous.\"]\nexamples.pass = [\"That is fine.\"]\n"
+        )
+    };
+    sb.write("team/.tactful.toml", "packs = [\"pack.toml\"]\n");
+    sb.write("team/pack.toml", &rule("Calling ${who} “${verdict}” ($0) is a verdict."));
+    let run = sb.run_in("team", &["check", "--format", "json"], "Well, that is your team absurd.\n");
+    assert!(run.stdout.contains(r#""message": "Calling your team “absurd” (that is your team absurd) is a verdict.""#), "{}", run.stdout);
+    sb.write("bad.toml", &rule("About ${whom}."));
+    let run = sb.run(&["pack", "check", "bad.toml"]).expect(1);
+    let expected = "error: bad.toml:2:6: message uses `${whom}`, but the match expression `that is who=(you | your team) verdict=(~ridiculous | ~absurd)` has no capture `whom=`";
+    assert!(run.stdout.contains(expected), "{}", run.stdout);
+}

@@ -86,7 +86,7 @@ pub fn json(out: &mut impl Write, inputs: &[Input]) -> io::Result<()> {
                     rule: &f.rule.id,
                     category: &f.rule.category,
                     severity: f.severity,
-                    message: &f.rule.message,
+                    message: &f.message,
                     why: &f.rule.why,
                     start: f.span.start,
                     end: f.span.end,
@@ -128,7 +128,7 @@ pub fn text<'a>(out: &mut impl Write, results: impl IntoIterator<Item = &'a Chec
             counts[finding.severity as usize] += 1;
             let (line, column) = cursor.line_column(finding.span.start);
             let sev = finding.severity;
-            writeln!(out, "{}: {}", paint.severity(sev, &format!("{sev}[{}]", finding.rule.id)), paint.bold(&visible(&finding.rule.message)))?;
+            writeln!(out, "{}: {}", paint.severity(sev, &format!("{sev}[{}]", finding.rule.id)), paint.bold(&visible(&finding.message)))?;
             let decoded = if checked.message.is_decoded() { " (decoded text)" } else { "" };
             let snippet = Snippet::new(text, finding.span.clone(), line, cursor.line_start);
             let gutter = snippet.last_line().to_string().len();

@@ -23,6 +23,7 @@ pub(super) struct Local {
     /// Index of the rule in the engine's active rules.
     pub rule: usize,
     pub span: Range<usize>,
+    pub message: String,
     pub suggestions: Vec<Suggestion>,
 }
 

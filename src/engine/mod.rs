@@ -136,8 +136,10 @@ impl Engine {
                 Scope::Body => !in_subject,
             };
             if in_scope && self.words.guards_pass(&active.rule, hit.rule, text, &tokens, &hit) {
-                let suggestions = suggestions(active, &text[hit.span.clone()], hit.span.start == 0, &hit.groups);
-                out.push(Local { rule: hit.rule, span: hit.span, suggestions });
+                let matched = &text[hit.span.clone()];
+                let suggestions = suggestions(active, matched, hit.span.start == 0, &hit.groups);
+                let message = finding_message(active, matched, &hit.groups);
+                out.push(Local { rule: hit.rule, span: hit.span, message, suggestions });
             }
         }
         out.into()
@@ -178,7 +180,7 @@ impl Engine {
                     continue;
                 }
                 let span = sentence.start + found.span.start..sentence.start + found.span.end;
-                findings.push(finding(active, span, found.suggestions.clone()));
+                findings.push(finding(active, span, found.message.clone(), found.suggestions.clone()));
             }
         }
         for pattern in self.set.matches(masked).iter() {
@@ -203,8 +205,9 @@ impl Engine {
                     continue;
                 }
                 let groups = rewrite::regex_groups(regex, masked, span.start);
-                let suggestions = suggestions(active, &masked[span.clone()], span.start == sentence.start, &groups);
-                findings.push(finding(active, span, suggestions));
+                let matched = &masked[span.clone()];
+                let suggestions = suggestions(active, matched, span.start == sentence.start, &groups);
+                findings.push(finding(active, span, finding_message(active, matched, &groups), suggestions));
             }
         }
         for (rule_index, active) in self.rules.iter().enumerate() {
@@ -218,8 +221,9 @@ impl Engine {
                 };
                 for span in measures::run(measure, &active.rule, &view, &asks) {
                     let opens_sentence = view.sentence_at(span.start).start == span.start;
-                    let suggestions = suggestions(active, &masked[span.clone()], opens_sentence, &[]);
-                    findings.push(finding(active, span, suggestions));
+                    let matched = &masked[span.clone()];
+                    let suggestions = suggestions(active, matched, opens_sentence, &[]);
+                    findings.push(finding(active, span, finding_message(active, matched, &[]), suggestions));
                 }
             }
         }
@@ -297,8 +301,19 @@ fn suggestions(active: &ActiveRule, matched: &str, opens_sentence: bool, groups:
         .collect()
 }
 
-fn finding(active: &ActiveRule, span: Range<usize>, suggestions: Vec<Suggestion>) -> Finding {
-    Finding { rule: Arc::clone(&active.rule.info), severity: active.severity, span, suggestions }
+/// The rule's message with what was found filled in (the same template language as
+/// suggestions; most messages have no `$` and are copied as written).
+fn finding_message(active: &ActiveRule, matched: &str, groups: &[(String, String)]) -> String {
+    let template = &active.rule.info.message;
+    if template.contains('$') {
+        rewrite::expand(template, matched, groups)
+    } else {
+        template.clone()
+    }
+}
+
+fn finding(active: &ActiveRule, span: Range<usize>, message: String, suggestions: Vec<Suggestion>) -> Finding {
+    Finding { rule: Arc::clone(&active.rule.info), severity: active.severity, span, message, suggestions }
 }
 
 /// Text order; where two findings of one category overlap, the more severe (then the

@@ -78,7 +78,7 @@ pub fn diagnostic(checked: &Checked, finding: &Finding, occurrence: usize, encod
         code: Some(NumberOrString::String(finding.rule.id.clone())),
         code_description: finding.rule.link.as_deref().and_then(|link| link.parse::<Uri>().ok()).map(|href| CodeDescription { href }),
         source: Some(SOURCE.to_owned()),
-        message: finding.rule.message.clone(),
+        message: finding.message.clone(),
         data: serde_json::to_value(data).ok(),
         ..Diagnostic::default()
     }
@@ -106,7 +106,7 @@ pub fn problem(rope: &Rope, problem: &Problem, encoding: PositionEncoding) -> Di
 /// Hover text for one finding: what, why, what instead, which rule.
 pub fn finding_markdown(finding: &Finding) -> String {
     let rule = &finding.rule;
-    let mut out = format!("**{}**\n", escape(&rule.message));
+    let mut out = format!("**{}**\n", escape(&finding.message));
     if !rule.why.is_empty() {
         let _ = write!(out, "\n{}\n", escape(&rule.why));
     }

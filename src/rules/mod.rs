@@ -245,6 +245,7 @@ pub(crate) fn compile_rule(pack: &str, origin: &str, text: &str, mut spec: spec:
                 guards.push(Guard { unless, window, expr: context.rule_expr(entry)? });
             }
         }
+        check_template_names(&spec, &patterns).map_err(|message| at(spec.id.span(), message))?;
         Matcher::Words { patterns, guards }
     };
 
@@ -271,6 +272,28 @@ pub(crate) fn compile_rule(pack: &str, origin: &str, text: &str, mut spec: spec:
         location: Location::at(origin, text, spec.id.span().start),
         replaces: spec.replaces,
     })
+}
+
+/// A `${name}` in the message or a suggestion must be a capture of every `match`
+/// expression, or the finding would quote nothing where the writer expects words.
+fn check_template_names(spec: &spec::RuleSpec, patterns: &[Pattern]) -> Result<(), String> {
+    let templates =
+        std::iter::once(("message", spec.message.as_str())).chain(spec.suggestions.iter().map(|s| ("a suggestion", s.replacement.as_str())));
+    for (what, template) in templates {
+        for name in template.split("${").skip(1).filter_map(|rest| rest.split_once('}')).map(|(name, _)| name) {
+            if name == "lower" || name.chars().all(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            let missing = patterns.iter().find_map(|pattern| match pattern {
+                Pattern::Expr(expr) if !expr.node.captures(name) => Some(&expr.source),
+                _ => None,
+            });
+            if let Some(source) = missing {
+                return Err(format!("{what} uses `${{{name}}}`, but the match expression `{source}` has no capture `{name}=`"));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn has_guards(spec: &spec::RuleSpec) -> bool {

@@ -100,6 +100,16 @@ impl Node {
         }
     }
 
+    /// Whether the tree has a capture called `name`.
+    pub fn captures(&self, name: &str) -> bool {
+        match self {
+            Node::Capture(own, node) => own == name || node.captures(name),
+            Node::Seq(nodes) | Node::Alt(nodes) => nodes.iter().any(|n| n.captures(name)),
+            Node::Repeat { node, .. } | Node::Not(node) | Node::Focus(node) => node.captures(name),
+            _ => false,
+        }
+    }
+
     /// Whether the tree chooses the reported span.
     pub fn has_focus(&self) -> bool {
         match self {
