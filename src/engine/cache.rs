@@ -136,7 +136,7 @@ mod tests {
     fn entries_are_found_by_text_and_subject_and_dropped_for_another_engine() {
         let mut cache = SentenceCache::default();
         cache.for_engine(1);
-        cache.put("Reply ASAP.", false, Arc::from(vec![Local { rule: 3, span: 6..10, suggestions: Vec::new() }]));
+        cache.put("Reply ASAP.", false, Arc::from(vec![Local { rule: 3, span: 6..10, message: String::new(), suggestions: Vec::new() }]));
         assert_eq!(cache.get("Reply ASAP.", false).map(|f| f[0].span.clone()), Some(6..10));
         assert!(cache.get("Reply ASAP.", true).is_none());
         cache.for_engine(2);
