@@ -54,6 +54,14 @@ fn main() -> ExitCode {
 }
 
 fn dispatch(args: Args) -> anyhow::Result<ExitCode> {
+    let printing_only = match &args.command {
+        Command::Check(_) | Command::Rules(_) | Command::Explain(_) => true,
+        Command::Pack(pack) => matches!(pack.command, cli::pack::PackCommand::Check(_) | cli::pack::PackCommand::Test(_)),
+        _ => false,
+    };
+    if printing_only {
+        cli::signals::end_on_closed_output();
+    }
     match args.command {
         Command::Check(args) => cli::check::run(&args),
         Command::Rules(args) => cli::rules::list(&args),

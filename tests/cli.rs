@@ -284,3 +284,26 @@ fn the_built_in_pack_checks_the_sample_draft() {
     assert!(diagnostics.len() >= 4, "{diagnostics:?}");
     assert!(diagnostics.iter().all(|d| (d["start"].as_u64().unwrap() as usize) < quote_start), "a finding in the signature or quote");
 }
+
+/// `tactful check big.txt | head -1`: the reader goes away and tactful ends quietly,
+/// without a panic about a broken pipe. The report is far larger than a pipe's buffer,
+/// so the write after the reader left always fails.
+#[test]
+fn output_closed_early_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    let fixture = Fixture::new("closed-output");
+    let draft = fixture.file("big.txt", &"Please reply ASAP.\n\n".repeat(5_000));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tactful"))
+        .args(["check", "--no-config"])
+        .arg(&draft)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert!(first.contains("pressure.asap"), "{first}");
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{stderr}");
+}

@@ -7,7 +7,7 @@ pub mod init;
 pub mod pack;
 mod report;
 pub mod rules;
-mod signals;
+pub mod signals;
 pub mod thunderbird;
 
 use std::path::{Path, PathBuf};

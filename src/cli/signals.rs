@@ -23,6 +23,20 @@ extern "C" fn note(signal: libc::c_int) {
     RECEIVED.store(signal, Ordering::SeqCst);
 }
 
+/// Lets a closed output end the process quietly, as other command-line tools do
+/// (`tactful rules | head -1`), instead of failing on the next write. Only for
+/// commands whose whole job is printing: `guard` and the server handle their pipes.
+#[cfg(unix)]
+pub fn end_on_closed_output() {
+    // SAFETY: restoring the default disposition of SIGPIPE has no preconditions.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+pub fn end_on_closed_output() {}
+
 /// From now on, the [`CAUGHT`] signals are noted rather than ending the process.
 #[cfg(unix)]
 pub fn catch() {
