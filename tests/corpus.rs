@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde::Deserialize;
+use tactful::rules::RuleKind;
 use tactful::{Config, Engine, Message};
 
 #[derive(Deserialize)]
@@ -91,4 +92,55 @@ fn dev_corpus_meets_the_quality_bar() {
     println!("{summary}");
     assert!(f1 >= 0.85, "micro F1 below 0.85: {summary}");
     assert!(clean_rate <= 0.10, "more than 10% of clean messages alarmed: {summary}");
+}
+
+/// Every first (preferred) rewrite offered on the dev corpus, applied alone: no rule
+/// flags the new words that did not flag the old ones (message-level measures such as
+/// the pronoun ratio are about the whole message, not these words), and no phrase of
+/// three words is doubled in its line.
+#[test]
+fn every_preferred_rewrite_leaves_nothing_to_flag() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let config = Config::default();
+    let engine = Engine::new(&config.load_packs().unwrap(), &config.selection()).unwrap();
+    let trigrams = |text: &str| -> Vec<String> {
+        let words: Vec<String> = text.split(|c: char| !c.is_alphanumeric() && c != '\'').filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
+        words.windows(3).map(|w| w.join(" ")).collect()
+    };
+    let (mut applied, mut problems) = (0, Vec::new());
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|ext| ext != "eml") {
+            continue;
+        }
+        let message = Message::from_bytes(&std::fs::read(&path).unwrap());
+        let text = message.text();
+        let findings = engine.check(&message);
+        let overlap = |a: &std::ops::Range<usize>, b: &std::ops::Range<usize>| a.start < b.end.max(b.start + 1) && b.start < a.end.max(a.start + 1);
+        for finding in &findings {
+            let Some(fix) = finding.suggestions.first() else { continue };
+            applied += 1;
+            let span = finding.span.clone();
+            let rewritten = format!("{}{}{}", &text[..span.start], fix.replacement, &text[span.end..]);
+            let new_words = span.start..span.start + fix.replacement.len();
+            let name = path.file_name().unwrap().to_string_lossy();
+            let what = format!("{name}: {} “{}” -> “{}”", finding.rule.id, &text[span.clone()], fix.replacement);
+            let before: Vec<&str> = findings.iter().filter(|f| overlap(&f.span, &span)).map(|f| f.rule.id.as_str()).collect();
+            for again in engine.check(&Message::from_bytes(rewritten.as_bytes())) {
+                let about_words = matches!(again.rule.kind, RuleKind::Pattern | RuleKind::Capitals);
+                if about_words && overlap(&again.span, &new_words) && !before.contains(&again.rule.id.as_str()) {
+                    problems.push(format!("{what}: the rewrite is flagged by {}", again.rule.id));
+                }
+            }
+            let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = text[span.end..].find('\n').map_or(text.len(), |i| span.end + i);
+            let outside = format!("{} {}", &text[line_start..span.start], &text[span.end..line_end]);
+            let outside = trigrams(&outside);
+            if let Some(doubled) = trigrams(&fix.replacement).into_iter().find(|t| outside.contains(t)) {
+                problems.push(format!("{what}: doubles “{doubled}”"));
+            }
+        }
+    }
+    assert!(applied > 50, "only {applied} rewrites offered on the corpus");
+    assert!(problems.is_empty(), "{} of {applied} rewrites:\n{}", problems.len(), problems.join("\n"));
 }

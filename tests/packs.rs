@@ -875,6 +875,6 @@ fn messages_quote_the_words_found_and_name_real_captures() {
     assert!(run.stdout.contains(r#""message": "Calling your team “absurd” (that is your team absurd) is a verdict.""#), "{}", run.stdout);
     sb.write("bad.toml", &rule("About ${whom}."));
     let run = sb.run(&["pack", "check", "bad.toml"]).expect(1);
-    let expected = "error: bad.toml:2:6: message uses `${whom}`, but the match expression `that is who=(you | your team) verdict=(~ridiculous | ~absurd)` has no capture `whom=`";
+    let expected = "error: bad.toml:2:6: message uses `${whom}`, but no `match` expression or `regex` of the rule captures `whom`";
     assert!(run.stdout.contains(expected), "{}", run.stdout);
 }

@@ -10,6 +10,7 @@
 //! always gives a (possibly empty) list.
 
 mod cache;
+mod compose;
 mod examples;
 mod measures;
 mod rewrite;
@@ -123,8 +124,29 @@ impl Engine {
         self.words.unanchored(&self.rule_refs())
     }
 
-    /// The findings of the sentence-level rules in one sentence, relative to its start.
+    /// The findings of the sentence-level rules in one sentence, relative to its start,
+    /// each with only the rewrites that hold up ([`Engine::rewrite_holds`]).
     fn sentence_findings(&self, text: &str, in_subject: bool) -> Arc<[Local]> {
+        let mut found = self.sentence_hits(text, in_subject);
+        for local in &mut found {
+            local.suggestions.retain(|suggestion| self.rewrite_holds(text, in_subject, &local.span, &suggestion.replacement));
+        }
+        found.into()
+    }
+
+    /// A rewrite holds when it repeats no phrase of its sentence and, put in place,
+    /// gives no rule anything to flag in the new words: a fix never needs a fix.
+    fn rewrite_holds(&self, text: &str, in_subject: bool, span: &Range<usize>, replacement: &str) -> bool {
+        if compose::doubles_a_phrase(text, span, replacement) {
+            return false;
+        }
+        let rewritten = format!("{}{replacement}{}", &text[..span.start], &text[span.end..]);
+        let new_words = span.start..span.start + replacement.len();
+        !self.sentence_hits(&rewritten, in_subject).iter().any(|local| compose::overlaps(&local.span, &new_words))
+    }
+
+    /// What the sentence-level rules find in one sentence, with every rewrite.
+    fn sentence_hits(&self, text: &str, in_subject: bool) -> Vec<Local> {
         let rules = self.rule_refs();
         let tokens = Tokens::new(text);
         let mut out = Vec::new();
@@ -142,7 +164,7 @@ impl Engine {
                 out.push(Local { rule: hit.rule, span: hit.span, message, suggestions });
             }
         }
-        out.into()
+        out
     }
 
     fn rule_refs(&self) -> Vec<&Rule> {
@@ -231,7 +253,7 @@ impl Engine {
             let ranges = self.allowed.ranges(masked);
             findings.retain(|finding| !Allowlist::covers(&ranges, &finding.span));
         }
-        deduplicate(findings)
+        compose::settle_conflicting_fixes(deduplicate(findings), outranks)
     }
 }
 

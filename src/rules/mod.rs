@@ -245,7 +245,7 @@ pub(crate) fn compile_rule(pack: &str, origin: &str, text: &str, mut spec: spec:
                 guards.push(Guard { unless, window, expr: context.rule_expr(entry)? });
             }
         }
-        check_template_names(&spec, &patterns).map_err(|message| at(spec.id.span(), message))?;
+        check_template_names(&spec, &patterns, lists).map_err(|message| at(spec.id.span(), message))?;
         Matcher::Words { patterns, guards }
     };
 
@@ -274,9 +274,11 @@ pub(crate) fn compile_rule(pack: &str, origin: &str, text: &str, mut spec: spec:
     })
 }
 
-/// A `${name}` in the message or a suggestion must be a capture of every `match`
-/// expression, or the finding would quote nothing where the writer expects words.
-fn check_template_names(spec: &spec::RuleSpec, patterns: &[Pattern]) -> Result<(), String> {
+/// A `${name}` in the message or a suggestion must be captured by some `match`
+/// expression (through its lists) or named group of the rule: a typo would quote
+/// nothing where the writer expects words. (An alternative without the capture is
+/// fine: there the name inserts nothing.)
+fn check_template_names(spec: &spec::RuleSpec, patterns: &[Pattern], lists: &Lists) -> Result<(), String> {
     let templates =
         std::iter::once(("message", spec.message.as_str())).chain(spec.suggestions.iter().map(|s| ("a suggestion", s.replacement.as_str())));
     for (what, template) in templates {
@@ -284,12 +286,12 @@ fn check_template_names(spec: &spec::RuleSpec, patterns: &[Pattern]) -> Result<(
             if name == "lower" || name.chars().all(|c| c.is_ascii_digit()) {
                 continue;
             }
-            let missing = patterns.iter().find_map(|pattern| match pattern {
-                Pattern::Expr(expr) if !expr.node.captures(name) => Some(&expr.source),
-                _ => None,
+            let captured = patterns.iter().any(|pattern| match pattern {
+                Pattern::Expr(expr) => lists.resolver().resolve(&expr.node).map_or(true, |node| node.captures(name)),
+                Pattern::Regex(escape) => escape.source.contains(&format!("<{name}>")),
             });
-            if let Some(source) = missing {
-                return Err(format!("{what} uses `${{{name}}}`, but the match expression `{source}` has no capture `{name}=`"));
+            if !captured {
+                return Err(format!("{what} uses `${{{name}}}`, but no `match` expression or `regex` of the rule captures `{name}`"));
             }
         }
     }
