@@ -25,17 +25,21 @@ pub fn run(measure: &Measure, rule: &Rule, view: &View<'_>, asks: &dyn Fn(&Range
     }
 }
 
-/// Runs of words in capitals that read as shouting: an emphasis word ("NOT"), a long
-/// unknown word ("AGREED"), or three capitalised words in a row. Acronyms from the
-/// allow list, words with digits ("Q3") and short words pass, and so do heading lines.
+/// Runs of words in capitals that read as shouting: three capitalised words in a row
+/// with an emphasis word among them ("I NEED THIS TODAY"; without one it is a name or
+/// a title: "RED NOSE DAY"), or (with `single_words`) an emphasis word ("NOT") or a
+/// long unknown word on its own. A short run with a word that is not emphasis is a
+/// term ("NOT NULL", "CRITICAL CVSS"), not a voice. Acronyms from the allow list, words with digits ("Q3") and
+/// short words pass, and so do heading lines.
 fn capitals(params: &Capitals, rule: &Rule, view: &View<'_>) -> Vec<Range<usize>> {
     let mut spans: Vec<Range<usize>> = Vec::new();
     let mut run: Vec<(Range<usize>, bool)> = Vec::new();
     let flush = |run: &mut Vec<(Range<usize>, bool)>, spans: &mut Vec<Range<usize>>| {
-        if run.len() >= 3 {
+        let voiced = run.iter().any(|(_, loud)| *loud);
+        if run.len() >= 3 && voiced {
             spans.push(run[0].0.start..run[run.len() - 1].0.end);
-        } else {
-            spans.extend(run.iter().filter(|(_, loud)| *loud).map(|(span, _)| span.clone()));
+        } else if params.single_words && run.iter().all(|(_, loud)| *loud) {
+            spans.extend(run.iter().map(|(span, _)| span.clone()));
         }
         run.clear();
     };
@@ -72,8 +76,8 @@ struct Line {
     is_heading: bool,
 }
 
-/// A line of the body written wholly in capitals with no sentence punctuation, like
-/// "AGENDA" or "NEXT STEPS:", is a heading, not a raised voice.
+/// A short line of the body written wholly in capitals with no sentence punctuation,
+/// like "AGENDA" or "WHAT CHANGES FOR YOUR TEAM:", is a heading, not a raised voice.
 fn is_heading(view: &View<'_>, at: usize, line: &mut Line) -> bool {
     if view.subject.as_ref().is_some_and(|s| s.contains(&at)) {
         return false;
@@ -82,7 +86,7 @@ fn is_heading(view: &View<'_>, at: usize, line: &mut Line) -> bool {
         let start = view.masked[..at].rfind('\n').map_or(0, |i| i + 1);
         let end = view.masked[at..].find('\n').map_or(view.masked.len(), |i| at + i);
         let text = view.masked[start..end].trim();
-        let is_heading = !text.contains(['!', '?', '.']) && !text.chars().any(char::is_lowercase) && words(text).nth(5).is_none();
+        let is_heading = !text.contains(['!', '?', '.']) && !text.chars().any(char::is_lowercase) && words(text).nth(8).is_none();
         *line = Line { range: start..end, is_heading };
     }
     line.is_heading

@@ -36,6 +36,9 @@ pub struct Capitals {
     pub emphasis: HashSet<String>,
     /// Acronyms and names that are fine in capitals whatever their length.
     pub allow: HashSet<String>,
+    /// Whether an emphasis word on its own is reported; when not, only runs of three
+    /// words are (a single emphasised word is left to a gentler rule).
+    pub single_words: bool,
 }
 
 /// `params` of `kind = "capitals"` as written; word lists may name `[lists]` (`"@acronym"`).
@@ -50,6 +53,12 @@ struct CapitalsParams {
     emphasis: Vec<String>,
     #[serde(default)]
     allow: Vec<String>,
+    #[serde(default = "yes")]
+    single_words: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// First person against second person over the body.
@@ -108,6 +117,7 @@ impl Measure {
                     min_unknown_length: spec.min_unknown_length,
                     emphasis: words(spec.emphasis)?.iter().map(|w| w.to_uppercase()).collect(),
                     allow: words(spec.allow)?.iter().map(|w| w.to_uppercase()).collect(),
+                    single_words: spec.single_words,
                 })
             }
             RuleKind::LongSentence => Measure::LongSentence { max_words: read::<MaxWords>(params)?.max_words },
