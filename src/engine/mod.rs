@@ -5,8 +5,7 @@
 //! found in it by their anchor words, one hash lookup per token, and verified where an
 //! anchor occurs ([`words`]). A sentence's results can be kept in a
 //! [`SentenceCache`], so a long draft checked again costs only its changed sentences.
-//! Legacy regex rules (until every pack is ported) go through one `RegexSet` pass over
-//! the text, and message-level measures run after. Checking never fails: a message
+//! Message-level measures run after. Checking never fails: a message
 //! always gives a (possibly empty) list.
 
 mod cache;
@@ -22,8 +21,6 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use regex::{RegexSet, RegexSetBuilder};
-
 pub use crate::selection::{Selection, Toggle};
 pub use cache::{SentenceCache, DEFAULT_CACHE_BYTES};
 pub use examples::run_examples;
@@ -31,13 +28,10 @@ pub use words::Unanchored;
 
 use crate::finding::{Finding, Severity, Suggestion};
 use crate::message::Message;
-use crate::rules::{matcher, Allowlist, Legacy, Lists, Matcher, Pack, Rule, Scope};
+use crate::rules::{Allowlist, Lists, Pack, Rule, Scope};
 use crate::text::{self, Tokens};
 use cache::Local;
 use thread::ThreadTerms;
-
-/// Compiled-program size allowed for the set of all legacy patterns together.
-const SET_SIZE_LIMIT: usize = 256 << 20;
 
 /// A rule that runs, at the severity the selection gave it.
 #[derive(Debug)]
@@ -54,10 +48,6 @@ pub struct Engine {
     rules: Vec<ActiveRule>,
     /// Rules in the match language, compiled with the packs' lists.
     words: words::Words,
-    /// Every pattern of every active legacy rule.
-    set: RegexSet,
-    /// For each pattern of `set`: (index in `rules`, index in that rule's patterns).
-    owners: Vec<(usize, usize)>,
     /// Phrases the packs' vocabularies allow: findings inside them are dropped.
     allowed: Allowlist,
 }
@@ -92,25 +82,9 @@ impl Engine {
             }
         }
         let words = words::Words::new(chosen.iter().map(|active| &*active.rule), &lists)?;
-        let mut owners = Vec::new();
-        let mut sources = Vec::new();
-        for (rule_index, active) in chosen.iter().enumerate() {
-            let Matcher::Legacy(legacy) = &*active.rule.matcher else {
-                continue;
-            };
-            if active.rule.measure.is_some() {
-                continue;
-            }
-            for (pattern_index, source) in legacy.sources.iter().enumerate() {
-                let exact = || format!("{}(?:{source})", if active.rule.case_sensitive { "" } else { "(?i)" });
-                sources.push(matcher::prefilter_source(source, active.rule.case_sensitive).unwrap_or_else(exact));
-                owners.push((rule_index, pattern_index));
-            }
-        }
-        let set = RegexSetBuilder::new(&sources).size_limit(SET_SIZE_LIMIT).dfa_size_limit(SET_SIZE_LIMIT).build()?;
         static ENGINES: AtomicU64 = AtomicU64::new(1);
         let id = ENGINES.fetch_add(1, Ordering::Relaxed);
-        Ok(Engine { id, rules: chosen, words, set, owners, allowed })
+        Ok(Engine { id, rules: chosen, words, allowed })
     }
 
     /// Number of rules that run.
@@ -205,42 +179,9 @@ impl Engine {
                 findings.push(finding(active, span, found.message.clone(), found.suggestions.clone()));
             }
         }
-        for pattern in self.set.matches(masked).iter() {
-            let (rule_index, pattern_index) = self.owners[pattern];
-            let active = &self.rules[rule_index];
-            let Matcher::Legacy(legacy) = &*active.rule.matcher else {
-                continue;
-            };
-            let regex = &legacy.patterns[pattern_index];
-            let mut from = 0;
-            while let Some(found) = matcher::find_bounded(regex, masked, from) {
-                from = found.end();
-                let span = found.range();
-                if !view.in_scope(active.rule.scope, span.start) {
-                    continue;
-                }
-                let sentence = view.sentence_at(span.start);
-                if !legacy_guards_pass(legacy, masked, &sentence, &span) {
-                    continue;
-                }
-                if active.rule.novel_to_thread && !novel(&sentence) {
-                    continue;
-                }
-                let groups = rewrite::regex_groups(regex, masked, span.start);
-                let matched = &masked[span.clone()];
-                let suggestions = suggestions(active, matched, span.start == sentence.start, &groups);
-                findings.push(finding(active, span, finding_message(active, matched, &groups), suggestions));
-            }
-        }
         for (rule_index, active) in self.rules.iter().enumerate() {
             if let Some(measure) = &active.rule.measure {
-                let asks = |sentence: &Range<usize>| -> bool {
-                    let text = &masked[sentence.clone()];
-                    match &*active.rule.matcher {
-                        Matcher::Legacy(legacy) => legacy.patterns.iter().any(|p| matcher::is_match_bounded(p, text)),
-                        Matcher::Words { .. } => self.words.asks(&active.rule, rule_index, text),
-                    }
-                };
+                let asks = |sentence: &Range<usize>| self.words.asks(&active.rule, rule_index, &masked[sentence.clone()]);
                 for span in measures::run(measure, &active.rule, &view, &asks) {
                     let opens_sentence = view.sentence_at(span.start).start == span.start;
                     let matched = &masked[span.clone()];
@@ -253,7 +194,15 @@ impl Engine {
             let ranges = self.allowed.ranges(masked);
             findings.retain(|finding| !Allowlist::covers(&ranges, &finding.span));
         }
-        compose::settle_conflicting_fixes(deduplicate(findings), outranks)
+        compose::settle_conflicting_fixes(deduplicate(findings), |a, b| self.outranks_across(a, b))
+    }
+
+    /// Between findings of two categories on the same words: the more severe, then the
+    /// rule of the later pack (a team's own rule over the default one it builds on),
+    /// then the longer span.
+    fn outranks_across(&self, a: &Finding, b: &Finding) -> bool {
+        let layer = |finding: &Finding| self.rules.iter().position(|active| active.rule.info.id == finding.rule.id);
+        (a.severity, layer(a), a.span.len()) > (b.severity, layer(b), b.span.len())
     }
 }
 
@@ -294,20 +243,6 @@ impl<'a> View<'a> {
     pub fn body_sentences(&self) -> impl Iterator<Item = &Range<usize>> {
         self.sentences.iter().filter(|s| !self.in_subject(s.start))
     }
-}
-
-fn legacy_guards_pass(legacy: &Legacy, masked: &str, sentence: &Range<usize>, span: &Range<usize>) -> bool {
-    let guards = &legacy.guards;
-    let whole = &masked[sentence.clone()];
-    let before = &masked[sentence.start.min(span.start)..span.start];
-    let after = &masked[span.end.min(sentence.end.max(span.end))..sentence.end.max(span.end)];
-    let hit = |regex: &Option<regex::Regex>, hay: &str| regex.as_ref().map(|r| matcher::is_match_bounded(r, hay));
-    hit(&guards.unless, whole) != Some(true)
-        && hit(&guards.requires, whole) != Some(false)
-        && hit(&guards.unless_before, before) != Some(true)
-        && hit(&guards.requires_before, before) != Some(false)
-        && hit(&guards.unless_after, after) != Some(true)
-        && hit(&guards.requires_after, after) != Some(false)
 }
 
 /// The rule's suggestions for the text it flagged, those that would change nothing left out.

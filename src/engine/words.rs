@@ -11,7 +11,7 @@ use aho_corasick::AhoCorasick;
 use super::EngineError;
 use crate::rules::expr::vm::{self, Found, Input, Window};
 use crate::rules::expr::{self, Program};
-use crate::rules::{matcher, Escape, Expr, GuardWindow, Lists, Matcher, Pattern, Rule};
+use crate::rules::{matcher, Escape, Expr, GuardTest, GuardWindow, Lists, Matcher, Pattern, Rule};
 use crate::text::Tokens;
 
 /// How many tokens a guard looks at on each side of a match.
@@ -34,8 +34,19 @@ pub(super) struct Hit {
 pub(super) struct CompiledGuard {
     unless: bool,
     window: GuardWindow,
-    program: Program,
-    anchors: Option<HashSet<String>>,
+    test: CompiledTest,
+}
+
+#[derive(Debug)]
+enum CompiledTest {
+    Expr {
+        program: Program,
+        anchors: Option<HashSet<String>>,
+    },
+    /// The regex is the rule's own (guard `index` of its matcher).
+    Regex {
+        index: usize,
+    },
 }
 
 /// Every rule's compiled expressions, guards and escape hatches, with the anchor index.
@@ -57,8 +68,6 @@ pub(super) struct Words {
     pub guards: Vec<Vec<CompiledGuard>>,
     /// Per rule index: the expressions of a `many-questions` rule (what counts as an ask).
     pub asks: Vec<Vec<Program>>,
-    /// Per rule index: whether it is written in the match language.
-    pub is_words: Vec<bool>,
 }
 
 /// A rule expression that runs on every sentence (for `tactful pack check`).
@@ -81,16 +90,13 @@ impl Words {
         };
         let mut literals = Vec::new();
         for (rule_index, rule) in rules.enumerate() {
-            let Matcher::Words { patterns, guards } = &*rule.matcher else {
-                words.guards.push(Vec::new());
-                words.asks.push(Vec::new());
-                words.is_words.push(false);
-                continue;
-            };
+            let Matcher { patterns, guards } = &*rule.matcher;
             let mut asks = Vec::new();
             for (pattern_index, pattern) in patterns.iter().enumerate() {
                 match pattern {
                     Pattern::Expr(expr) if rule.measure.is_some() => asks.push(compile(expr)?),
+                    // A measure's regexes are looked at by `asks`, not run as findings.
+                    Pattern::Regex(_) if rule.measure.is_some() => {}
                     Pattern::Expr(expr) => {
                         let program = compile(expr)?;
                         let id = words.exprs.len() as u32;
@@ -114,14 +120,19 @@ impl Words {
                 }
             }
             let mut compiled = Vec::new();
-            for guard in guards {
-                let program = compile(&guard.expr)?;
-                let anchors = program.anchors.as_ref().map(|a| a.iter().cloned().collect());
-                compiled.push(CompiledGuard { unless: guard.unless, window: guard.window, program, anchors });
+            for (index, guard) in guards.iter().enumerate() {
+                let test = match &guard.test {
+                    GuardTest::Expr(expr) => {
+                        let program = compile(expr)?;
+                        let anchors = program.anchors.as_ref().map(|a| a.iter().cloned().collect());
+                        CompiledTest::Expr { program, anchors }
+                    }
+                    GuardTest::Regex(_) => CompiledTest::Regex { index },
+                };
+                compiled.push(CompiledGuard { unless: guard.unless, window: guard.window, test });
             }
             words.guards.push(compiled);
             words.asks.push(asks);
-            words.is_words.push(true);
         }
         if !literals.is_empty() {
             let finder = AhoCorasick::builder().ascii_case_insensitive(true).build(&literals).map_err(|e| EngineError::Rule(e.to_string()))?;
@@ -136,10 +147,8 @@ impl Words {
         for &id in &self.everywhere {
             let (rule_index, pattern_index, _) = &self.exprs[id as usize];
             let rule = rules[*rule_index];
-            if let Matcher::Words { patterns, .. } = &*rule.matcher {
-                if let Some(Pattern::Expr(expr)) = patterns.get(*pattern_index) {
-                    out.push(Unanchored { rule: rule.info.id.clone(), location: expr.location.clone(), source: expr.source.clone() });
-                }
+            if let Some(Pattern::Expr(expr)) = rule.matcher.patterns.get(*pattern_index) {
+                out.push(Unanchored { rule: rule.info.id.clone(), location: expr.location.clone(), source: expr.source.clone() });
             }
         }
         for &id in &self.escapes_everywhere {
@@ -203,7 +212,7 @@ impl Words {
         for id in wanted {
             let (rule_index, pattern_index) = self.escapes[id as usize];
             let Some(escape) = escape_of(rules[rule_index], pattern_index) else { continue };
-            let Ok(regex) = escape.regex() else { continue };
+            let regex = &escape.regex;
             let mut from = 0;
             while let Some(found) = matcher::find_bounded(regex, text, from) {
                 from = found.end();
@@ -238,7 +247,20 @@ impl Words {
                 if !guard.unless && satisfied {
                     continue;
                 }
-                let found = guard_matches(guard, &input, window(kind));
+                let found = match &guard.test {
+                    CompiledTest::Expr { program, anchors } => search_window(program, &input, window(kind), anchors.as_ref()),
+                    CompiledTest::Regex { index } => {
+                        let hay = match kind {
+                            GuardWindow::Sentence => text,
+                            GuardWindow::Before => &text[..hit.span.start],
+                            GuardWindow::After => &text[hit.span.end..],
+                        };
+                        match &rule.matcher.guards[*index].test {
+                            GuardTest::Regex(escape) => matcher::is_match_bounded(&escape.regex, hay),
+                            GuardTest::Expr(_) => false,
+                        }
+                    }
+                };
                 if guard.unless && found {
                     return false;
                 }
@@ -254,11 +276,15 @@ impl Words {
         true
     }
 
-    /// Whether one of a `many-questions` rule's expressions occurs in a sentence.
+    /// Whether one of a `many-questions` rule's expressions or regexes occurs in a sentence.
     pub fn asks(&self, rule: &Rule, rule_index: usize, text: &str) -> bool {
+        let by_regex = rule.matcher.patterns.iter().any(|pattern| match pattern {
+            Pattern::Regex(escape) => matcher::is_match_bounded(&escape.regex, text),
+            Pattern::Expr(_) => false,
+        });
         let programs = &self.asks[rule_index];
-        if programs.is_empty() {
-            return false;
+        if by_regex || programs.is_empty() {
+            return by_regex;
         }
         let tokens = Tokens::new(text);
         let input = Input { text, tokens: &tokens, case_sensitive: rule.case_sensitive };
@@ -269,20 +295,14 @@ impl Words {
 }
 
 fn escape_of(rule: &Rule, pattern_index: usize) -> Option<&Escape> {
-    match &*rule.matcher {
-        Matcher::Words { patterns, .. } => match patterns.get(pattern_index) {
-            Some(Pattern::Regex(escape)) => Some(escape),
-            _ => None,
-        },
-        Matcher::Legacy(_) => None,
+    match rule.matcher.patterns.get(pattern_index) {
+        Some(Pattern::Regex(escape)) => Some(escape),
+        _ => None,
     }
 }
 
-fn guard_matches(guard: &CompiledGuard, input: &Input<'_>, window: Window) -> bool {
-    if window.lo >= window.hi {
-        return false;
-    }
-    search(&guard.program, input, window, guard.anchors.as_ref())
+fn search_window(program: &Program, input: &Input<'_>, window: Window, anchors: Option<&HashSet<String>>) -> bool {
+    window.lo < window.hi && search(program, input, window, anchors)
 }
 
 /// Whether `program` matches anywhere in `window`; with `anchors`, only where one of

@@ -11,7 +11,12 @@ pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
 /// The regex source of a plain phrase: literal text, any run of spaces matches any
 /// whitespace (mail is hard-wrapped) and a straight apostrophe also matches a curly one.
 pub fn phrase_source(phrase: &str) -> String {
-    let words: Vec<String> = phrase.split_whitespace().map(|word| apostrophes(&regex::escape(word))).collect();
+    pattern_source(&phrase_pattern(phrase))
+}
+
+/// A phrase as a pattern: its words escaped, any whitespace between them.
+pub fn phrase_pattern(phrase: &str) -> String {
+    let words: Vec<String> = phrase.split_whitespace().map(regex::escape).collect();
     words.join(r"\s+")
 }
 
@@ -69,24 +74,18 @@ fn ascii_word_boundaries(source: &str) -> String {
     out
 }
 
-/// A looser copy of a pattern for the one-pass prefilter set: it matches wherever the
-/// pattern does (and more), without the look-arounds and bounded repetitions that make
-/// a set of hundreds of patterns blow up the DFA. The exact pattern then confirms each
-/// candidate. `None` if the source does not parse (it was checked when the pack loaded).
-pub fn prefilter_source(source: &str, case_sensitive: bool) -> Option<String> {
-    use regex_syntax::hir::{Hir, HirKind, Repetition};
-    fn loosen(hir: &Hir) -> Hir {
-        match hir.kind() {
-            HirKind::Look(_) => Hir::empty(),
-            HirKind::Repetition(rep) => Hir::repetition(Repetition { min: rep.min.min(1), max: None, greedy: true, sub: Box::new(loosen(&rep.sub)) }),
-            HirKind::Capture(capture) => loosen(&capture.sub),
-            HirKind::Concat(subs) => Hir::concat(subs.iter().map(loosen).collect()),
-            HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(loosen).collect()),
-            _ => hir.clone(),
+/// A regex error on one line: the crate's multi-line report is for terminals.
+pub fn problem(err: &regex::Error) -> String {
+    match err {
+        regex::Error::CompiledTooBig(limit) => {
+            format!("pattern is too large once compiled (over {limit} bytes); split it or simplify it")
+        }
+        other => {
+            let text = other.to_string();
+            let detail = text.lines().rev().find(|l| l.starts_with("error:")).unwrap_or(text.as_str());
+            format!("invalid regex: {}", detail.trim_start_matches("error:").trim())
         }
     }
-    let hir = regex_syntax::ParserBuilder::new().case_insensitive(!case_sensitive).build().parse(source).ok()?;
-    Some(loosen(&hir).to_string())
 }
 
 /// The first match at or after `from` whose edges sit on word boundaries: a match that
@@ -142,15 +141,6 @@ mod tests {
     fn word_boundaries_are_ascii_outside_classes_only() {
         assert_eq!(ascii_word_boundaries(r"\bI\b[\b]\\b"), r"(?-u:\b)I(?-u:\b)[\b]\\b");
         assert_eq!(first(r"\bsorry\b", "not sorry."), Some("sorry".into()));
-    }
-
-    #[test]
-    fn the_prefilter_copy_matches_wherever_the_pattern_does() {
-        let pattern = r"\byou (?:\w+\s+){0,2}never\b";
-        let loose = Regex::new(&prefilter_source(pattern, false).unwrap()).unwrap();
-        for hay in ["You never call", "you really truly never", "you a b c never"] {
-            assert!(loose.is_match(hay), "{hay}");
-        }
     }
 
     #[test]

@@ -23,7 +23,6 @@ mod vocabulary;
 use std::path::Path;
 use std::sync::Arc;
 
-use regex::Regex;
 use toml::Spanned;
 
 pub use budget::{MAX_PATTERNS, MAX_PATTERN_BYTES};
@@ -34,7 +33,7 @@ pub use layers::layered_rules;
 pub use lists::Lists;
 pub use load::{Loader, MAX_EXTENDS_DEPTH, MAX_PACK_FILES, MAX_PACK_FILE_BYTES};
 pub use measure::{Capitals, Measure, PronounRatio};
-pub use patterns::{Escape, Expr, Guard, GuardWindow, Pattern};
+pub use patterns::{Escape, Expr, Guard, GuardTest, GuardWindow, Pattern};
 pub use spec::{Examples, RewriteExample, RuleKind, Scope, SuggestionSpec};
 pub use vocabulary::{Allowlist, MAX_ALLOWED_PHRASES};
 
@@ -94,35 +93,11 @@ pub struct Rule {
     pub replaces: bool,
 }
 
-/// What a rule matches.
-#[derive(Debug)]
-pub enum Matcher {
-    /// `match` expressions and `regex` escape hatches, with expression guards.
-    Words { patterns: Vec<Pattern>, guards: Vec<Guard> },
-    /// `phrases` and `patterns` with regex guards: the format before the match
-    /// language, kept until every pack is ported.
-    Legacy(Legacy),
-}
-
-/// A legacy rule's regexes.
-#[derive(Debug)]
-pub struct Legacy {
-    /// Regex sources of the phrases and patterns, in the form the engine's set uses.
-    pub sources: Vec<String>,
-    /// The same, compiled one by one, to locate matches and their capture groups.
-    pub patterns: Vec<Regex>,
-    pub guards: Guards,
-}
-
-/// A legacy rule's conditions checked in the sentence of a match; each is "any of these patterns".
-#[derive(Debug, Clone, Default)]
-pub struct Guards {
-    pub unless: Option<Regex>,
-    pub requires: Option<Regex>,
-    pub unless_before: Option<Regex>,
-    pub requires_before: Option<Regex>,
-    pub unless_after: Option<Regex>,
-    pub requires_after: Option<Regex>,
+/// What a rule matches: `match` expressions and regexes, with its guards.
+#[derive(Debug, Default)]
+pub struct Matcher {
+    pub patterns: Vec<Pattern>,
+    pub guards: Vec<Guard>,
 }
 
 /// A loaded, validated pack: its own rules and those of the packs it extends, with
@@ -191,9 +166,9 @@ pub(crate) fn compile_rule(pack: &str, origin: &str, text: &str, mut spec: spec:
         }
     }
     let case_sensitive = spec.case_sensitive;
-    let legacy = !spec.phrases.is_empty() || !spec.patterns.is_empty();
+    let regex_format = !spec.phrases.is_empty() || !spec.patterns.is_empty();
     let words = !spec.matches.is_empty() || !spec.regex.is_empty();
-    if legacy && words {
+    if regex_format && words {
         return Err(at(
             spec.id.span(),
             format!("rule `{id}` mixes `match`/`regex` with the older `phrases`/`patterns`; write it with `match` and `regex` only"),
@@ -214,40 +189,44 @@ pub(crate) fn compile_rule(pack: &str, origin: &str, text: &str, mut spec: spec:
     if measure.is_none() && count == 0 {
         return Err(at(spec.id.span(), format!("rule `{id}` has nothing to match: add `match` (or `regex`)")));
     }
-    let matcher = if legacy || (measure.is_some() && !words && has_guards(&spec)) {
-        Matcher::Legacy(legacy_matcher(origin, text, &spec)?)
-    } else {
-        let context = ExprContext { origin, text, lists };
-        let mut patterns = Vec::new();
-        for entry in &spec.matches {
-            patterns.push(Pattern::Expr(context.rule_expr(entry)?));
-        }
-        for entry in &spec.regex {
-            let location = Location::at(origin, text, entry.span().start);
-            let escape = Escape::new(entry.get_ref(), case_sensitive, location).map_err(|(column, message)| {
-                let offset = column.and_then(|c| entry.get_ref().char_indices().nth(c)).map(|(i, _)| i);
-                let place = offset.map_or(entry.span().start, |o| value_offset(text, entry.span(), o));
-                PackError::at(origin, text, place, message)
-            })?;
-            patterns.push(Pattern::Regex(escape));
-        }
-        let mut guards = Vec::new();
-        let windows = [
-            (&spec.unless, true, GuardWindow::Sentence),
-            (&spec.requires, false, GuardWindow::Sentence),
-            (&spec.unless_before, true, GuardWindow::Before),
-            (&spec.requires_before, false, GuardWindow::Before),
-            (&spec.unless_after, true, GuardWindow::After),
-            (&spec.requires_after, false, GuardWindow::After),
-        ];
-        for (entries, unless, window) in windows {
-            for entry in entries {
-                guards.push(Guard { unless, window, expr: context.rule_expr(entry)? });
-            }
-        }
-        check_template_names(&spec, &patterns, lists).map_err(|message| at(spec.id.span(), message))?;
-        Matcher::Words { patterns, guards }
+    // A rule written with phrases and patterns has regex guards, as has a measure that
+    // has guards and nothing else to match.
+    let regex_guards = regex_format || (measure.is_some() && !words);
+    let context = ExprContext { origin, text, lists };
+    let escape = |entry: &Spanned<String>, source: &str| {
+        Escape::new(source, case_sensitive, Location::at(origin, text, entry.span().start)).map_err(|(column, message)| {
+            let offset = column.and_then(|c| entry.get_ref().char_indices().nth(c)).map(|(i, _)| i);
+            let place = offset.map_or(entry.span().start, |o| value_offset(text, entry.span(), o));
+            PackError::at(origin, text, place, message)
+        })
     };
+    let mut patterns = Vec::new();
+    for entry in &spec.matches {
+        patterns.push(Pattern::Expr(context.rule_expr(entry)?));
+    }
+    for entry in &spec.phrases {
+        patterns.push(Pattern::Regex(escape(entry, &matcher::phrase_pattern(entry.get_ref()))?));
+    }
+    for entry in spec.regex.iter().chain(&spec.patterns) {
+        patterns.push(Pattern::Regex(escape(entry, entry.get_ref())?));
+    }
+    let mut guards = Vec::new();
+    let windows = [
+        (&spec.unless, true, GuardWindow::Sentence),
+        (&spec.requires, false, GuardWindow::Sentence),
+        (&spec.unless_before, true, GuardWindow::Before),
+        (&spec.requires_before, false, GuardWindow::Before),
+        (&spec.unless_after, true, GuardWindow::After),
+        (&spec.requires_after, false, GuardWindow::After),
+    ];
+    for (entries, unless, window) in windows {
+        for entry in entries {
+            let test = if regex_guards { GuardTest::Regex(escape(entry, entry.get_ref())?) } else { GuardTest::Expr(context.rule_expr(entry)?) };
+            guards.push(Guard { unless, window, test });
+        }
+    }
+    check_template_names(&spec, &patterns, lists).map_err(|message| at(spec.id.span(), message))?;
+    let matcher = Matcher { patterns, guards };
 
     let info = RuleInfo {
         id: id.clone(),
@@ -298,12 +277,6 @@ fn check_template_names(spec: &spec::RuleSpec, patterns: &[Pattern], lists: &Lis
     Ok(())
 }
 
-fn has_guards(spec: &spec::RuleSpec) -> bool {
-    [&spec.unless, &spec.requires, &spec.unless_before, &spec.requires_before, &spec.unless_after, &spec.requires_after]
-        .iter()
-        .any(|list| !list.is_empty())
-}
-
 /// Parsing expressions of one pack file, with the lists the pack sees.
 pub(crate) struct ExprContext<'a> {
     pub origin: &'a str,
@@ -336,74 +309,5 @@ impl ExprContext<'_> {
         let resolved = self.lists.resolver().resolve(&parsed.node).map_err(|err| fail(err.message()))?;
         expr::compile(&resolved).map_err(|err| fail(&err.0))?;
         Ok(parsed)
-    }
-}
-
-/// The regexes and regex guards of a legacy rule.
-fn legacy_matcher(origin: &str, text: &str, spec: &spec::RuleSpec) -> Result<Legacy, PackError> {
-    let at = |span: std::ops::Range<usize>, message: String| PackError::at(origin, text, span.start, message);
-    let case_sensitive = spec.case_sensitive;
-    let compile_one = |source: String, written: &Spanned<String>| {
-        let span = written.span();
-        let regex = matcher::compile(&source, case_sensitive).map_err(|err| at(error_span(text, written), regex_problem(&err)))?;
-        if regex.is_match("") {
-            return Err(at(span, "pattern matches empty text; it would flag everything".into()));
-        }
-        Ok((source, regex))
-    };
-    let phrases = spec.phrases.iter().map(|p| (matcher::phrase_source(p.get_ref()), p));
-    let patterns = spec.patterns.iter().map(|p| (matcher::pattern_source(p.get_ref()), p));
-    let (sources, patterns): (Vec<_>, Vec<_>) =
-        phrases.chain(patterns).map(|(source, written)| compile_one(source, written)).collect::<Result<Vec<_>, _>>()?.into_iter().unzip();
-
-    // Each guard list is one alternation; only when it fails are the patterns compiled
-    // one by one, to point at the one that is wrong.
-    let guard = |list: &[Spanned<String>]| -> Result<Option<Regex>, PackError> {
-        let sources: Vec<String> = list.iter().map(|p| matcher::pattern_source(p.get_ref())).collect();
-        matcher::compile_any(&sources, case_sensitive).map_err(|combined| {
-            let culprit = list.iter().zip(&sources).find_map(|(pattern, source)| {
-                let err = matcher::compile(source, case_sensitive).err()?;
-                Some(at(error_span(text, pattern), regex_problem(&err)))
-            });
-            culprit.unwrap_or_else(|| at(spec.id.span(), regex_problem(&combined)))
-        })
-    };
-    let guards = Guards {
-        unless: guard(&spec.unless)?,
-        requires: guard(&spec.requires)?,
-        unless_before: guard(&spec.unless_before)?,
-        requires_before: guard(&spec.requires_before)?,
-        unless_after: guard(&spec.unless_after)?,
-        requires_after: guard(&spec.requires_after)?,
-    };
-    Ok(Legacy { sources, patterns, guards })
-}
-
-/// Where in the pack file a regex error is: at the offending character, found by
-/// parsing the pattern as written and mapping the place back through the TOML
-/// string's quotes and escapes; at the string itself for errors that have no one
-/// character (size).
-fn error_span(text: &str, written: &Spanned<String>) -> std::ops::Range<usize> {
-    let span = written.span();
-    let offset = match regex_syntax::Parser::new().parse(written.get_ref()) {
-        Err(regex_syntax::Error::Parse(err)) => err.span().start.offset,
-        Err(regex_syntax::Error::Translate(err)) => err.span().start.offset,
-        _ => return span,
-    };
-    let at = value_offset(text, span, offset);
-    at..at
-}
-
-/// A regex error on one line: the crate's multi-line report is for terminals.
-fn regex_problem(err: &regex::Error) -> String {
-    match err {
-        regex::Error::CompiledTooBig(limit) => {
-            format!("pattern is too large once compiled (over {limit} bytes); split it or simplify it")
-        }
-        other => {
-            let text = other.to_string();
-            let detail = text.lines().rev().find(|l| l.starts_with("error:")).unwrap_or(text.as_str());
-            format!("invalid regex: {}", detail.trim_start_matches("error:").trim())
-        }
     }
 }

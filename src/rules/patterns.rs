@@ -1,8 +1,7 @@
-//! What a rule written in the match language holds: its expressions, its escape-hatch
-//! regexes and its guards, parsed and checked when the pack loads, compiled when an
-//! engine is built.
-
-use std::sync::OnceLock;
+//! What a rule holds: its expressions, its regexes (`regex` entries, and `phrases` and
+//! `patterns`, which are written as regexes) and its guards. Expressions are parsed
+//! when the pack loads and compiled when an engine is built with the final lists;
+//! regexes are compiled when the pack loads, so a bad one is reported at its place.
 
 use regex::Regex;
 
@@ -39,29 +38,36 @@ pub enum GuardWindow {
 
 /// One guard entry: when it matches in its window, the match is dropped (`unless`) or
 /// kept (`requires`: a rule with any `requires` guard of a window needs one of them).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Guard {
     pub unless: bool,
     pub window: GuardWindow,
-    pub expr: Expr,
+    pub test: GuardTest,
 }
 
-/// A `regex` entry: compiled the first time a sentence holds one of its literals, so
-/// loading a pack compiles no regex.
+/// What a guard looks for: an expression, or (in a rule written with `phrases` or
+/// `patterns`) a regex.
+#[derive(Debug)]
+pub enum GuardTest {
+    Expr(Expr),
+    Regex(Escape),
+}
+
+/// A regex: a `regex` entry, a phrase or a pattern. It is tried on a sentence only when
+/// the sentence holds one of its literals.
 #[derive(Debug)]
 pub struct Escape {
     pub source: String,
     /// Lower-case strings one of which every match contains; `None`: no such set, the
     /// regex runs on every sentence.
     pub literals: Option<Vec<String>>,
-    pub case_sensitive: bool,
     pub location: Location,
-    compiled: OnceLock<Result<Regex, String>>,
+    pub regex: Regex,
 }
 
 impl Escape {
-    /// Checks the syntax (cheap) and finds the literals; the error is the character
-    /// column in `source` (if known) and a one-line message.
+    /// Parses and compiles `source`; the error is the character column in `source`
+    /// (if there is one character to blame) and a one-line message.
     pub fn new(source: &str, case_sensitive: bool, location: Location) -> Result<Escape, (Option<usize>, String)> {
         let widened = matcher::pattern_source(source);
         if let Err(err) = regex_syntax::ParserBuilder::new().case_insensitive(!case_sensitive).build().parse(&widened) {
@@ -69,22 +75,11 @@ impl Escape {
             let column = column.filter(|_| widened == source);
             return Err((column, message));
         }
-        Ok(Escape { literals: required_literals(&widened), source: source.to_owned(), case_sensitive, location, compiled: OnceLock::new() })
-    }
-
-    /// The compiled regex; `Err` when it is too large to compile (reported by
-    /// `tactful pack check`), in which case it never matches.
-    pub fn regex(&self) -> Result<&Regex, &str> {
-        self.compiled
-            .get_or_init(|| {
-                let regex = matcher::compile(&matcher::pattern_source(&self.source), self.case_sensitive).map_err(|e| e.to_string())?;
-                if regex.is_match("") {
-                    return Err("regex matches empty text; it would flag everything".to_owned());
-                }
-                Ok(regex)
-            })
-            .as_ref()
-            .map_err(String::as_str)
+        let regex = matcher::compile(&widened, case_sensitive).map_err(|err| (None, matcher::problem(&err)))?;
+        if regex.is_match("") {
+            return Err((None, "pattern matches empty text; it would flag everything".to_owned()));
+        }
+        Ok(Escape { literals: required_literals(&widened), source: source.to_owned(), location, regex })
     }
 }
 
@@ -131,6 +126,7 @@ mod tests {
     fn syntax_errors_come_without_compiling() {
         let err = Escape::new("(open", false, Location::default()).unwrap_err();
         assert_eq!(err, (Some(0), "invalid regex: unclosed group".into()));
-        assert!(Escape::new("fine", false, Location::default()).unwrap().regex().is_ok());
+        assert!(Escape::new("fine", false, Location::default()).is_ok());
+        assert_eq!(Escape::new("x?", false, Location::default()).unwrap_err().1, "pattern matches empty text; it would flag everything");
     }
 }

@@ -167,10 +167,10 @@ pub struct RuleSpec {
     /// Regular expressions on the sentence text: the escape hatch.
     #[serde(default)]
     pub regex: Vec<Spanned<String>>,
-    /// Legacy: literal phrases, as regexes (until every pack is ported to `match`).
+    /// The regex format: literal phrases, each a `regex` entry.
     #[serde(default)]
     pub phrases: Vec<Spanned<String>>,
-    /// Legacy: regexes on the whole text (until every pack is ported to `match`/`regex`).
+    /// The regex format: regexes, each a `regex` entry.
     #[serde(default)]
     pub patterns: Vec<Spanned<String>>,
     #[serde(default)]
