@@ -15,7 +15,7 @@ use serde::{Deserialize, Deserializer};
 
 use crate::fsread;
 use crate::rules::git::{Checkout, GitEntry, GitPack, GIT_PREFIX};
-use crate::rules::keys::{did_you_mean, suggestion_suffix, TOP_LEVEL_SETTINGS};
+use crate::rules::keys::{did_you_mean, fields_of, suggestion_suffix, TOP_LEVEL_SETTINGS};
 use crate::rules::place;
 use crate::rules::{builtin_pack, builtin_pack_names, builtin_pack_providing, layered_rules, Loader, Location, Pack, PackError, DEFAULT_PACK};
 use crate::selection::{Selection, Severity, Toggle};
@@ -57,7 +57,8 @@ pub struct Config {
 impl Config {
     /// Parses a config file's text; `origin` names it in errors.
     pub fn parse(text: &str, origin: &str) -> Result<Config, PackError> {
-        let mut config: Config = toml::from_str(text).map_err(|err| PackError::from_toml(origin, text, &err))?;
+        let tables = [("the config", fields_of::<Config>())];
+        let mut config: Config = toml::from_str(text).map_err(|err| PackError::from_toml_with(origin, text, &err, &tables))?;
         let rule_keys = place::key_spans(text, &["rules"]);
         for (key, value) in &config.rules {
             let (key_at, value_at) = rule_keys.iter().find(|(name, ..)| name == key).map_or((0, 0), |(_, key, value)| (key.start, value.start));

@@ -27,11 +27,11 @@ use tower_lsp_server::ls_types::{
     TextEdit, Uri, WorkspaceEdit,
 };
 
-use super::check::{self, Checked};
+use super::check;
+use super::context::{ClientCaps, Ctx};
 use super::convert::{self, FindingData};
-use super::document::Document;
+use super::document::{Checked, Document};
 use super::position::{self, PositionEncoding};
-use super::server::{ClientCaps, Ctx};
 use super::workspace::DisableTarget;
 
 pub const IGNORE_COMMAND: &str = "tactful.ignoreFinding";

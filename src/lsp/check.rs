@@ -15,92 +15,21 @@
 //! new text grows and nothing gives back, so checks spread over a pool of threads
 //! would hold one such cache per thread.
 
-use std::collections::HashSet;
-use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
-use std::sync::mpsc::{self, Sender};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ropey::Rope;
 use tactful::{Finding, Message, SentenceCache};
 use tower_lsp_server::ls_types::{Diagnostic, MessageType, Uri};
 
-use super::document::{Document, IgnoreKey};
-use super::server::{guarded, panic_text, Ctx, State};
+use super::context::{guarded, Ctx, State};
+use super::document::{Checked, Document};
 use super::settings;
 use super::workspace::{Profile, Report};
 
 /// Documents larger than this are not checked (an e-mail this long is not a draft).
 pub const MAX_CHECKED_BYTES: usize = 8 << 20;
-
-/// The result of checking one revision of a document.
-#[derive(Debug)]
-pub struct Checked {
-    pub revision: u64,
-    pub version: i32,
-    /// The text that was checked, for converting spans.
-    pub rope: Rope,
-    pub message: Message,
-    /// The settings generation it was checked under.
-    pub generation: u64,
-    /// Findings whose spans point into the document, in text order, each with its
-    /// occurrence: how many earlier findings have the same rule and text.
-    pub findings: Vec<(Finding, usize)>,
-    /// False when the settings say this document is not checked, or it diverged.
-    pub enabled: bool,
-}
-
-impl Checked {
-    /// Findings the user did not ignore.
-    pub fn visible<'a>(&'a self, ignored: &'a HashSet<IgnoreKey>) -> impl Iterator<Item = &'a (Finding, usize)> + 'a {
-        self.findings.iter().filter(move |(finding, occurrence)| ignored.is_empty() || !ignored.contains(&self.key(finding, *occurrence)))
-    }
-
-    /// The ignore key of a finding of this check.
-    pub fn key(&self, finding: &Finding, occurrence: usize) -> IgnoreKey {
-        IgnoreKey { rule: finding.rule.id.clone(), text: self.message.text().get(finding.span.clone()).unwrap_or_default().to_owned(), occurrence }
-    }
-}
-
-/// Work for the checking thread.
-type Job = Box<dyn FnOnce() + Send>;
-
-/// The one thread that checks documents and builds the profiles they need, started
-/// when first used.
-#[derive(Debug, Default)]
-pub struct Checker {
-    jobs: OnceLock<Sender<Job>>,
-}
-
-impl Checker {
-    /// Runs `work` on the checking thread, after the work queued before it; a panic in
-    /// it comes back as an error.
-    pub async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
-        let (done, result) = tokio::sync::oneshot::channel();
-        let job: Job = Box::new(move || {
-            let outcome = std::panic::catch_unwind(AssertUnwindSafe(work)).map_err(|panic| panic_text(&*panic).to_owned());
-            let _ = done.send(outcome);
-        });
-        self.jobs().send(job).map_err(|_| "the checking thread has stopped".to_owned())?;
-        result.await.map_err(|_| "the checking thread has stopped".to_owned())?
-    }
-
-    fn jobs(&self) -> &Sender<Job> {
-        self.jobs.get_or_init(|| {
-            let (jobs, queue) = mpsc::channel::<Job>();
-            let thread = std::thread::Builder::new().name("tactful-check".into()).spawn(move || {
-                for job in queue {
-                    job();
-                }
-            });
-            if let Err(err) = thread {
-                eprintln!("tactful: cannot start the checking thread: {err}");
-            }
-            jobs
-        })
-    }
-}
 
 /// What a check task takes from the document.
 struct Snapshot {

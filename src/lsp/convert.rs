@@ -9,8 +9,7 @@ use serde::{Deserialize, Serialize};
 use tactful::{Finding, Severity};
 use tower_lsp_server::ls_types::{CodeDescription, Diagnostic, DiagnosticSeverity, NumberOrString, Range, Uri};
 
-use super::check::Checked;
-use super::document::IgnoreKey;
+use super::document::{Checked, IgnoreKey};
 use super::position::{self, PositionEncoding};
 use super::workspace::Problem;
 

@@ -7,10 +7,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ropey::Rope;
-use tactful::SentenceCache;
+use tactful::{Finding, Message, SentenceCache};
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
-use super::check::Checked;
 use super::position::{self, PositionEncoding};
 
 /// A finding the user ignored in one document: the rule, the flagged text and which
@@ -143,5 +142,34 @@ mod tests {
         let mut d = doc("old");
         d.apply(vec![change(None, "new 東京")], PositionEncoding::Utf16);
         assert_eq!(d.rope.to_string(), "new 東京");
+    }
+}
+
+/// The result of checking one revision of a document.
+#[derive(Debug)]
+pub struct Checked {
+    pub revision: u64,
+    pub version: i32,
+    /// The text that was checked, for converting spans.
+    pub rope: Rope,
+    pub message: Message,
+    /// The settings generation it was checked under.
+    pub generation: u64,
+    /// Findings whose spans point into the document, in text order, each with its
+    /// occurrence: how many earlier findings have the same rule and text.
+    pub findings: Vec<(Finding, usize)>,
+    /// False when the settings say this document is not checked, or it diverged.
+    pub enabled: bool,
+}
+
+impl Checked {
+    /// Findings the user did not ignore.
+    pub fn visible<'a>(&'a self, ignored: &'a HashSet<IgnoreKey>) -> impl Iterator<Item = &'a (Finding, usize)> + 'a {
+        self.findings.iter().filter(move |(finding, occurrence)| ignored.is_empty() || !ignored.contains(&self.key(finding, *occurrence)))
+    }
+
+    /// The ignore key of a finding of this check.
+    pub fn key(&self, finding: &Finding, occurrence: usize) -> IgnoreKey {
+        IgnoreKey { rule: finding.rule.id.clone(), text: self.message.text().get(finding.span.clone()).unwrap_or_default().to_owned(), occurrence }
     }
 }

@@ -20,6 +20,7 @@
 
 mod actions;
 mod check;
+mod context;
 mod convert;
 mod document;
 mod hover;
@@ -41,7 +42,8 @@ use clap::Args;
 use tokio::io::AsyncWrite;
 use tower_lsp_server::LspService;
 
-use server::{Server, State};
+use context::State;
+use server::Server;
 use wire::Framing;
 
 /// Options of `tactful lsp`.

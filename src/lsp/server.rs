@@ -3,15 +3,9 @@
 //! [`guarded`], so a panic answers one request with an error instead of ending the
 //! server.
 
-use std::any::Any;
-use std::collections::{HashMap, HashSet};
-use std::future::Future;
-use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
-use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
-use std::task::{Context, Poll};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -20,238 +14,17 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
 use super::actions;
-use super::check::{self, Checked};
+use super::check;
+use super::context::{guarded, ClientCaps, Ctx, State};
 use super::convert;
-use super::document::{file_path, Document, IgnoreKey};
+use super::document::{file_path, Document};
 use super::hover;
 use super::position::PositionEncoding;
 use super::settings::{self, Settings};
 use super::wire::{ChangeNotApplied, Malformed};
-use super::workspace::{self, Report};
 
 /// Environment variable that enables the `tactful/debugPanic` request (for tests).
 pub const PANIC_SWITCH: &str = "TACTFUL_LSP_TEST_PANICS";
-
-/// What the client said it can do, reduced to what the server asks.
-#[derive(Debug, Clone, Default)]
-pub struct ClientCaps {
-    pub apply_edit: bool,
-    pub document_changes: bool,
-    pub create_files: bool,
-    pub configuration: bool,
-    pub dynamic_watch: bool,
-    pub relative_patterns: bool,
-    pub diagnostic_refresh: bool,
-}
-
-impl ClientCaps {
-    fn of(caps: &ClientCapabilities) -> ClientCaps {
-        let workspace = caps.workspace.as_ref();
-        let edit = workspace.and_then(|w| w.workspace_edit.as_ref());
-        let watch = workspace.and_then(|w| w.did_change_watched_files.as_ref());
-        ClientCaps {
-            apply_edit: workspace.and_then(|w| w.apply_edit) == Some(true),
-            document_changes: edit.and_then(|e| e.document_changes) == Some(true),
-            create_files: edit.and_then(|e| e.resource_operations.as_ref()).is_some_and(|ops| ops.contains(&ResourceOperationKind::Create)),
-            configuration: workspace.and_then(|w| w.configuration) == Some(true),
-            dynamic_watch: watch.and_then(|w| w.dynamic_registration) == Some(true),
-            relative_patterns: watch.and_then(|w| w.relative_pattern_support) == Some(true),
-            diagnostic_refresh: workspace.and_then(|w| w.diagnostics.as_ref()).and_then(|d| d.refresh_support) == Some(true),
-        }
-    }
-}
-
-/// Everything the server knows, shared by handlers and check tasks. Locks are held
-/// only to read or update, never across a check or a message to the client.
-#[derive(Debug, Default)]
-pub struct State {
-    docs: Mutex<HashMap<Uri, Document>>,
-    pub workspace: workspace::Shared,
-    /// The thread that checks documents.
-    pub checker: check::Checker,
-    encoding: OnceLock<PositionEncoding>,
-    caps: OnceLock<ClientCaps>,
-    revisions: AtomicU64,
-    pub shutdown_requested: AtomicBool,
-    /// The files the client watches for us, as last registered.
-    watched: Mutex<Option<Vec<PathBuf>>>,
-    /// Problems found before the client could be told (in `initialize`).
-    early: Mutex<Vec<String>>,
-}
-
-impl State {
-    pub fn documents(&self) -> MutexGuard<'_, HashMap<Uri, Document>> {
-        self.docs.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn next_revision(&self) -> u64 {
-        self.revisions.fetch_add(1, Ordering::Relaxed) + 1
-    }
-
-    /// Forgets the profiles (and the rules only they hold) that no open document uses.
-    fn forget_unused_profiles(&self) {
-        let paths: Vec<Option<PathBuf>> = self.documents().values().map(|doc| doc.path.clone()).collect();
-        let mut ws = self.workspace.lock();
-        let used = paths.iter().map(|path| ws.key(path.as_deref())).collect();
-        ws.retain_profiles(&used);
-    }
-}
-
-/// The client and the state: what a handler or a check task needs.
-#[derive(Clone)]
-pub struct Ctx {
-    pub client: Client,
-    pub state: Arc<State>,
-}
-
-impl Ctx {
-    pub fn encoding(&self) -> PositionEncoding {
-        self.state.encoding.get().copied().unwrap_or_default()
-    }
-
-    pub fn caps(&self) -> ClientCaps {
-        self.state.caps.get().cloned().unwrap_or_default()
-    }
-
-    /// Logs to stderr and to the client's log.
-    pub fn log(&self, kind: MessageType, message: String) {
-        eprintln!("tactful: {message}");
-        let client = self.client.clone();
-        tokio::spawn(async move { client.log_message(kind, message).await });
-    }
-
-    /// Tells the user (and logs it).
-    pub async fn show(&self, kind: MessageType, message: String) {
-        eprintln!("tactful: {message}");
-        self.client.log_message(kind, &message).await;
-        self.client.show_message(kind, format!("tactful: {message}")).await;
-    }
-
-    pub fn diagnostics(&self, checked: &Checked, ignored: &HashSet<IgnoreKey>) -> Vec<Diagnostic> {
-        convert::diagnostics(checked, ignored, self.encoding())
-    }
-
-    /// Shows new config or pack problems and updates the diagnostics on those files.
-    pub async fn report(&self, report: Report) {
-        for problem in report.messages {
-            let kind = if problem.fatal { MessageType::ERROR } else { MessageType::WARNING };
-            let consequence = if problem.fatal { " (keeping the last good rules)" } else { "" };
-            self.show(kind, format!("{}{consequence}", problem.error)).await;
-        }
-        for (file, problems) in report.files {
-            let Some(uri) = Uri::from_file_path(&file) else { continue };
-            let text = self.state.workspace.lock().config_text(&file).unwrap_or_default();
-            let rope = ropey::Rope::from_str(&text);
-            let diagnostics = problems.iter().map(|problem| convert::problem(&rope, problem, self.encoding())).collect();
-            self.client.publish_diagnostics(uri, diagnostics, None).await;
-        }
-    }
-
-    /// Asks the client to watch the config and pack files, when the set changed and
-    /// the client lets the server register watchers.
-    pub fn watch(&self) {
-        let caps = self.caps();
-        if !caps.dynamic_watch {
-            return;
-        }
-        let mut files = self.state.workspace.lock().watched();
-        files.extend(tactful::Config::user_file());
-        files.sort();
-        files.dedup();
-        let was_registered = {
-            let mut registered = self.state.watched.lock().unwrap_or_else(PoisonError::into_inner);
-            if registered.as_ref() == Some(&files) {
-                return;
-            }
-            registered.replace(files.clone()).is_some()
-        };
-        let client = self.client.clone();
-        tokio::spawn(async move {
-            let watchers = watchers(&files, caps.relative_patterns);
-            let options = DidChangeWatchedFilesRegistrationOptions { watchers };
-            let id = "tactful-watched-files".to_owned();
-            let method = "workspace/didChangeWatchedFiles".to_owned();
-            if was_registered {
-                let _ = client.unregister_capability(vec![Unregistration { id: id.clone(), method: method.clone() }]).await;
-            }
-            let registration = Registration { id, method, register_options: serde_json::to_value(options).ok() };
-            if let Err(err) = client.register_capability(vec![registration]).await {
-                eprintln!("tactful: the client refused to watch files: {err}");
-            }
-        });
-    }
-
-    /// Asks a client that pulls diagnostics to pull them again.
-    pub async fn refresh_pulled(&self) {
-        let any_pulled = self.state.documents().values().any(|doc| doc.pulled);
-        if any_pulled && self.caps().diagnostic_refresh {
-            let _ = self.client.workspace_diagnostic_refresh().await;
-        }
-    }
-
-    /// New editor settings: take them and check everything again.
-    async fn apply_settings(&self, settings: Result<Settings, String>) {
-        match settings {
-            Ok(settings) => {
-                {
-                    let mut ws = self.state.workspace.lock();
-                    if *ws.editor() == settings {
-                        return;
-                    }
-                    ws.set_editor(settings);
-                }
-                check::recheck_all(self);
-                self.refresh_pulled().await;
-            }
-            Err(problem) => self.show(MessageType::ERROR, format!("{problem} (keeping the previous settings)")).await,
-        }
-    }
-
-    /// Reads the "tactful" section with `workspace/configuration`.
-    async fn pull_settings(&self) {
-        let scope_uri = self.state.workspace.lock().roots().first().and_then(Uri::from_file_path);
-        let item = ConfigurationItem { scope_uri, section: Some(settings::SECTION.to_owned()) };
-        match self.client.configuration(vec![item]).await {
-            Ok(values) => {
-                // A client that knows no such section answers null (or {}): then the
-                // initializationOptions stay in force.
-                let value = values.into_iter().next().unwrap_or_default();
-                let empty = match &value {
-                    Value::Null => true,
-                    Value::Object(map) => map.is_empty(),
-                    Value::Array(items) => items.is_empty(),
-                    _ => false,
-                };
-                if !empty {
-                    self.apply_settings(Settings::from_value(&value)).await;
-                }
-            }
-            Err(err) => self.log(MessageType::WARNING, format!("workspace/configuration failed: {err}")),
-        }
-    }
-}
-
-/// Glob patterns for the watched files: every `.tactful.toml`, and each other file (or
-/// directory, by its `.toml` files) by its path.
-fn watchers(files: &[PathBuf], relative: bool) -> Vec<FileSystemWatcher> {
-    let mut patterns = vec![GlobPattern::String(format!("**/{}", tactful::config::WORKSPACE_FILE))];
-    for file in files {
-        if file.file_name().is_some_and(|name| name == tactful::config::WORKSPACE_FILE) {
-            continue;
-        }
-        let (base, pattern) = if file.is_dir() {
-            (Some(file.clone()), "**/*.toml".to_owned())
-        } else {
-            (file.parent().map(PathBuf::from), file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
-        };
-        let base_uri = base.as_deref().and_then(Uri::from_file_path);
-        patterns.push(match base_uri {
-            Some(base_uri) if relative => GlobPattern::Relative(RelativePattern { base_uri: OneOf::Right(base_uri), pattern }),
-            _ => GlobPattern::String(if file.is_dir() { format!("{}/{pattern}", file.display()) } else { file.display().to_string() }),
-        });
-    }
-    patterns.into_iter().map(|glob_pattern| FileSystemWatcher { glob_pattern, kind: None }).collect()
-}
 
 /// The language server.
 pub struct Server {
@@ -391,7 +164,7 @@ impl LanguageServer for Server {
             if ctx.caps().configuration {
                 // Not awaited here: the answer may come after `shutdown`.
                 let ctx = ctx.clone();
-                tokio::spawn(async move { ctx.pull_settings().await });
+                tokio::spawn(async move { pull_settings(&ctx).await });
             }
         })
         .await
@@ -469,8 +242,8 @@ impl LanguageServer for Server {
         let ctx = &self.ctx;
         guarded(ctx, "didChangeConfiguration", (), async {
             match Settings::from_change(&params.settings) {
-                Some(settings) => ctx.apply_settings(settings).await,
-                None if ctx.caps().configuration => ctx.pull_settings().await,
+                Some(settings) => apply_settings(ctx, settings).await,
+                None if ctx.caps().configuration => pull_settings(ctx).await,
                 None => {}
             }
         })
@@ -552,35 +325,43 @@ impl LanguageServer for Server {
     }
 }
 
-/// Runs a handler; a panic in it is logged and answered with `fallback`.
-pub async fn guarded<T>(ctx: &Ctx, name: &str, fallback: T, work: impl Future<Output = T>) -> T {
-    match (CatchUnwind { inner: Box::pin(work) }).await {
-        Ok(value) => value,
-        Err(panic) => {
-            ctx.log(MessageType::ERROR, format!("internal error in {name}: {} (the server keeps running)", panic_text(&*panic)));
-            fallback
+/// New editor settings: take them and check everything again.
+async fn apply_settings(ctx: &Ctx, settings: Result<Settings, String>) {
+    match settings {
+        Ok(settings) => {
+            {
+                let mut ws = ctx.state.workspace.lock();
+                if *ws.editor() == settings {
+                    return;
+                }
+                ws.set_editor(settings);
+            }
+            check::recheck_all(ctx);
+            ctx.refresh_pulled().await;
         }
+        Err(problem) => ctx.show(MessageType::ERROR, format!("{problem} (keeping the previous settings)")).await,
     }
 }
 
-pub fn panic_text(panic: &(dyn Any + Send)) -> &str {
-    panic.downcast_ref::<&str>().copied().or_else(|| panic.downcast_ref::<String>().map(String::as_str)).unwrap_or("a panic")
-}
-
-/// A future that turns a panic while polling `inner` into an `Err`.
-struct CatchUnwind<F> {
-    inner: Pin<Box<F>>,
-}
-
-impl<F: Future> Future for CatchUnwind<F> {
-    type Output = std::thread::Result<F::Output>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let inner = self.inner.as_mut();
-        match std::panic::catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
-            Ok(Poll::Pending) => Poll::Pending,
-            Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
-            Err(panic) => Poll::Ready(Err(panic)),
+/// Reads the "tactful" section with `workspace/configuration`.
+async fn pull_settings(ctx: &Ctx) {
+    let scope_uri = ctx.state.workspace.lock().roots().first().and_then(Uri::from_file_path);
+    let item = ConfigurationItem { scope_uri, section: Some(settings::SECTION.to_owned()) };
+    match ctx.client.configuration(vec![item]).await {
+        Ok(values) => {
+            // A client that knows no such section answers null (or {}): then the
+            // initializationOptions stay in force.
+            let value = values.into_iter().next().unwrap_or_default();
+            let empty = match &value {
+                Value::Null => true,
+                Value::Object(map) => map.is_empty(),
+                Value::Array(items) => items.is_empty(),
+                _ => false,
+            };
+            if !empty {
+                apply_settings(ctx, Settings::from_value(&value)).await;
+            }
         }
+        Err(err) => ctx.log(MessageType::WARNING, format!("workspace/configuration failed: {err}")),
     }
 }

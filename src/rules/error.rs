@@ -27,11 +27,16 @@ impl PackError {
     /// named with its table and the closest known key.
     /// A value of the wrong type is named with what its key takes, and shown as written.
     pub fn from_toml(origin: &str, source: &str, err: &toml::de::Error) -> PackError {
+        PackError::from_toml_with(origin, source, err, &[])
+    }
+
+    /// As [`PackError::from_toml`] for a format with tables of its own (`more`).
+    pub fn from_toml_with(origin: &str, source: &str, err: &toml::de::Error, more: &[super::keys::NamedTable]) -> PackError {
         let span = err.span().unwrap_or(0..0);
         let message = err.message().trim_end().lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(", ");
         let path = super::place::key_path_at(source, span.start);
         let found = source.get(span.clone()).unwrap_or_default();
-        let message = super::keys::wrong_type(&message, &path, found).unwrap_or_else(|| super::keys::humanize(&message));
+        let message = super::keys::wrong_type(&message, &path, found).unwrap_or_else(|| super::keys::humanize(&message, more));
         PackError::at(origin, source, span.start, message)
     }
 

@@ -55,11 +55,15 @@ pub fn suggestion_suffix<'a>(word: &str, candidates: impl IntoIterator<Item = &'
     did_you_mean(word, candidates).map_or_else(String::new, |close| format!(" (did you mean `{close}`?)"))
 }
 
+/// A table a format above the packs defines (the config), named for unknown-key
+/// errors: its name and its fields ([`fields_of`]).
+pub type NamedTable = (&'static str, &'static [&'static str]);
+
 /// Rewrites serde's "unknown field" and "unknown variant" messages for people;
-/// any other message comes back unchanged.
-pub fn humanize(message: &str) -> String {
+/// any other message comes back unchanged. `more` names tables of other formats.
+pub fn humanize(message: &str, more: &[NamedTable]) -> String {
     if let Some((key, expected)) = parse_unknown(message, "unknown field `") {
-        let table = table_name(&expected).map_or_else(String::new, |name| format!(" in {name}"));
+        let table = table_name(&expected, more).map_or_else(String::new, |name| format!(" in {name}"));
         return unknown_key(&key, &table, &expected);
     }
     if let Some((value, expected)) = parse_unknown(message, "unknown variant `") {
@@ -200,9 +204,9 @@ fn parse_unknown(message: &str, lead: &str) -> Option<(String, Vec<String>)> {
 }
 
 /// Where a key was expected, named as a pack or config author writes it.
-fn table_name(fields: &[String]) -> Option<&'static str> {
+fn table_name(fields: &[String], more: &[NamedTable]) -> Option<&'static str> {
     use crate::rules::spec;
-    let tables: [(&'static str, &'static [&'static str]); 10] = [
+    let tables: [NamedTable; 9] = [
         ("a pack file's top level", fields_of::<spec::PackFile>()),
         ("[pack]", fields_of::<spec::PackMeta>()),
         ("[[rule]]", fields_of::<spec::RuleSpec>()),
@@ -211,10 +215,13 @@ fn table_name(fields: &[String]) -> Option<&'static str> {
         ("a rule's suggestions", fields_of::<spec::SuggestionSpec>()),
         ("[vocabulary]", fields_of::<spec::VocabularySpec>()),
         ("[[vocabulary.flag]]", fields_of::<spec::FlaggedPhrases>()),
-        ("the config", fields_of::<crate::config::Config>()),
         ("a git pack entry", fields_of::<crate::rules::git::GitEntry>()),
     ];
-    tables.into_iter().find(|(_, known)| known.len() == fields.len() && known.iter().zip(fields).all(|(a, b)| a == b)).map(|(name, _)| name)
+    tables
+        .into_iter()
+        .chain(more.iter().copied())
+        .find(|(_, known)| known.len() == fields.len() && known.iter().zip(fields).all(|(a, b)| a == b))
+        .map(|(name, _)| name)
 }
 
 /// The field names a derived `Deserialize` struct asks for.
@@ -262,12 +269,12 @@ mod tests {
     fn serde_messages_become_sentences_about_keys() {
         let rule = fields_of::<crate::rules::spec::RuleSpec>().iter().map(|f| format!("`{f}`")).collect::<Vec<_>>();
         let message = format!("unknown field `phrase`, expected one of {}", rule.join(", "));
-        assert_eq!(humanize(&message), "unknown key `phrase` in [[rule]] (did you mean `phrases`?)");
+        assert_eq!(humanize(&message, &[]), "unknown key `phrase` in [[rule]] (did you mean `phrases`?)");
         assert_eq!(
-            humanize("unknown variant `warn`, expected one of `hint`, `info`, `warning`, `error`"),
+            humanize("unknown variant `warn`, expected one of `hint`, `info`, `warning`, `error`", &[]),
             "unknown value `warn`; expected one of: hint, info, warning, error (did you mean `warning`?)"
         );
-        assert_eq!(humanize("missing field `message`"), "missing field `message`");
+        assert_eq!(humanize("missing field `message`", &[]), "missing field `message`");
     }
     #[test]
     fn wrong_types_say_what_the_key_takes() {

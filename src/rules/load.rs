@@ -438,6 +438,20 @@ fn folder_entries(folder: &Path) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Parses the built-in pack `name`, or `None` if there is no such pack.
+pub fn builtin_pack(name: &str) -> Option<Result<Pack, PackError>> {
+    Loader::default().builtin(name)
+}
+
+/// The built-in pack with a rule or category named `key`, for telling a user which
+/// pack to load. Loads the built-in packs: call it when a name was not found.
+pub fn builtin_pack_providing(key: &str) -> Option<&'static str> {
+    builtin_pack_names().find(|name| {
+        let pack = builtin_pack(name).and_then(Result::ok);
+        pack.is_some_and(|pack| pack.rules.iter().any(|rule| rule.info.id == key || rule.info.category == key))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -154,7 +154,7 @@ impl Measure {
 }
 
 fn read<T: DeserializeOwned>(params: toml::Table) -> Result<T, String> {
-    T::deserialize(toml::Value::Table(params)).map_err(|err| format!("in `params`: {}", super::keys::humanize(err.message().trim_end())))
+    T::deserialize(toml::Value::Table(params)).map_err(|err| format!("in `params`: {}", super::keys::humanize(err.message().trim_end(), &[])))
 }
 
 /// Replaces each `"@name"` in a measure's word list by the entries of that list (and of

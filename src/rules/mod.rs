@@ -26,12 +26,12 @@ use std::sync::Arc;
 use toml::Spanned;
 
 pub use budget::{MAX_PATTERNS, MAX_PATTERN_BYTES};
-pub use builtin::{builtin_pack, builtin_pack_names, builtin_pack_providing, DEFAULT_PACK};
+pub use builtin::{builtin_pack_names, DEFAULT_PACK};
 pub use error::{value_offset, Location, PackError};
 pub use keys::did_you_mean;
 pub use layers::layered_rules;
 pub use lists::Lists;
-pub use load::{Loader, MAX_EXTENDS_DEPTH, MAX_PACK_FILES, MAX_PACK_FILE_BYTES};
+pub use load::{builtin_pack, builtin_pack_providing, Loader, MAX_EXTENDS_DEPTH, MAX_PACK_FILES, MAX_PACK_FILE_BYTES};
 pub use measure::{Capitals, Measure, PronounRatio};
 pub use patterns::{Escape, Expr, Guard, GuardTest, GuardWindow, Pattern};
 pub use spec::{Examples, RewriteExample, RuleKind, Scope, SuggestionSpec};
