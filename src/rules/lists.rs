@@ -98,7 +98,7 @@ impl Lists {
 #[derive(Debug)]
 pub struct Resolver<'a> {
     lists: &'a Lists,
-    done: HashMap<String, Node>,
+    done: HashMap<String, Arc<Node>>,
     active: Vec<String>,
 }
 
@@ -119,7 +119,7 @@ impl Resolver<'_> {
 
     fn list(&mut self, name: &str, offset: usize) -> Result<Node, ResolveError> {
         if let Some(done) = self.done.get(name) {
-            return Ok(done.clone());
+            return Ok(Node::Shared(Arc::clone(done)));
         }
         if let Some(start) = self.active.iter().position(|n| n == name) {
             let circle: Vec<String> = self.active[start..].iter().chain([&name.to_owned()]).map(|n| format!("@{n}")).collect();
@@ -142,9 +142,9 @@ impl Resolver<'_> {
             }
         }
         self.active.pop();
-        let node = Node::Alt(entries);
-        self.done.insert(name.to_owned(), node.clone());
-        Ok(node)
+        let node = Arc::new(Node::Alt(entries));
+        self.done.insert(name.to_owned(), Arc::clone(&node));
+        Ok(Node::Shared(node))
     }
 }
 

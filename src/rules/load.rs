@@ -167,7 +167,7 @@ impl Loader {
             if let Some(first) = seen.insert(id.clone(), origin.to_owned()) {
                 return Err(PackError::at(origin, text, spec.id.span().start, format!("duplicate rule id `{id}` (first defined in {first})")));
             }
-            let rule = Arc::new(compile_rule(&name, origin, text, spec, &lists)?);
+            let rule = Arc::new(compile_rule(&name, origin, text, spec, &lists, folder.is_some())?);
             match layers.position(&id) {
                 Some(index) if rule.replaces => layers.rules[index] = rule,
                 Some(index) => return Err(already_defined(&rule, &layers.rules[index])),
@@ -270,7 +270,7 @@ fn read_lists(parsed: &mut [Parsed<'_>], lists: &mut Lists) -> Result<(), PackEr
         names.push(Arc::new(placeholder)).map_err(|message| PackError::at(origin, text, value.span().start, message))?;
     }
     for (origin, text, name, value, add) in &own {
-        let context = ExprContext { origin, text, lists: &names };
+        let context = ExprContext { origin, text, lists: &names, verify: true };
         let mut entries = Vec::new();
         for entry in value.get_ref() {
             let expr = context.parse(entry)?;

@@ -64,6 +64,8 @@ pub enum Node {
     Regex(Arc<TokenRegex>),
     /// `@name`, with the byte offset of the `@` in the expression (for errors).
     List(String, usize),
+    /// A list once resolved: expanded once and shared by every expression naming it.
+    Shared(Arc<Node>),
     /// `^`
     Start,
     /// `$`
@@ -96,6 +98,7 @@ impl Node {
             Node::List(name, at) => out.push((name.clone(), *at)),
             Node::Seq(nodes) | Node::Alt(nodes) => nodes.iter().for_each(|n| n.lists(out)),
             Node::Repeat { node, .. } | Node::Not(node) | Node::Focus(node) | Node::Capture(_, node) => node.lists(out),
+            Node::Shared(node) => node.lists(out),
             _ => {}
         }
     }
@@ -106,6 +109,7 @@ impl Node {
             Node::Capture(own, node) => own == name || node.captures(name),
             Node::Seq(nodes) | Node::Alt(nodes) => nodes.iter().any(|n| n.captures(name)),
             Node::Repeat { node, .. } | Node::Not(node) | Node::Focus(node) => node.captures(name),
+            Node::Shared(node) => node.captures(name),
             _ => false,
         }
     }
@@ -116,6 +120,7 @@ impl Node {
             Node::Focus(_) => true,
             Node::Seq(nodes) | Node::Alt(nodes) => nodes.iter().any(Node::has_focus),
             Node::Repeat { node, .. } | Node::Not(node) | Node::Capture(_, node) => node.has_focus(),
+            Node::Shared(node) => node.has_focus(),
             _ => false,
         }
     }

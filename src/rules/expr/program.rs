@@ -176,6 +176,7 @@ impl Compiler {
             Node::Class(class) => self.insts.push(Inst::Test(Test::Class(*class))),
             Node::Regex(regex) => self.insts.push(Inst::Test(Test::Regex(Arc::clone(regex)))),
             Node::List(name, _) => return Err(CompileError(format!("list `@{name}` was not resolved"))),
+            Node::Shared(inner) => self.node(inner)?,
             Node::Start => self.insts.push(Inst::Start),
             Node::End => self.insts.push(Inst::End),
         }
@@ -233,6 +234,7 @@ fn min_len(node: &Node) -> usize {
         Node::Repeat { node, min, .. } => min_len(node) * usize::from(*min),
         Node::Gap(_) | Node::Start | Node::End => 0,
         Node::Focus(inner) | Node::Capture(_, inner) => min_len(inner),
+        Node::Shared(inner) => min_len(inner),
         _ => 1,
     }
 }
@@ -245,6 +247,7 @@ fn max_len(node: &Node) -> usize {
         Node::Gap(n) => usize::from(*n),
         Node::Start | Node::End => 0,
         Node::Focus(inner) | Node::Capture(_, inner) => max_len(inner),
+        Node::Shared(inner) => max_len(inner),
         _ => 1,
     }
 }
@@ -271,6 +274,7 @@ fn anchors(node: &Node) -> Option<(Vec<String>, usize)> {
         }
         Node::Repeat { node, min, .. } if *min > 0 => anchors(node),
         Node::Focus(inner) | Node::Capture(_, inner) => anchors(inner),
+        Node::Shared(inner) => anchors(inner),
         _ => None,
     }
 }
