@@ -447,6 +447,7 @@ mod tests {
             Node::Class(class) => format!("#{class:?}"),
             Node::Regex(re) => format!("/{}/", re.source),
             Node::List(name, at) => format!("@{name}@{at}"),
+            Node::Shared(node) => show(node),
             Node::Start => "^".into(),
             Node::End => "$".into(),
         }
