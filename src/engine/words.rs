@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
 
@@ -40,7 +41,7 @@ pub(super) struct CompiledGuard {
 #[derive(Debug)]
 enum CompiledTest {
     Expr {
-        program: Program,
+        program: Lazy,
         anchors: Option<HashSet<String>>,
     },
     /// The regex is the rule's own (guard `index` of its matcher).
@@ -49,11 +50,27 @@ enum CompiledTest {
     },
 }
 
+/// An expression resolved and checked when the engine is built, compiled the first
+/// time a sentence needs it: a message uses few of the rules, and start-up pays only
+/// for those.
+#[derive(Debug)]
+pub(super) struct Lazy {
+    node: expr::Node,
+    program: OnceLock<Program>,
+}
+
+impl Lazy {
+    fn program(&self) -> &Program {
+        // `check` passed in `Words::new`, which is all that can stop a compile.
+        self.program.get_or_init(|| expr::compile(&self.node).unwrap_or_else(|err| unreachable!("checked expression: {}", err.0)))
+    }
+}
+
 /// Every rule's compiled expressions, guards and escape hatches, with the anchor index.
 #[derive(Debug, Default)]
 pub(super) struct Words {
     /// (rule index, pattern index, program) of every `match` entry of a finding rule.
-    exprs: Vec<(usize, usize, Program)>,
+    exprs: Vec<(usize, usize, Lazy)>,
     /// Anchor word -> indexes into `exprs`.
     index: HashMap<String, Vec<u32>>,
     /// Expressions without anchors: tried on every sentence.
@@ -67,7 +84,7 @@ pub(super) struct Words {
     /// Per rule index: its guards.
     pub guards: Vec<Vec<CompiledGuard>>,
     /// Per rule index: the expressions of a `many-questions` rule (what counts as an ask).
-    pub asks: Vec<Vec<Program>>,
+    pub asks: Vec<Vec<Lazy>>,
 }
 
 /// A rule expression that runs on every sentence (for `tactful pack check`).
@@ -83,10 +100,12 @@ impl Words {
     pub fn new<'r>(rules: impl Iterator<Item = &'r Rule>, lists: &Lists) -> Result<Words, EngineError> {
         let mut words = Words::default();
         let mut resolver = lists.resolver();
-        let mut compile = |expr: &Expr| -> Result<Program, EngineError> {
+        let mut compile = |expr: &Expr| -> Result<(Lazy, Option<Vec<String>>), EngineError> {
             let fail = |message: &str| EngineError::Rule(format!("{}: {message}", expr.location));
             let node = resolver.resolve(&expr.node).map_err(|err| fail(err.message()))?;
-            expr::compile(&node).map_err(|err| fail(&err.0))
+            expr::check(&node).map_err(|err| fail(&err.0))?;
+            let anchors = expr::anchor_words(&node);
+            Ok((Lazy { node, program: OnceLock::new() }, anchors))
         };
         let mut literals = Vec::new();
         for (rule_index, rule) in rules.enumerate() {
@@ -94,14 +113,14 @@ impl Words {
             let mut asks = Vec::new();
             for (pattern_index, pattern) in patterns.iter().enumerate() {
                 match pattern {
-                    Pattern::Expr(expr) if rule.measure.is_some() => asks.push(compile(expr)?),
+                    Pattern::Expr(expr) if rule.measure.is_some() => asks.push(compile(expr)?.0),
                     // A measure's regexes are looked at by `asks`, not run as findings.
                     Pattern::Regex(_) if rule.measure.is_some() => {}
                     Pattern::Expr(expr) => {
-                        let program = compile(expr)?;
+                        let (program, anchors) = compile(expr)?;
                         let id = words.exprs.len() as u32;
-                        match &program.anchors {
-                            Some(anchors) => anchors.iter().for_each(|a| words.index.entry(a.clone()).or_default().push(id)),
+                        match anchors {
+                            Some(anchors) => anchors.into_iter().for_each(|a| words.index.entry(a).or_default().push(id)),
                             None => words.everywhere.push(id),
                         }
                         words.exprs.push((rule_index, pattern_index, program));
@@ -123,9 +142,8 @@ impl Words {
             for (index, guard) in guards.iter().enumerate() {
                 let test = match &guard.test {
                     GuardTest::Expr(expr) => {
-                        let program = compile(expr)?;
-                        let anchors = program.anchors.as_ref().map(|a| a.iter().cloned().collect());
-                        CompiledTest::Expr { program, anchors }
+                        let (program, anchors) = compile(expr)?;
+                        CompiledTest::Expr { program, anchors: anchors.map(|words| words.into_iter().collect()) }
                     }
                     GuardTest::Regex(_) => CompiledTest::Regex { index },
                 };
@@ -189,7 +207,8 @@ impl Words {
             let count = rest.iter().take_while(|(other, _)| *other == id).count();
             let (group, tail) = rest.split_at(count);
             rest = tail;
-            let (rule_index, _, program) = &self.exprs[id as usize];
+            let (rule_index, _, lazy) = &self.exprs[id as usize];
+            let program = lazy.program();
             let input = Input { text, tokens, case_sensitive: rules[*rule_index].case_sensitive };
             for found in matches_near(program, &input, group.iter().map(|&(_, token)| token)) {
                 out.push(expression_hit(*rule_index, program, &input, &found));
@@ -248,7 +267,7 @@ impl Words {
                     continue;
                 }
                 let found = match &guard.test {
-                    CompiledTest::Expr { program, anchors } => search_window(program, &input, window(kind), anchors.as_ref()),
+                    CompiledTest::Expr { program, anchors } => search_window(program.program(), &input, window(kind), anchors.as_ref()),
                     CompiledTest::Regex { index } => {
                         let hay = match kind {
                             GuardWindow::Sentence => text,
@@ -290,7 +309,7 @@ impl Words {
         let input = Input { text, tokens: &tokens, case_sensitive: rule.case_sensitive };
         let end = 2 * tokens.len();
         let window = Window { lo: 0, hi: end, start: 0, end };
-        programs.iter().any(|program| search(program, &input, window, None))
+        programs.iter().any(|program| search(program.program(), &input, window, None))
     }
 }
 

@@ -16,7 +16,7 @@ pub mod vm;
 use std::sync::Arc;
 
 pub use parse::{parse, syntax_error, ParseError};
-pub use program::{compile, CompileError, Program, MAX_MATCH_TOKENS};
+pub use program::{anchor_words, check, compile, CompileError, Program, MAX_MATCH_TOKENS};
 
 /// The most times `*` and `+` repeat.
 pub const MAX_REPEAT: u8 = 4;

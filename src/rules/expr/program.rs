@@ -67,8 +67,9 @@ pub(super) struct WordSet {
     pub cased: HashSet<String>,
 }
 
-/// Compiles `node` (its lists resolved).
-pub fn compile(node: &Node) -> Result<Program, CompileError> {
+/// Checks what would stop `node` (its lists resolved) from compiling, without
+/// compiling it: it must match at least one word and at most [`MAX_MATCH_TOKENS`].
+pub fn check(node: &Node) -> Result<(), CompileError> {
     if min_len(node) == 0 {
         return Err(CompileError("the expression can match no word at all; it would flag everything".into()));
     }
@@ -78,18 +79,24 @@ pub fn compile(node: &Node) -> Result<Program, CompileError> {
             "the expression can cover up to {max_len} words; at most {MAX_MATCH_TOKENS} are allowed: shorten its gaps and repeats"
         )));
     }
+    Ok(())
+}
+
+/// The words one of which every match of `node` holds (its cheapest such set), or
+/// `None` when there is no such set and the expression must be tried everywhere.
+pub fn anchor_words(node: &Node) -> Option<Vec<String>> {
+    anchors(node).map(|(words, _)| words)
+}
+
+/// Compiles `node` (its lists resolved).
+pub fn compile(node: &Node) -> Result<Program, CompileError> {
+    check(node)?;
+    let max_len = max_len(node);
     let mut compiler = Compiler { insts: Vec::new(), subs: Vec::new(), captures: Vec::new() };
     compiler.node(node)?;
     compiler.insts.push(Inst::Match);
     let anchored_start = matches!(node, Node::Start) || matches!(node, Node::Seq(items) if matches!(items.first(), Some(Node::Start)));
-    Ok(Program {
-        insts: compiler.insts,
-        subs: compiler.subs,
-        anchors: anchors(node).map(|(words, _)| words),
-        max_len,
-        anchored_start,
-        captures: compiler.captures,
-    })
+    Ok(Program { insts: compiler.insts, subs: compiler.subs, anchors: anchor_words(node), max_len, anchored_start, captures: compiler.captures })
 }
 
 struct Compiler {
