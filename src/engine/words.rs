@@ -41,7 +41,7 @@ pub(super) struct CompiledGuard {
 #[derive(Debug)]
 enum CompiledTest {
     Expr {
-        program: Lazy,
+        program: Box<Lazy>,
         anchors: Option<HashSet<String>>,
     },
     /// The regex is the rule's own (guard `index` of its matcher).
@@ -143,7 +143,7 @@ impl Words {
                 let test = match &guard.test {
                     GuardTest::Expr(expr) => {
                         let (program, anchors) = compile(expr)?;
-                        CompiledTest::Expr { program, anchors: anchors.map(|words| words.into_iter().collect()) }
+                        CompiledTest::Expr { program: Box::new(program), anchors: anchors.map(|words| words.into_iter().collect()) }
                     }
                     GuardTest::Regex(_) => CompiledTest::Regex { index },
                 };
