@@ -52,7 +52,7 @@ impl Loader {
     /// The built-in pack `name`.
     pub(super) fn builtin(&mut self, name: &str) -> Option<Result<Pack, PackError>> {
         let sources = builtin_sources(name)?;
-        Some(self.within(format!("builtin:{name}"), |loader| loader.assemble(name, &sources, None)))
+        Some(self.within(format!("builtin:{name}"), |loader| loader.assemble(name, &sources, None, false)))
     }
 
     /// A pack file or folder on disk; its folder (or the folder of the file) is as far
@@ -78,13 +78,13 @@ impl Loader {
             let sources = files.iter().map(|file| read_pack_file(file, within)).collect::<Result<Vec<_>, _>>()?;
             let fallback = path.file_name().map_or_else(|| origin.clone(), |n| n.to_string_lossy().into_owned());
             let key = resolved.display().to_string();
-            self.within(key, |loader| loader.assemble(&fallback, &sources, Some(&resolved)))
+            self.within(key, |loader| loader.assemble(&fallback, &sources, Some(&resolved), true))
         } else {
             let root = resolved.parent().map_or_else(|| resolved.clone(), Path::to_path_buf);
             let source = read_pack_file(path, Within { root: &root, name: PACK_FOLDER })?;
             let fallback = path.file_stem().map_or_else(|| origin.clone(), |n| n.to_string_lossy().into_owned());
             let key = resolved.display().to_string();
-            self.within(key, |loader| loader.assemble(&fallback, &[source], Some(&root)))
+            self.within(key, |loader| loader.assemble(&fallback, &[source], Some(&root), true))
         }
     }
 
@@ -107,7 +107,15 @@ impl Loader {
 
     /// Builds a pack from its files; `folder` (canonical) is where `extends` may look,
     /// `None` for packs that may only extend built-in ones.
-    pub(super) fn assemble(&mut self, fallback_name: &str, sources: &[(String, String)], folder: Option<&Path>) -> Result<Pack, PackError> {
+    /// With `verify`, expressions are compiled now to report errors at their place
+    /// (every pack but the built-in ones, which are tested with the project).
+    pub(super) fn assemble(
+        &mut self,
+        fallback_name: &str,
+        sources: &[(String, String)],
+        folder: Option<&Path>,
+        verify: bool,
+    ) -> Result<Pack, PackError> {
         // Where errors about the whole pack point.
         let first_origin = sources.first().map_or(fallback_name, |(origin, _)| origin.as_str());
         let mut parsed = Vec::with_capacity(sources.len());
@@ -167,7 +175,7 @@ impl Loader {
             if let Some(first) = seen.insert(id.clone(), origin.to_owned()) {
                 return Err(PackError::at(origin, text, spec.id.span().start, format!("duplicate rule id `{id}` (first defined in {first})")));
             }
-            let rule = Arc::new(compile_rule(&name, origin, text, spec, &lists, folder.is_some())?);
+            let rule = Arc::new(compile_rule(&name, origin, text, spec, &lists, verify)?);
             match layers.position(&id) {
                 Some(index) if rule.replaces => layers.rules[index] = rule,
                 Some(index) => return Err(already_defined(&rule, &layers.rules[index])),

@@ -135,7 +135,7 @@ impl Pack {
     /// a `[pack]` table if one file has it, else `fallback_name`. Having no folder, it
     /// can only extend built-in packs.
     pub fn from_sources(fallback_name: &str, sources: &[(String, String)]) -> Result<Pack, PackError> {
-        load::Loader::default().assemble(fallback_name, sources, None)
+        load::Loader::default().assemble(fallback_name, sources, None, true)
     }
 
     /// The rules written in this pack's folder: its own files and the packs inside its
