@@ -179,11 +179,14 @@ fn step(program: &Program, test: &Test, input: &Input<'_>, window: Window, pos: 
             (full.then_some(whole).flatten(), part.then_some(inside).flatten())
         }
         Test::Set(set) => {
+            // As for one word: a tail in the set ("'ll" of `(will | 'll)`) matches any word ending in it.
+            let tail = norm.rfind('\'').filter(|&i| i > 0).map(|i| &norm[i..]);
             let (full, part) = if input.case_sensitive {
                 let cased = cased();
-                (set.cased.contains(&cased), head().is_some() && set.cased.contains(&head_of(&cased)))
+                let by_tail = tail.is_some() && set.cased.contains(&tail_of(&cased));
+                (set.cased.contains(&cased) || by_tail, head().is_some() && set.cased.contains(&head_of(&cased)))
             } else {
-                (set.norm.contains(norm), head().is_some_and(|h| set.norm.contains(h)))
+                (set.norm.contains(norm) || tail.is_some_and(|t| set.norm.contains(t)), head().is_some_and(|h| set.norm.contains(h)))
             };
             (full.then_some(whole).flatten(), part.then_some(inside).flatten())
         }
@@ -276,6 +279,7 @@ mod tests {
         assert_eq!(matches("(I | we) 'll ~send", "I’ll send it; we'll sent; we will send"), ["I’ll send", "we'll sent"]);
         assert_eq!(matches("I", "I'll go"), ["I"]);
         assert_eq!(matches("'ll go", "she'll go"), ["she'll go"]);
+        assert_eq!(matches("(will | 'll) go", "she'll go, he will go"), ["she'll go", "will go"]);
         assert_eq!(matches("follow-up", "a follow-up and a follow up, not followup"), ["follow-up", "follow up"]);
         assert_eq!(matches("why \\?", "why?! why"), ["why?!"]);
     }
