@@ -56,8 +56,6 @@ pub struct Engine {
 /// together (each pack alone was checked when it loaded).
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
-    #[error("cannot combine the rules' patterns: {0}")]
-    Regex(#[from] regex::Error),
     #[error("{0}")]
     Rule(String),
 }
@@ -101,11 +99,15 @@ impl Engine {
     /// The findings of the sentence-level rules in one sentence, relative to its start,
     /// each with only the rewrites that hold up ([`Engine::rewrite_holds`]).
     fn sentence_findings(&self, text: &str, in_subject: bool) -> Arc<[Local]> {
-        let mut found = self.sentence_hits(text, in_subject);
-        for local in &mut found {
-            local.suggestions.retain(|suggestion| self.rewrite_holds(text, in_subject, &local.span, &suggestion.replacement));
-        }
-        found.into()
+        let found = self.sentence_hits(text, in_subject).into_iter().map(|hit| {
+            let active = &self.rules[hit.rule];
+            let matched = &text[hit.span.clone()];
+            let mut suggestions = suggestions(active, matched, hit.span.start == 0, &hit.groups);
+            suggestions.retain(|suggestion| self.rewrite_holds(text, in_subject, &hit.span, &suggestion.replacement));
+            let message = finding_message(active, matched, &hit.groups);
+            Local { rule: hit.rule, span: hit.span, message, suggestions }
+        });
+        found.collect()
     }
 
     /// A rewrite holds when it repeats no phrase of its sentence and, put in place,
@@ -116,29 +118,25 @@ impl Engine {
         }
         let rewritten = format!("{}{replacement}{}", &text[..span.start], &text[span.end..]);
         let new_words = span.start..span.start + replacement.len();
-        !self.sentence_hits(&rewritten, in_subject).iter().any(|local| compose::overlaps(&local.span, &new_words))
+        !self.sentence_hits(&rewritten, in_subject).iter().any(|hit| compose::overlaps(&hit.span, &new_words))
     }
 
-    /// What the sentence-level rules find in one sentence, with every rewrite.
-    fn sentence_hits(&self, text: &str, in_subject: bool) -> Vec<Local> {
+    /// The matches of the sentence-level rules in one sentence that are in scope and
+    /// pass their guards.
+    fn sentence_hits(&self, text: &str, in_subject: bool) -> Vec<words::Hit> {
         let rules = self.rule_refs();
         let tokens = Tokens::new(text);
-        let mut out = Vec::new();
-        for hit in self.words.hits(&rules, text, &tokens) {
+        let mut hits = self.words.hits(&rules, text, &tokens);
+        hits.retain(|hit| {
             let active = &self.rules[hit.rule];
             let in_scope = match active.rule.scope {
                 Scope::Both => true,
                 Scope::Subject => in_subject,
                 Scope::Body => !in_subject,
             };
-            if in_scope && self.words.guards_pass(&active.rule, hit.rule, text, &tokens, &hit) {
-                let matched = &text[hit.span.clone()];
-                let suggestions = suggestions(active, matched, hit.span.start == 0, &hit.groups);
-                let message = finding_message(active, matched, &hit.groups);
-                out.push(Local { rule: hit.rule, span: hit.span, message, suggestions });
-            }
-        }
-        out
+            in_scope && self.words.guards_pass(&active.rule, hit.rule, text, &tokens, hit)
+        });
+        hits
     }
 
     fn rule_refs(&self) -> Vec<&Rule> {
