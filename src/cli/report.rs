@@ -1,5 +1,6 @@
 //! Reports for `check`: rustc-style text for people, JSON for scripts.
 
+use std::borrow::Borrow;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -20,7 +21,7 @@ pub enum Input {
 }
 
 impl Input {
-    pub fn checked(&self) -> Option<&Checked> {
+    pub fn into_checked(self) -> Option<Checked> {
         match self {
             Input::Checked(checked) => Some(checked),
             Input::Unchecked { .. } => None,
@@ -49,7 +50,7 @@ impl std::fmt::Display for Unchecked {
 /// `decoded` is true), 1-based lines and columns in Unicode scalar values. An input
 /// that could not be read has `error` instead of diagnostics; a skipped one has
 /// `skipped` and no diagnostics.
-pub fn json(out: &mut impl Write, inputs: &[Input]) -> io::Result<()> {
+pub fn json(out: &mut impl Write, inputs: impl Iterator<Item = Input>) -> io::Result<()> {
     #[derive(Serialize)]
     #[serde(untagged)]
     enum FileReport<'a> {
@@ -100,27 +101,42 @@ pub fn json(out: &mut impl Write, inputs: &[Input]) -> io::Result<()> {
             })
             .collect()
     }
-    let files: Vec<FileReport<'_>> = inputs
-        .iter()
-        .map(|input| match input {
-            Input::Checked(checked) => {
-                FileReport::Checked { path: &checked.path, decoded: checked.message.is_decoded(), diagnostics: diagnostics(checked) }
+    /// One input's report, serialized as it comes so that no two messages are held at once.
+    struct Report(Input);
+    impl Serialize for Report {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            match &self.0 {
+                Input::Checked(checked) => {
+                    FileReport::Checked { path: &checked.path, decoded: checked.message.is_decoded(), diagnostics: diagnostics(checked) }
+                        .serialize(serializer)
+                }
+                Input::Unchecked { path, why: why @ Unchecked::Binary } => {
+                    FileReport::Skipped { path, skipped: why.to_string(), diagnostics: [] }.serialize(serializer)
+                }
+                Input::Unchecked { path, why: Unchecked::Unreadable(error) } => FileReport::Failed { path, error }.serialize(serializer),
             }
-            Input::Unchecked { path, why: why @ Unchecked::Binary } => FileReport::Skipped { path, skipped: why.to_string(), diagnostics: [] },
-            Input::Unchecked { path, why: Unchecked::Unreadable(error) } => FileReport::Failed { path, error },
-        })
-        .collect();
-    serde_json::to_writer_pretty(&mut *out, &files)?;
+        }
+    }
+    /// The reports as one JSON array, each input checked when the array reaches it.
+    struct Stream<I>(std::cell::RefCell<Option<I>>);
+    impl<I: Iterator<Item = Input>> Serialize for Stream<I> {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let inputs = self.0.borrow_mut().take().into_iter().flatten();
+            serializer.collect_seq(inputs.map(Report))
+        }
+    }
+    serde_json::to_writer_pretty(&mut *out, &Stream(std::cell::RefCell::new(Some(inputs))))?;
     writeln!(out)
 }
 
 /// The text report, in the shape of rustc's diagnostics. Text from the input is shown
 /// with control characters escaped, so a message cannot drive the terminal.
-pub fn text<'a>(out: &mut impl Write, results: impl IntoIterator<Item = &'a Checked>, color: bool) -> io::Result<()> {
+pub fn text<C: Borrow<Checked>>(out: &mut impl Write, results: impl IntoIterator<Item = C>, color: bool) -> io::Result<()> {
     let paint = Paint(color);
     let mut counts = [0usize; 4];
     let mut files = 0;
     for checked in results {
+        let checked = checked.borrow();
         files += 1;
         let text = checked.message.text();
         let mut cursor = Cursor::new(text);
