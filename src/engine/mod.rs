@@ -28,6 +28,7 @@ pub use words::Unanchored;
 
 use crate::finding::{Finding, Severity, Suggestion};
 use crate::message::Message;
+use crate::rules::expr::vm::Input;
 use crate::rules::{Allowlist, Lists, Pack, Rule, Scope};
 use crate::text::{self, Tokens};
 use cache::Local;
@@ -126,7 +127,9 @@ impl Engine {
     fn sentence_hits(&self, text: &str, in_subject: bool) -> Vec<words::Hit> {
         let rules = self.rule_refs();
         let tokens = Tokens::new(text);
-        let mut hits = self.words.hits(&rules, text, &tokens);
+        let numbers = self.words.numbers(&tokens);
+        let sentence = Input { text, tokens: &tokens, words: &numbers, case_sensitive: false };
+        let mut hits = self.words.hits(&rules, sentence);
         hits.retain(|hit| {
             let active = &self.rules[hit.rule];
             let in_scope = match active.rule.scope {
@@ -134,7 +137,7 @@ impl Engine {
                 Scope::Subject => in_subject,
                 Scope::Body => !in_subject,
             };
-            in_scope && self.words.guards_pass(&active.rule, hit.rule, text, &tokens, hit)
+            in_scope && self.words.guards_pass(&active.rule, hit.rule, sentence, hit)
         });
         hits
     }

@@ -3,7 +3,7 @@
 //! anchor, bounded by the expression's longest match; `regex` escape hatches only when
 //! the sentence holds one of their literals. Every step is linear in the sentence.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -11,7 +11,7 @@ use aho_corasick::AhoCorasick;
 
 use super::EngineError;
 use crate::rules::expr::vm::{self, Found, Input, Window};
-use crate::rules::expr::{self, Program};
+use crate::rules::expr::{self, Lexicon, Program, TokenWords, WordId};
 use crate::rules::{matcher, Escape, Expr, GuardTest, GuardWindow, Lists, Matcher, Pattern, Rule};
 use crate::text::Tokens;
 
@@ -42,12 +42,11 @@ pub(super) struct CompiledGuard {
 enum CompiledTest {
     Expr {
         program: Box<Lazy>,
-        anchors: Option<HashSet<String>>,
+        /// Sorted.
+        anchors: Option<Vec<WordId>>,
     },
     /// The regex is the rule's own (guard `index` of its matcher).
-    Regex {
-        index: usize,
-    },
+    Regex { index: usize },
 }
 
 /// An expression resolved and checked when the engine is built, compiled the first
@@ -60,9 +59,10 @@ pub(super) struct Lazy {
 }
 
 impl Lazy {
-    fn program(&self) -> &Program {
+    /// The program; `lexicon` holds its words.
+    fn program(&self, lexicon: &Lexicon) -> &Program {
         // `check` passed in `Words::new`, which is all that can stop a compile.
-        self.program.get_or_init(|| expr::compile(&self.node).unwrap_or_else(|err| unreachable!("checked expression: {}", err.0)))
+        self.program.get_or_init(|| expr::compile(&self.node, lexicon).unwrap_or_else(|err| unreachable!("checked expression: {}", err.0)))
     }
 }
 
@@ -71,8 +71,10 @@ impl Lazy {
 pub(super) struct Words {
     /// (rule index, pattern index, program) of every `match` entry of a finding rule.
     exprs: Vec<(usize, usize, Lazy)>,
-    /// Anchor word -> indexes into `exprs`.
-    index: HashMap<String, Vec<u32>>,
+    /// Every word the expressions name, numbered.
+    lexicon: Lexicon,
+    /// Anchor word's number -> indexes into `exprs`.
+    index: Vec<Vec<u32>>,
     /// Expressions without anchors: tried on every sentence.
     everywhere: Vec<u32>,
     /// (rule index, pattern index) of every `regex` entry.
@@ -100,11 +102,18 @@ impl Words {
     pub fn new<'r>(rules: impl Iterator<Item = &'r Rule>, lists: &Lists) -> Result<Words, EngineError> {
         let mut words = Words::default();
         let mut resolver = lists.resolver();
-        let mut compile = |expr: &Expr| -> Result<(Lazy, Option<Vec<String>>), EngineError> {
+        let mut lexicon = Lexicon::default();
+        let mut walked = HashSet::new();
+        let mut compile = |expr: &Expr| -> Result<(Lazy, Option<Vec<WordId>>), EngineError> {
             let fail = |message: &str| EngineError::Rule(format!("{}: {message}", expr.location));
             let node = resolver.resolve(&expr.node).map_err(|err| fail(err.message()))?;
             expr::check(&node).map_err(|err| fail(&err.0))?;
-            let anchors = expr::anchor_words(&node);
+            lexicon.add_words(&node, &mut walked);
+            let anchors = expr::anchor_words(&node).map(|anchors| {
+                let mut ids: Vec<WordId> = anchors.iter().map(|word| lexicon.id(word)).collect();
+                ids.sort_unstable();
+                ids
+            });
             Ok((Lazy { node, program: OnceLock::new() }, anchors))
         };
         let mut literals = Vec::new();
@@ -120,7 +129,13 @@ impl Words {
                         let (program, anchors) = compile(expr)?;
                         let id = words.exprs.len() as u32;
                         match anchors {
-                            Some(anchors) => anchors.into_iter().for_each(|a| words.index.entry(a).or_default().push(id)),
+                            Some(anchors) => anchors.into_iter().for_each(|anchor| {
+                                let slot = anchor as usize;
+                                if words.index.len() <= slot {
+                                    words.index.resize_with(slot + 1, Vec::new);
+                                }
+                                words.index[slot].push(id);
+                            }),
                             None => words.everywhere.push(id),
                         }
                         words.exprs.push((rule_index, pattern_index, program));
@@ -143,7 +158,7 @@ impl Words {
                 let test = match &guard.test {
                     GuardTest::Expr(expr) => {
                         let (program, anchors) = compile(expr)?;
-                        CompiledTest::Expr { program: Box::new(program), anchors: anchors.map(|words| words.into_iter().collect()) }
+                        CompiledTest::Expr { program: Box::new(program), anchors }
                     }
                     GuardTest::Regex(_) => CompiledTest::Regex { index },
                 };
@@ -152,6 +167,7 @@ impl Words {
             words.guards.push(compiled);
             words.asks.push(asks);
         }
+        words.lexicon = lexicon;
         if !literals.is_empty() {
             let finder = AhoCorasick::builder().ascii_case_insensitive(true).build(&literals).map_err(|e| EngineError::Rule(e.to_string()))?;
             words.literals = Some(finder);
@@ -179,22 +195,22 @@ impl Words {
         out
     }
 
-    /// Every match of every rule in one sentence (`text`, its `tokens`), before guards,
-    /// in no particular order; spans are relative to the sentence.
-    pub fn hits(&self, rules: &[&Rule], text: &str, tokens: &Tokens) -> Vec<Hit> {
+    /// The lexicon numbers of a sentence's tokens, for [`Words::hits`] and the guards.
+    pub fn numbers(&self, tokens: &Tokens) -> Vec<TokenWords> {
+        self.lexicon.words(tokens)
+    }
+
+    /// Every match of every rule in one sentence (`sentence.text`), before guards, in no
+    /// particular order; spans are relative to the sentence.
+    pub fn hits(&self, rules: &[&Rule], sentence: Input<'_>) -> Vec<Hit> {
+        let (text, tokens) = (sentence.text, sentence.tokens);
         let mut out = Vec::new();
         let mut candidates: Vec<(u32, usize)> = Vec::new();
-        for index in 0..tokens.len() {
-            let norm = tokens.norm(index);
-            let mut look = |key: &str| {
-                if let Some(ids) = self.index.get(key) {
-                    candidates.extend(ids.iter().map(|&id| (id, index)));
+        for (index, words) in sentence.words.iter().enumerate() {
+            for id in [words.whole, words.head, words.tail] {
+                if let Some(exprs) = self.index.get(id as usize) {
+                    candidates.extend(exprs.iter().map(|&expr| (expr, index)));
                 }
-            };
-            look(norm);
-            if let Some(apostrophe) = norm.rfind('\'').filter(|&i| i > 0) {
-                look(&norm[..apostrophe]);
-                look(&norm[apostrophe..]);
             }
         }
         for &id in &self.everywhere {
@@ -208,8 +224,8 @@ impl Words {
             let (group, tail) = rest.split_at(count);
             rest = tail;
             let (rule_index, _, lazy) = &self.exprs[id as usize];
-            let program = lazy.program();
-            let input = Input { text, tokens, case_sensitive: rules[*rule_index].case_sensitive };
+            let program = lazy.program(&self.lexicon);
+            let input = Input { case_sensitive: rules[*rule_index].case_sensitive, ..sentence };
             for found in matches_near(program, &input, group.iter().map(|&(_, token)| token)) {
                 out.push(expression_hit(*rule_index, program, &input, &found));
             }
@@ -245,12 +261,13 @@ impl Words {
     }
 
     /// Whether rule `rule_index`'s guards let a hit in this sentence through.
-    pub fn guards_pass(&self, rule: &Rule, rule_index: usize, text: &str, tokens: &Tokens, hit: &Hit) -> bool {
+    pub fn guards_pass(&self, rule: &Rule, rule_index: usize, sentence: Input<'_>, hit: &Hit) -> bool {
         let guards = &self.guards[rule_index];
         if guards.is_empty() {
             return true;
         }
-        let input = Input { text, tokens, case_sensitive: rule.case_sensitive };
+        let (text, tokens) = (sentence.text, sentence.tokens);
+        let input = Input { case_sensitive: rule.case_sensitive, ..sentence };
         let last = 2 * tokens.len();
         let (start, end) = hit.positions;
         let reach = 2 * GUARD_REACH;
@@ -267,7 +284,9 @@ impl Words {
                     continue;
                 }
                 let found = match &guard.test {
-                    CompiledTest::Expr { program, anchors } => search_window(program.program(), &input, window(kind), anchors.as_ref()),
+                    CompiledTest::Expr { program, anchors } => {
+                        search_window(program.program(&self.lexicon), &input, window(kind), anchors.as_deref())
+                    }
                     CompiledTest::Regex { index } => {
                         let hay = match kind {
                             GuardWindow::Sentence => text,
@@ -306,10 +325,11 @@ impl Words {
             return by_regex;
         }
         let tokens = Tokens::new(text);
-        let input = Input { text, tokens: &tokens, case_sensitive: rule.case_sensitive };
+        let words = self.numbers(&tokens);
+        let input = Input { text, tokens: &tokens, words: &words, case_sensitive: rule.case_sensitive };
         let end = 2 * tokens.len();
         let window = Window { lo: 0, hi: end, start: 0, end };
-        programs.iter().any(|program| search(program.program(), &input, window, None))
+        programs.iter().any(|program| search(program.program(&self.lexicon), &input, window, None))
     }
 }
 
@@ -320,24 +340,21 @@ fn escape_of(rule: &Rule, pattern_index: usize) -> Option<&Escape> {
     }
 }
 
-fn search_window(program: &Program, input: &Input<'_>, window: Window, anchors: Option<&HashSet<String>>) -> bool {
+fn search_window(program: &Program, input: &Input<'_>, window: Window, anchors: Option<&[WordId]>) -> bool {
     window.lo < window.hi && search(program, input, window, anchors)
 }
 
 /// Whether `program` matches anywhere in `window`; with `anchors`, only where one of
 /// them is near.
-fn search(program: &Program, input: &Input<'_>, window: Window, anchors: Option<&HashSet<String>>) -> bool {
+fn search(program: &Program, input: &Input<'_>, window: Window, anchors: Option<&[WordId]>) -> bool {
     let first = window.lo.div_ceil(2);
     let last = window.hi / 2;
     if program.anchored_start {
         return window.start % 2 == 0 && window.start >= window.lo && vm::match_at(program, input, window, window.start, false).is_some();
     }
     if let Some(anchors) = anchors {
-        let present = (first..last).any(|index| {
-            let norm = input.tokens.norm(index);
-            anchors.contains(norm)
-                || norm.rfind('\'').filter(|&i| i > 0).is_some_and(|i| anchors.contains(&norm[..i]) || anchors.contains(&norm[i..]))
-        });
+        let present =
+            input.words[first..last].iter().any(|words| [words.whole, words.head, words.tail].iter().any(|id| anchors.binary_search(id).is_ok()));
         if !present {
             return false;
         }

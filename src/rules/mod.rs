@@ -306,7 +306,7 @@ impl ExprContext<'_> {
         Ok(Expr { source: source.clone(), node, location: Location::at(self.origin, self.text, entry.span().start) })
     }
 
-    /// A `match` or guard expression: parsed, and compiled once with the lists as they
+    /// A `match` or guard expression: parsed, and checked once with the lists as they
     /// are now to catch what only compiling finds (an expression that matches nothing).
     pub fn rule_expr(&self, entry: &Spanned<String>) -> Result<Expr, PackError> {
         let parsed = self.parse(entry)?;
@@ -315,7 +315,7 @@ impl ExprContext<'_> {
         }
         let fail = |message: &str| PackError::at(self.origin, self.text, entry.span().start, message);
         let resolved = self.lists.resolver().resolve(&parsed.node).map_err(|err| fail(err.message()))?;
-        expr::compile(&resolved).map_err(|err| fail(&err.0))?;
+        expr::check(&resolved).map_err(|err| fail(&err.0))?;
         Ok(parsed)
     }
 }

@@ -28,6 +28,9 @@ pub struct Token {
     pub kind: TokenKind,
     /// Byte range of the normalised form in [`Tokens`]' buffer.
     norm: (u32, u32),
+    /// Offset in the normalised form of a contraction's apostrophe ("i'll": 1), 0 if
+    /// the token is no contraction.
+    apostrophe: u32,
     /// Whether a clause ends here: `,` `;` `:` a dash standing alone, brackets, `!` `?`
     /// and an ellipsis. Word gaps never cross one.
     pub clause_break: bool,
@@ -82,7 +85,8 @@ impl Tokens {
         }
         let norm = &self.norms[norm_start..];
         let clause_break = kind == TokenKind::Punct && is_clause_break(norm);
-        self.list.push(Token { start, end, kind, norm: (norm_start as u32, self.norms.len() as u32), clause_break });
+        let apostrophe = memchr::memrchr(b'\'', norm.as_bytes()).unwrap_or(0) as u32;
+        self.list.push(Token { start, end, kind, norm: (norm_start as u32, self.norms.len() as u32), apostrophe, clause_break });
     }
 
     /// The normalised form of token `index`: lower case, `'` for every apostrophe and
@@ -90,6 +94,12 @@ impl Tokens {
     pub fn norm(&self, index: usize) -> &str {
         let (start, end) = self.list[index].norm;
         &self.norms[start as usize..end as usize]
+    }
+
+    /// Where the apostrophe of token `index` is in its normalised form, if the token
+    /// is a contraction: "i'll" is "i" and "'ll".
+    pub fn apostrophe(&self, index: usize) -> Option<usize> {
+        Some(self.list[index].apostrophe as usize).filter(|&at| at > 0)
     }
 
     pub fn len(&self) -> usize {

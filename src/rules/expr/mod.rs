@@ -9,12 +9,14 @@
 //! matching is linear in the text whatever its shape.
 
 mod inflect;
+pub mod lexicon;
 mod parse;
 mod program;
 pub mod vm;
 
 use std::sync::Arc;
 
+pub use lexicon::{Lexicon, TokenWords, WordId};
 pub use parse::{parse, syntax_error, ParseError};
 pub use program::{anchor_words, check, compile, CompileError, Program, MAX_MATCH_TOKENS};
 

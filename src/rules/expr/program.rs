@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use super::lexicon::{Lexicon, WordId, UNKNOWN};
 use super::{Class, Literal, Node, TokenRegex};
 
 /// The most tokens one match may cover; longer expressions are an error, which keeps
@@ -26,9 +27,6 @@ pub struct CompileError(pub String);
 pub struct Program {
     pub(super) insts: Vec<Inst>,
     pub(super) subs: Vec<Program>,
-    /// Normalised words of which every match contains one; `None`: no such set, the
-    /// expression must be tried at every token.
-    pub anchors: Option<Vec<String>>,
     /// The most tokens a match covers.
     pub max_len: usize,
     /// Starts with `^`: only tried at the start of its window.
@@ -51,7 +49,8 @@ pub(super) enum Inst {
 
 #[derive(Debug, Clone)]
 pub(super) enum Test {
-    Word(Literal),
+    /// A word and its number in the engine's lexicon.
+    Word(Literal, WordId),
     Set(Arc<WordSet>),
     Any,
     Class(Class),
@@ -63,8 +62,28 @@ pub(super) enum Test {
 /// Several one-token words, looked up at once.
 #[derive(Debug, Default)]
 pub(super) struct WordSet {
-    pub norm: HashSet<String>,
+    /// Bit `id` is set for each word's number in the lexicon: one load per lookup,
+    /// where a sentence makes thousands.
+    bits: Vec<u64>,
     pub cased: HashSet<String>,
+}
+
+impl WordSet {
+    fn new(ids: impl IntoIterator<Item = WordId>, cased: HashSet<String>) -> WordSet {
+        let mut bits = Vec::new();
+        for id in ids.into_iter().filter(|&id| id != UNKNOWN) {
+            let (word, bit) = (id as usize / 64, id % 64);
+            if bits.len() <= word {
+                bits.resize(word + 1, 0);
+            }
+            bits[word] |= 1 << bit;
+        }
+        WordSet { bits, cased }
+    }
+
+    pub fn contains(&self, id: WordId) -> bool {
+        self.bits.get(id as usize / 64).is_some_and(|word| word & (1 << (id % 64)) != 0)
+    }
 }
 
 /// Checks what would stop `node` (its lists resolved) from compiling, without
@@ -88,30 +107,31 @@ pub fn anchor_words(node: &Node) -> Option<Vec<String>> {
     anchors(node).map(|(words, _)| words)
 }
 
-/// Compiles `node` (its lists resolved).
-pub fn compile(node: &Node) -> Result<Program, CompileError> {
+/// Compiles `node` (its lists resolved); its words must be in `lexicon`.
+pub fn compile(node: &Node, lexicon: &Lexicon) -> Result<Program, CompileError> {
     check(node)?;
     let max_len = max_len(node);
-    let mut compiler = Compiler { insts: Vec::new(), subs: Vec::new(), captures: Vec::new() };
+    let mut compiler = Compiler { insts: Vec::new(), subs: Vec::new(), captures: Vec::new(), lexicon };
     compiler.node(node)?;
     compiler.insts.push(Inst::Match);
     let anchored_start = matches!(node, Node::Start) || matches!(node, Node::Seq(items) if matches!(items.first(), Some(Node::Start)));
-    Ok(Program { insts: compiler.insts, subs: compiler.subs, anchors: anchor_words(node), max_len, anchored_start, captures: compiler.captures })
+    Ok(Program { insts: compiler.insts, subs: compiler.subs, max_len, anchored_start, captures: compiler.captures })
 }
 
-struct Compiler {
+struct Compiler<'l> {
     insts: Vec<Inst>,
     subs: Vec<Program>,
     captures: Vec<String>,
+    lexicon: &'l Lexicon,
 }
 
-impl Compiler {
+impl Compiler<'_> {
     fn node(&mut self, node: &Node) -> Result<(), CompileError> {
         match node {
-            Node::Word(literal) => self.insts.push(Inst::Test(Test::Word(literal.clone()))),
+            Node::Word(literal) => self.insts.push(Inst::Test(Test::Word(literal.clone(), self.lexicon.id(&literal.norm)))),
             Node::Seq(items) => items.iter().try_for_each(|item| self.node(item))?,
             Node::Alt(alternatives) => {
-                let alternatives = merge_words(alternatives);
+                let alternatives = merge_words(alternatives, self.lexicon);
                 let mut exits = Vec::new();
                 for (index, alternative) in alternatives.iter().enumerate() {
                     let last = index + 1 == alternatives.len();
@@ -162,7 +182,7 @@ impl Compiler {
             }
             Node::Any => self.insts.push(Inst::Test(Test::Any)),
             Node::Not(inner) => {
-                let sub = compile_inner(inner)?;
+                let sub = compile_inner(inner, self.lexicon)?;
                 self.subs.push(sub);
                 self.insts.push(Inst::Test(Test::Not(self.subs.len() - 1)));
             }
@@ -200,11 +220,11 @@ impl Compiler {
 }
 
 /// The program of `!x`'s `x`: matched anchored, any length.
-fn compile_inner(node: &Node) -> Result<Program, CompileError> {
-    let mut compiler = Compiler { insts: Vec::new(), subs: Vec::new(), captures: Vec::new() };
+fn compile_inner(node: &Node, lexicon: &Lexicon) -> Result<Program, CompileError> {
+    let mut compiler = Compiler { insts: Vec::new(), subs: Vec::new(), captures: Vec::new(), lexicon };
     compiler.node(node)?;
     compiler.insts.push(Inst::Match);
-    Ok(Program { insts: compiler.insts, subs: compiler.subs, anchors: None, max_len: max_len(node), anchored_start: false, captures: Vec::new() })
+    Ok(Program { insts: compiler.insts, subs: compiler.subs, max_len: max_len(node), anchored_start: false, captures: Vec::new() })
 }
 
 enum Branch<'a> {
@@ -213,12 +233,12 @@ enum Branch<'a> {
 }
 
 /// One-word alternatives become one set lookup, in the place of the first of them.
-fn merge_words(alternatives: &[Node]) -> Vec<Branch<'_>> {
+fn merge_words<'n>(alternatives: &'n [Node], lexicon: &Lexicon) -> Vec<Branch<'n>> {
     let words: Vec<&Literal> = alternatives.iter().filter_map(|a| if let Node::Word(l) = a { Some(l) } else { None }).collect();
     if words.len() < 2 {
         return alternatives.iter().map(Branch::Node).collect();
     }
-    let set = Arc::new(WordSet { norm: words.iter().map(|l| l.norm.clone()).collect(), cased: words.iter().map(|l| l.cased.clone()).collect() });
+    let set = Arc::new(WordSet::new(words.iter().map(|l| lexicon.id(&l.norm)), words.iter().map(|l| l.cased.clone()).collect()));
     let mut out = Vec::new();
     let mut placed = false;
     for alternative in alternatives {
@@ -263,7 +283,7 @@ fn max_len(node: &Node) -> usize {
 fn anchors(node: &Node) -> Option<(Vec<String>, usize)> {
     match node {
         Node::Word(literal) => {
-            let cost = if COMMON.contains(&literal.norm.as_str()) { 50 } else { 1 };
+            let cost = if COMMON.contains(&literal.norm.as_str()) { 1000 } else { 1 };
             Some((vec![literal.norm.clone()], cost))
         }
         Node::Seq(items) => items.iter().filter(|item| min_len(item) > 0).filter_map(anchors).min_by_key(|(_, cost)| *cost),

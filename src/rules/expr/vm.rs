@@ -5,6 +5,7 @@
 //! Positions count half tokens: `2 * i` is before token `i`, `2 * i + 1` is inside it,
 //! at the apostrophe of a contraction ("I|'ll"), where a pattern's "'ll" can go on.
 
+use super::lexicon::{TokenWords, WordId, UNKNOWN};
 use super::program::{Inst, Program, Test};
 use super::{Class, Literal};
 use crate::text::{normalise_keeping_case, TokenKind, Tokens};
@@ -14,6 +15,8 @@ use crate::text::{normalise_keeping_case, TokenKind, Tokens};
 pub struct Input<'a> {
     pub text: &'a str,
     pub tokens: &'a Tokens,
+    /// The tokens' numbers in the lexicon the program was compiled with.
+    pub words: &'a [TokenWords],
     pub case_sensitive: bool,
 }
 
@@ -155,74 +158,78 @@ fn step(program: &Program, test: &Test, input: &Input<'_>, window: Window, pos: 
         return (None, None);
     };
     let whole = (2 * index + 2 <= window.hi).then_some(2 * index + 2);
-    let norm = input.tokens.norm(index);
-    let cased = || normalise_keeping_case(&input.text[token.span()]);
-    if pos % 2 == 1 {
+    let inside = (pos % 2 == 0 && pos < window.hi).then_some(pos + 1);
+    let words = input.words[index];
+    let (full, part) = match test {
+        Test::Word(..) | Test::Set(_) if input.case_sensitive => step_cased(test, input, index, pos % 2 == 1),
         // Inside a contraction: only its tail ("'ll") can follow.
-        let tail = &norm[norm.rfind('\'').unwrap_or(0)..];
-        let hit = match test {
-            Test::Word(literal) => same(literal, tail, input, || tail_of(&cased())),
-            Test::Set(set) if input.case_sensitive => set.cased.contains(&tail_of(&cased())),
-            Test::Set(set) => set.norm.contains(tail),
-            _ => false,
-        };
-        return (hit.then_some(whole).flatten(), None);
-    }
-    let head = || norm.rfind('\'').filter(|&i| i > 0).map(|i| &norm[..i]);
-    let inside = (pos < window.hi).then_some(pos + 1);
-    match test {
-        Test::Word(literal) => {
+        Test::Word(_, id) if pos % 2 == 1 => (known(*id, words.tail), false),
+        Test::Set(set) if pos % 2 == 1 => (set.contains(words.tail), false),
+        _ if pos % 2 == 1 => (false, false),
+        Test::Word(literal, id) => {
             // A contraction's tail written alone ("'ll") matches any word ending in it.
-            let tail = || norm.rfind('\'').filter(|&i| i > 0).is_some_and(|i| same(literal, &norm[i..], input, || tail_of(&cased())));
-            let full = same(literal, norm, input, cased) || in_mark_run(literal, token.kind, norm) || (literal.norm.starts_with('\'') && tail());
-            let part = !literal.norm.starts_with('\'') && head().is_some_and(|h| same(literal, h, input, || head_of(&cased())));
-            (full.then_some(whole).flatten(), part.then_some(inside).flatten())
+            let tail_only = literal.norm.starts_with('\'');
+            let full = known(*id, words.whole) || in_mark_run(literal, token.kind, input.tokens.norm(index)) || (tail_only && known(*id, words.tail));
+            (full, !tail_only && known(*id, words.head))
         }
-        Test::Set(set) => {
-            // As for one word: a tail in the set ("'ll" of `(will | 'll)`) matches any word ending in it.
-            let tail = norm.rfind('\'').filter(|&i| i > 0).map(|i| &norm[i..]);
-            let (full, part) = if input.case_sensitive {
-                let cased = cased();
-                let by_tail = tail.is_some() && set.cased.contains(&tail_of(&cased));
-                (set.cased.contains(&cased) || by_tail, head().is_some() && set.cased.contains(&head_of(&cased)))
-            } else {
-                (set.norm.contains(norm) || tail.is_some_and(|t| set.norm.contains(t)), head().is_some_and(|h| set.norm.contains(h)))
-            };
-            (full.then_some(whole).flatten(), part.then_some(inside).flatten())
-        }
-        Test::Any => ((!token.clause_break).then_some(whole).flatten(), None),
-        Test::Class(class) => {
-            let text = &input.text[token.span()];
-            let hit = match class {
-                Class::Number => token.kind == TokenKind::Number,
-                Class::Capitalised => {
-                    // The sentence's first word is capitalised anyway.
-                    token.kind == TokenKind::Word && index != 0 && text.starts_with(char::is_uppercase)
-                }
-                Class::Upper => {
-                    token.kind == TokenKind::Word && text.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !text.chars().any(char::is_lowercase)
-                }
-                Class::Emoji => token.kind == TokenKind::Symbol,
-            };
-            (hit.then_some(whole).flatten(), None)
-        }
+        // As for one word: a tail in the set ("'ll" of `(will | 'll)`) matches any word ending in it.
+        Test::Set(set) => (set.contains(words.whole) || set.contains(words.tail), set.contains(words.head)),
+        Test::Any => (!token.clause_break, false),
+        Test::Class(class) => (class_holds(*class, input, index), false),
         Test::Regex(regex) => {
-            let hit = if input.case_sensitive { regex.sensitive.is_match(&input.text[token.span()]) } else { regex.insensitive.is_match(norm) };
-            (hit.then_some(whole).flatten(), None)
+            let hit = if input.case_sensitive {
+                regex.sensitive.is_match(&input.text[token.span()])
+            } else {
+                regex.insensitive.is_match(input.tokens.norm(index))
+            };
+            (hit, false)
         }
         Test::Not(sub) => {
             let inner = Window { lo: pos, hi: window.hi, start: window.start, end: window.end };
-            let hit = !token.clause_break && match_at(&program.subs[*sub], input, inner, pos, false).is_none();
-            (hit.then_some(whole).flatten(), None)
+            (!token.clause_break && match_at(&program.subs[*sub], input, inner, pos, false).is_none(), false)
         }
+    };
+    (full.then_some(whole).flatten(), part.then_some(inside).flatten())
+}
+
+/// `id` is `other`, and a word the lexicon knows.
+fn known(id: WordId, other: WordId) -> bool {
+    id == other && id != UNKNOWN
+}
+
+/// A word or set test of a case-sensitive rule: compared as written. `in_tail`: the
+/// position is a contraction's apostrophe, where only its tail can match.
+fn step_cased(test: &Test, input: &Input<'_>, index: usize, in_tail: bool) -> (bool, bool) {
+    let token = input.tokens.list[index];
+    let cased = normalise_keeping_case(&input.text[token.span()]);
+    let contraction = input.tokens.apostrophe(index).is_some();
+    let head = contraction.then(|| head_of(&cased));
+    let tail = contraction.then(|| tail_of(&cased));
+    match test {
+        Test::Word(literal, _) if in_tail => (tail.as_deref() == Some(literal.cased.as_str()), false),
+        Test::Set(set) if in_tail => (tail.is_some_and(|t| set.cased.contains(&t)), false),
+        Test::Word(literal, _) => {
+            let tail_only = literal.norm.starts_with('\'');
+            let is = |form: &Option<String>| form.as_deref() == Some(literal.cased.as_str());
+            let full = literal.cased == cased || in_mark_run(literal, token.kind, input.tokens.norm(index)) || (tail_only && is(&tail));
+            (full, !tail_only && is(&head))
+        }
+        Test::Set(set) => (set.cased.contains(&cased) || tail.is_some_and(|t| set.cased.contains(&t)), head.is_some_and(|h| set.cased.contains(&h))),
+        _ => (false, false),
     }
 }
 
-fn same(literal: &Literal, norm: &str, input: &Input<'_>, cased: impl FnOnce() -> String) -> bool {
-    if input.case_sensitive {
-        literal.cased == cased()
-    } else {
-        literal.norm == norm
+fn class_holds(class: Class, input: &Input<'_>, index: usize) -> bool {
+    let token = input.tokens.list[index];
+    let text = &input.text[token.span()];
+    match class {
+        Class::Number => token.kind == TokenKind::Number,
+        // The sentence's first word is capitalised anyway.
+        Class::Capitalised => token.kind == TokenKind::Word && index != 0 && text.starts_with(char::is_uppercase),
+        Class::Upper => {
+            token.kind == TokenKind::Word && text.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !text.chars().any(char::is_lowercase)
+        }
+        Class::Emoji => token.kind == TokenKind::Symbol,
     }
 }
 
@@ -241,15 +248,18 @@ fn tail_of(word: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{compile, parse};
+    use super::super::{compile, parse, Lexicon};
     use super::*;
 
     /// Every match of `expression` in `text` (one sentence), left to right, as the
     /// reported text, with captures after `|`.
     fn matches(expression: &str, text: &str) -> Vec<String> {
-        let program = compile(&parse(expression).unwrap()).unwrap();
+        let node = parse(expression).unwrap();
+        let lexicon = Lexicon::of([&node]);
+        let program = compile(&node, &lexicon).unwrap();
         let tokens = Tokens::new(text);
-        let input = Input { text, tokens: &tokens, case_sensitive: false };
+        let words = lexicon.words(&tokens);
+        let input = Input { text, tokens: &tokens, words: &words, case_sensitive: false };
         let end = 2 * tokens.len();
         let window = Window { lo: 0, hi: end, start: 0, end };
         let mut out = Vec::new();
