@@ -49,11 +49,7 @@ impl Lexicon {
             }
             Node::Seq(items) | Node::Alt(items) => items.iter().for_each(|item| self.add_words(item, seen)),
             Node::Repeat { node, .. } | Node::Not(node) | Node::Focus(node) | Node::Capture(_, node) => self.add_words(node, seen),
-            Node::Shared(inner) => {
-                if seen.insert(Arc::as_ptr(inner)) {
-                    self.add_words(inner, seen);
-                }
-            }
+            Node::Shared(inner) if seen.insert(Arc::as_ptr(inner)) => self.add_words(inner, seen),
             _ => {}
         }
     }
@@ -61,14 +57,6 @@ impl Lexicon {
     /// The number of a normalised word, [`UNKNOWN`] if no expression names it.
     pub fn id(&self, norm: &str) -> WordId {
         self.ids.get(norm).copied().unwrap_or(UNKNOWN)
-    }
-
-    pub fn len(&self) -> usize {
-        self.ids.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
     }
 
     /// The numbers of every token of a sentence.
