@@ -33,6 +33,36 @@ pub struct Program {
     pub anchored_start: bool,
     /// Capture names; capture `k` is in slots `2 + 2k` and `3 + 2k`, the focus in 0 and 1.
     pub captures: Vec<String>,
+    /// The words every match starts with, when known: a start at any other word is
+    /// refused before any work.
+    pub(super) starts: Option<WordSet>,
+    pub(super) dispatches: Vec<Dispatch>,
+}
+
+/// Many alternatives at one place, most starting with a word: only those whose first
+/// word is the token's (and those that start otherwise) are tried, in written order.
+#[derive(Debug, Clone)]
+pub(super) struct Dispatch {
+    /// (first word's number, alternative), sorted.
+    pub by_word: Vec<(WordId, u32)>,
+    /// Alternatives that start with no one word: always tried.
+    pub always: Vec<u32>,
+    /// Where each alternative's instructions start.
+    pub entries: Vec<usize>,
+}
+
+impl Dispatch {
+    /// The alternatives to try where the token's numbers are `ids`, in written order.
+    pub fn alternatives(&self, ids: &[WordId], out: &mut Vec<u32>) {
+        out.clear();
+        out.extend_from_slice(&self.always);
+        for &id in ids.iter().filter(|&&id| id != UNKNOWN) {
+            let from = self.by_word.partition_point(|&(word, _)| word < id);
+            out.extend(self.by_word[from..].iter().take_while(|&&(word, _)| word == id).map(|&(_, alternative)| alternative));
+        }
+        out.sort_unstable();
+        out.dedup();
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -41,6 +71,8 @@ pub(super) enum Inst {
     Test(Test),
     /// Try the first, then the second.
     Split(usize, usize),
+    /// Index into `dispatches`; every alternative ends with a jump past them all.
+    Dispatch(usize),
     Jump(usize),
     Save(usize),
     Start,
@@ -60,7 +92,7 @@ pub(super) enum Test {
 }
 
 /// Several one-token words, looked up at once.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(super) struct WordSet {
     /// Bit `id` is set for each word's number in the lexicon: one load per lookup,
     /// where a sentence makes thousands.
@@ -111,19 +143,32 @@ pub fn anchor_words(node: &Node) -> Option<Vec<String>> {
 pub fn compile(node: &Node, lexicon: &Lexicon) -> Result<Program, CompileError> {
     check(node)?;
     let max_len = max_len(node);
-    let mut compiler = Compiler { insts: Vec::new(), subs: Vec::new(), captures: Vec::new(), lexicon };
+    let mut compiler = Compiler { insts: Vec::new(), subs: Vec::new(), captures: Vec::new(), dispatches: Vec::new(), lexicon };
     compiler.node(node)?;
     compiler.insts.push(Inst::Match);
+    let starts = first_words(node).map(|words| WordSet::new(words.iter().map(|l| lexicon.id(&l.norm)), HashSet::new()));
     let anchored_start = matches!(node, Node::Start) || matches!(node, Node::Seq(items) if matches!(items.first(), Some(Node::Start)));
-    Ok(Program { insts: compiler.insts, subs: compiler.subs, max_len, anchored_start, captures: compiler.captures })
+    Ok(Program {
+        insts: compiler.insts,
+        subs: compiler.subs,
+        max_len,
+        anchored_start,
+        captures: compiler.captures,
+        starts,
+        dispatches: compiler.dispatches,
+    })
 }
 
 struct Compiler<'l> {
     insts: Vec<Inst>,
     subs: Vec<Program>,
     captures: Vec<String>,
+    dispatches: Vec<Dispatch>,
     lexicon: &'l Lexicon,
 }
+
+/// From this many alternatives on, an alternation dispatches on its first words.
+const DISPATCH_FROM: usize = 4;
 
 impl Compiler<'_> {
     fn node(&mut self, node: &Node) -> Result<(), CompileError> {
@@ -132,27 +177,10 @@ impl Compiler<'_> {
             Node::Seq(items) => items.iter().try_for_each(|item| self.node(item))?,
             Node::Alt(alternatives) => {
                 let alternatives = merge_words(alternatives, self.lexicon);
-                let mut exits = Vec::new();
-                for (index, alternative) in alternatives.iter().enumerate() {
-                    let last = index + 1 == alternatives.len();
-                    let split = self.insts.len();
-                    if !last {
-                        self.insts.push(Inst::Split(split + 1, 0));
-                    }
-                    match alternative {
-                        Branch::Node(node) => self.node(node)?,
-                        Branch::Set(set) => self.insts.push(Inst::Test(Test::Set(Arc::clone(set)))),
-                    }
-                    if !last {
-                        exits.push(self.insts.len());
-                        self.insts.push(Inst::Jump(0));
-                        let next = self.insts.len();
-                        self.insts[split] = Inst::Split(split + 1, next);
-                    }
-                }
-                let end = self.insts.len();
-                for exit in exits {
-                    self.insts[exit] = Inst::Jump(end);
+                if alternatives.len() >= DISPATCH_FROM {
+                    self.dispatch(&alternatives)?;
+                } else {
+                    self.split_chain(&alternatives)?;
                 }
             }
             Node::Repeat { node, min, max } => {
@@ -210,6 +238,71 @@ impl Compiler<'_> {
         Ok(())
     }
 
+    fn branch(&mut self, alternative: &Branch<'_>) -> Result<(), CompileError> {
+        match alternative {
+            Branch::Node(node) => self.node(node),
+            Branch::Set(set, _) => {
+                self.insts.push(Inst::Test(Test::Set(Arc::clone(set))));
+                Ok(())
+            }
+        }
+    }
+
+    /// Alternatives as a chain of splits: each tried in turn.
+    fn split_chain(&mut self, alternatives: &[Branch<'_>]) -> Result<(), CompileError> {
+        let mut exits = Vec::new();
+        for (index, alternative) in alternatives.iter().enumerate() {
+            let last = index + 1 == alternatives.len();
+            let split = self.insts.len();
+            if !last {
+                self.insts.push(Inst::Split(split + 1, 0));
+            }
+            self.branch(alternative)?;
+            if !last {
+                exits.push(self.insts.len());
+                self.insts.push(Inst::Jump(0));
+                let next = self.insts.len();
+                self.insts[split] = Inst::Split(split + 1, next);
+            }
+        }
+        let end = self.insts.len();
+        for exit in exits {
+            self.insts[exit] = Inst::Jump(end);
+        }
+        Ok(())
+    }
+
+    /// Alternatives behind a [`Dispatch`] on their first words.
+    fn dispatch(&mut self, alternatives: &[Branch<'_>]) -> Result<(), CompileError> {
+        let index = self.dispatches.len();
+        self.dispatches.push(Dispatch { by_word: Vec::new(), always: Vec::new(), entries: Vec::new() });
+        self.insts.push(Inst::Dispatch(index));
+        let (mut by_word, mut always, mut entries, mut exits) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (number, alternative) in alternatives.iter().enumerate() {
+            let number = number as u32;
+            let firsts = match alternative {
+                Branch::Node(node) => first_words(node),
+                Branch::Set(_, words) => Some(words.clone()),
+            };
+            match firsts {
+                Some(words) => by_word.extend(words.iter().map(|literal| (self.lexicon.id(&literal.norm), number))),
+                None => always.push(number),
+            }
+            entries.push(self.insts.len());
+            self.branch(alternative)?;
+            exits.push(self.insts.len());
+            self.insts.push(Inst::Jump(0));
+        }
+        let end = self.insts.len();
+        for exit in exits {
+            self.insts[exit] = Inst::Jump(end);
+        }
+        by_word.sort_unstable();
+        by_word.dedup();
+        self.dispatches[index] = Dispatch { by_word, always, entries };
+        Ok(())
+    }
+
     /// Each optional copy of a repeat: try it (greedy), else skip all the rest.
     fn patch_greedy(&mut self, skips: &[usize]) {
         let end = self.insts.len();
@@ -221,15 +314,17 @@ impl Compiler<'_> {
 
 /// The program of `!x`'s `x`: matched anchored, any length.
 fn compile_inner(node: &Node, lexicon: &Lexicon) -> Result<Program, CompileError> {
-    let mut compiler = Compiler { insts: Vec::new(), subs: Vec::new(), captures: Vec::new(), lexicon };
+    let mut compiler = Compiler { insts: Vec::new(), subs: Vec::new(), captures: Vec::new(), dispatches: Vec::new(), lexicon };
     compiler.node(node)?;
     compiler.insts.push(Inst::Match);
-    Ok(Program { insts: compiler.insts, subs: compiler.subs, max_len: max_len(node), anchored_start: false, captures: Vec::new() })
+    let (insts, subs, dispatches) = (compiler.insts, compiler.subs, compiler.dispatches);
+    Ok(Program { insts, subs, max_len: max_len(node), anchored_start: false, captures: Vec::new(), starts: None, dispatches })
 }
 
 enum Branch<'a> {
     Node(&'a Node),
-    Set(Arc<WordSet>),
+    /// The set and the words in it.
+    Set(Arc<WordSet>, Vec<&'a Literal>),
 }
 
 /// One-word alternatives become one set lookup, in the place of the first of them.
@@ -246,12 +341,31 @@ fn merge_words<'n>(alternatives: &'n [Node], lexicon: &Lexicon) -> Vec<Branch<'n
             Node::Word(_) if placed => {}
             Node::Word(_) => {
                 placed = true;
-                out.push(Branch::Set(Arc::clone(&set)));
+                out.push(Branch::Set(Arc::clone(&set), words.clone()));
             }
             other => out.push(Branch::Node(other)),
         }
     }
     out
+}
+
+/// The words one of which every match of `node` starts with (as a whole token, a
+/// contraction's head, or a tail written alone), or `None`. A sentence mark is never
+/// one: `\?` also matches a run like "?!".
+fn first_words(node: &Node) -> Option<Vec<&Literal>> {
+    match node {
+        Node::Word(literal) if matches!(literal.norm.as_str(), "?" | "!" | ".") => None,
+        Node::Word(literal) => Some(vec![literal]),
+        Node::Seq(items) => items.first().filter(|first| min_len(first) > 0).and_then(first_words),
+        Node::Alt(items) => items.iter().map(first_words).try_fold(Vec::new(), |mut all, words| {
+            all.extend(words?);
+            Some(all)
+        }),
+        Node::Repeat { node, min, .. } if *min > 0 => first_words(node),
+        Node::Focus(inner) | Node::Capture(_, inner) => first_words(inner),
+        Node::Shared(inner) => first_words(inner),
+        _ => None,
+    }
 }
 
 fn min_len(node: &Node) -> usize {

@@ -89,7 +89,11 @@ enum Frame {
 /// The match starting at position `at`: the longest (the first written among equally
 /// long ones) when `longest`, else the first found.
 pub fn match_at(program: &Program, input: &Input<'_>, window: Window, at: usize, longest: bool) -> Option<Found> {
+    if cannot_start(program, input, window, at) {
+        return None;
+    }
     let reach = (2 * program.max_len + 2).min(window.hi.saturating_sub(at) + 1);
+    let mut alternatives = Vec::new();
     let mut visited = vec![0u64; (program.insts.len() * reach).div_ceil(64)];
     let mut slots: Vec<Option<usize>> = vec![None; 2 + 2 * program.captures.len()];
     let mut stack = vec![Frame::Explore(0, at)];
@@ -135,6 +139,13 @@ pub fn match_at(program: &Program, input: &Input<'_>, window: Window, at: usize,
                     stack.push(Frame::Explore(*other, pos));
                     pc = *preferred;
                 }
+                Inst::Dispatch(index) => {
+                    let dispatch = &program.dispatches[*index];
+                    dispatch.alternatives(&token_ids(input, pos), &mut alternatives);
+                    // The first written is explored first, as a chain of splits would.
+                    stack.extend(alternatives.iter().rev().map(|&alternative| Frame::Explore(dispatch.entries[alternative as usize], pos)));
+                    break;
+                }
                 Inst::Jump(target) => pc = *target,
                 Inst::Save(slot) => {
                     stack.push(Frame::Restore(*slot, slots[*slot]));
@@ -148,6 +159,28 @@ pub fn match_at(program: &Program, input: &Input<'_>, window: Window, at: usize,
         }
     }
     best
+}
+
+/// Whether a match at `at` fails on its first token: most tries do, and this answers
+/// before any state is set up.
+fn cannot_start(program: &Program, input: &Input<'_>, window: Window, at: usize) -> bool {
+    if let Some(starts) = &program.starts {
+        return !token_ids(input, at).iter().any(|&id| starts.contains(id));
+    }
+    match program.insts.iter().find(|inst| !matches!(inst, Inst::Save(_))) {
+        Some(Inst::Test(test)) => step(program, test, input, window, at) == (None, None),
+        _ => false,
+    }
+}
+
+/// The numbers a word test at `pos` can match: inside a contraction only its tail;
+/// elsewhere the whole token, its head and its tail.
+fn token_ids(input: &Input<'_>, pos: usize) -> [WordId; 3] {
+    match input.words.get(pos / 2) {
+        Some(words) if pos % 2 == 1 => [words.tail, UNKNOWN, UNKNOWN],
+        Some(words) => [words.whole, words.head, words.tail],
+        None => [UNKNOWN; 3],
+    }
 }
 
 /// Where a test at `pos` can go on: the whole token, and for a word that is the head of
@@ -292,6 +325,15 @@ mod tests {
         assert_eq!(matches("(will | 'll) go", "she'll go, he will go"), ["she'll go", "will go"]);
         assert_eq!(matches("follow-up", "a follow-up and a follow up, not followup"), ["follow-up", "follow up"]);
         assert_eq!(matches("why \\?", "why?! why"), ["why?!"]);
+    }
+
+    #[test]
+    fn many_alternatives_are_tried_by_their_first_word_in_written_order() {
+        let many = "(per my last | per my | as I said | 'll do | will do | (a | an) ~idiot)";
+        assert_eq!(matches(many, "As I said, I'll do it per my last note, an idiot"), ["As I said", "I'll do", "per my last", "an idiot"]);
+        // Of two equally long matches, the first written is reported.
+        assert_eq!(matches("(x=we will | we y=will | you must | they must)", "we will"), ["we will|we"]);
+        assert_eq!(matches("(ok | we y=will | x=we will | you must)", "we will"), ["we will|will"]);
     }
 
     #[test]
