@@ -7,8 +7,8 @@
 "use strict";
 
 const { ComposeDocument, replaceInSubject } = globalThis.tactfulMapping;
-const { validate, toServer, atLeast } = globalThis.tactfulSettings;
-const { popupModel, badge, severityName, whyFromHover } = globalThis.tactfulPopupModel;
+const { validate, toServer, installCommand } = globalThis.tactfulSettings;
+const { popupModel, badge, severityName, whyFromHover, heldCount } = globalThis.tactfulPopupModel;
 const { LspClient } = globalThis.tactfulLsp;
 
 const HOST_NAME = "tactful";
@@ -212,7 +212,7 @@ async function published(state, diagnostics) {
 }
 
 function holding(state) {
-  const count = state.findings.filter((f) => atLeast(severityName(f.severity), settings.holdSeverity)).length;
+  const count = heldCount(state.findings, settings);
   return count > 0 ? { count, severity: settings.holdSeverity } : null;
 }
 
@@ -302,7 +302,7 @@ async function popupState(tabId) {
     fixAll = edits ? { count: edits.length } : null;
   }
   const problems = settingsProblems.length > 0 ? `Settings: ${settingsProblems.join("; ")}` : null;
-  return popupModel({ host, findings: state.findings, hold: state.hold, fixAll, serverMessage: problems || serverMessage });
+  return popupModel({ host, findings: state.findings, hold: state.hold, fixAll, serverMessage: problems || serverMessage, installCommand: installCommand(settings) });
 }
 
 function refresh(state) {
@@ -314,6 +314,8 @@ function refresh(state) {
 
 function refreshAll() {
   for (const state of composes.values()) refresh(state);
+  // The options page shows the host's state too, with or without a compose window.
+  browser.runtime.sendMessage({ type: "tactful:refresh", tabId: null }).catch(() => {});
 }
 
 /** What the popup (and the test driver) may ask. */
@@ -372,12 +374,15 @@ async function beforeSend(tab) {
   state.hold = holding(state);
   refresh(state);
   if (!state.hold) return {};
-  // The popup opens on a focused window only.
-  browser.windows
-    .update(tab.windowId, { focused: true })
-    .then(() => browser.composeAction.openPopup({ windowId: tab.windowId }))
-    .then((opened) => opened || console.warn("tactful: the popup did not open"), logError);
+  openPopup(tab.windowId).then((opened) => opened || console.warn("tactful: the popup did not open"), logError);
   return { cancel: true };
+}
+
+/** Opens the popup on a compose window; resolves to whether it opened. */
+async function openPopup(windowId) {
+  // The popup opens on a focused window only.
+  await browser.windows.update(windowId, { focused: true });
+  return browser.composeAction.openPopup({ windowId });
 }
 
 // --- wiring ------------------------------------------------------------------------
@@ -394,6 +399,8 @@ async function loadSettings() {
 browser.storage.onChanged.addListener(async (changes, area) => {
   if (area !== "local" || !changes.settings) return;
   await loadSettings();
+  // The popup's install command names the binary path setting.
+  refreshAll();
   if (client && host.status === "ok") client.notify("workspace/didChangeConfiguration", { settings: { tactful: toServer(settings) } });
   for (const state of composes.values()) {
     browser.tabs.sendMessage(state.tabId, { type: "tactful:configure", debounceMs: settings.debounceMs }).catch(() => {});
@@ -408,20 +415,31 @@ browser.runtime.onMessage.addListener((message, sender) => {
     return undefined;
   }
   if (message.type === "options:state") {
-    return Promise.resolve({ host, settings, problems: settingsProblems, serverMessage });
+    return Promise.resolve({ host, settings, problems: settingsProblems, serverMessage, installCommand: installCommand(settings) });
   }
   if (typeof message.type === "string" && message.type.startsWith("popup:")) return handlePopup(message);
   return undefined;
 });
 
+/** Messages the popup and options pages answer for the test driver (what they show, a click). */
+const PAGE_TEST_MESSAGES = ["popup:describe", "popup:click", "options:describe", "options:fill"];
+
+/** The test driver's view of a compose window: the document, findings and the badge as drawn. */
+async function testFindings(tabId) {
+  const state = composes.get(tabId);
+  if (!state || !state.doc) return { host };
+  const badgeText = await browser.composeAction.getBadgeText({ tabId });
+  return { text: state.doc.text, findings: state.findings.map(({ diagnostic, ...f }) => f), host, badge: badgeText };
+}
+
 browser.runtime.onMessageExternal.addListener((message, sender) => {
   if (sender.id !== TEST_DRIVER_ID) return undefined;
-  if (message.type === "test:findings") {
-    const state = composes.get(message.tabId);
-    return Promise.resolve(state && state.doc ? { text: state.doc.text, findings: state.findings.map(({ diagnostic, ...f }) => f), host } : { host });
-  }
+  if (message.type === "test:findings") return testFindings(message.tabId);
   if (message.type === "test:check") return check(message.tabId).then(() => ({ ok: true }));
   if (message.type === "test:highlights") return browser.tabs.sendMessage(message.tabId, { type: "tactful:stats" });
+  if (message.type === "test:openPopup") return openPopup(message.windowId);
+  // The popup or options page answers, if it is open (else this rejects).
+  if (message.type === "test:page" && PAGE_TEST_MESSAGES.includes(message.message.type)) return browser.runtime.sendMessage(message.message);
   if (typeof message.type === "string" && message.type.startsWith("popup:")) return handlePopup(message);
   return undefined;
 });

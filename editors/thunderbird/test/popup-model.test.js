@@ -2,7 +2,7 @@
 
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const { popupModel, badge, whyFromHover, INSTALL_COMMAND } = require("../src/lib/popup-model.js");
+const { popupModel, badge, whyFromHover, heldCount, INSTALL_COMMAND, MANIFEST_PATH } = require("../src/lib/popup-model.js");
 
 const finding = (over = {}) => ({
   id: "3:0",
@@ -67,4 +67,26 @@ test("why comes from the server's hover text", () => {
   assert.equal(whyFromHover("**Msg**\n\nTry instead:\n- x\n\n`r` · c · hint"), "");
   assert.equal(whyFromHover("**Msg**\n\n`r` · c · hint"), "");
   assert.equal(whyFromHover(undefined), "");
+});
+
+test("a missing host names the manifest Thunderbird reads and the command for the binary in the options", () => {
+  const command = "/opt/tactful thunderbird install";
+  const model = popupModel({ host: { status: "missing", error: "No such native application tactful" }, findings: [], hold: null, fixAll: null, installCommand: command });
+  assert.equal(model.banner.command, command);
+  assert.ok(model.banner.detail.includes(MANIFEST_PATH), model.banner.detail);
+  assert.equal(MANIFEST_PATH, "~/.mozilla/native-messaging-hosts/tactful.json");
+  const failed = popupModel({ host: { status: "failed", error: "tactful exited" }, findings: [], hold: null, fixAll: null, installCommand: command });
+  assert.equal(failed.banner.command, command);
+  assert.match(failed.banner.detail, /^tactful exited\. /);
+});
+
+test("held findings: at or above the chosen severity, none when holding is off", () => {
+  const findings = [finding({ severity: 1 }), finding({ severity: 2 }), finding({ severity: 3 }), finding({ severity: 4 }), finding({ severity: undefined })];
+  const settings = (holdSeverity, holdBeforeSend = true) => ({ holdSeverity, holdBeforeSend });
+  assert.equal(heldCount(findings, settings("error")), 2, "a missing severity counts as an error");
+  assert.equal(heldCount(findings, settings("warning")), 3);
+  assert.equal(heldCount(findings, settings("info")), 4);
+  assert.equal(heldCount(findings, settings("hint")), 5);
+  assert.equal(heldCount(findings, settings("error", false)), 0);
+  assert.equal(heldCount([], settings("hint")), 0);
 });

@@ -2,7 +2,7 @@
 
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const { validate, toServer, parseRuleLines, ruleLines, atLeast, DEFAULTS } = require("../src/lib/settings.js");
+const { validate, toServer, parseRuleLines, ruleLines, atLeast, installCommand, fromForm, DEFAULTS } = require("../src/lib/settings.js");
 
 test("nothing stored: the defaults, holding at warning", () => {
   const { settings, problems } = validate(undefined);
@@ -43,4 +43,47 @@ test("severity thresholds", () => {
   assert.ok(atLeast("error", "warning"));
   assert.ok(atLeast("warning", "warning"));
   assert.ok(!atLeast("info", "warning"));
+});
+
+test("the binary's path: absolute or empty; the install command names it, quoted for a shell", () => {
+  assert.equal(validate({ binaryPath: " /opt/tactful/bin/tactful " }).settings.binaryPath, "/opt/tactful/bin/tactful");
+  assert.deepEqual(validate({ binaryPath: "bin/tactful" }).problems, ["binaryPath: expected the absolute path of the tactful binary (Thunderbird runs only an absolute path)"]);
+  assert.equal(validate({ binaryPath: "bin/tactful" }).settings.binaryPath, "");
+  assert.equal(installCommand(DEFAULTS), "tactful thunderbird install");
+  assert.equal(installCommand({ binaryPath: "/home/ann/.cargo/bin/tactful" }), "/home/ann/.cargo/bin/tactful thunderbird install");
+  assert.equal(installCommand({ binaryPath: "/home/ann/my tools/ann's tactful" }), "'/home/ann/my tools/ann'\\''s tactful' thunderbird install");
+  assert.deepEqual(toServer(validate({ binaryPath: "/x/tactful" }).settings), { rules: {}, minSeverity: "hint", debounceMs: 0 }, "the path is the add-on's, not the server's");
+});
+
+const form = (over = {}) => ({
+  packs: "default\n  sales \n\n",
+  rules: "pressure.asap = off",
+  categories: { hostility: "error", clarity: "" },
+  minSeverity: "info",
+  holdSeverity: "error",
+  holdBeforeSend: false,
+  binaryPath: "/usr/local/bin/tactful",
+  ...over,
+});
+
+test("the options form becomes stored settings: packs, rule lines, category toggles, severities, hold, path", () => {
+  const { stored, problems } = fromForm(form());
+  assert.deepEqual(problems, []);
+  assert.deepEqual(stored, {
+    packs: ["default", "sales"],
+    rules: { "pressure.asap": "off", hostility: "error" },
+    minSeverity: "info",
+    holdSeverity: "error",
+    holdBeforeSend: false,
+    binaryPath: "/usr/local/bin/tactful",
+  });
+  assert.deepEqual(validate(stored).settings, { ...DEFAULTS, ...stored }, "what is stored validates as it is");
+  assert.deepEqual(toServer(validate(stored).settings), { rules: { "pressure.asap": "off", hostility: "error" }, minSeverity: "info", debounceMs: 0, packs: ["default", "sales"] });
+});
+
+test("an options form with a problem names it and is not stored", () => {
+  assert.deepEqual(fromForm(form({ rules: "pressure.asap = loud", binaryPath: "tactful" })).problems, [
+    "line 1: `loud` is not one of off, on, error, warning, info, hint",
+    "binaryPath: expected the absolute path of the tactful binary (Thunderbird runs only an absolute path)",
+  ]);
 });

@@ -16,7 +16,9 @@ if (!globalThis.tactfulEditor) {
     let extracted = { revision: -1, nodes: [] };
     let debounceMs = 150;
     let timer = null;
-    let lastHighlight = { at: null, count: 0, nodes: [] };
+    /** For the end-to-end test: the last underlines drawn, and how many drafts the debounce let through. */
+    let lastHighlight = { at: null, highlighted: -1, texts: [] };
+    let draftsSent = 0;
 
     const preformatted = () => {
       const style = document.body && getComputedStyle(document.body).whiteSpace;
@@ -35,6 +37,7 @@ if (!globalThis.tactfulEditor) {
       revision += 1;
       clearTimeout(timer);
       timer = setTimeout(() => {
+        draftsSent += 1;
         browser.runtime.sendMessage({ type: "tactful:draft", ...snapshot() }).catch(() => {});
       }, debounceMs);
     }
@@ -58,8 +61,7 @@ if (!globalThis.tactfulEditor) {
         else CSS.highlights.delete(name);
         underlined.push(...ranges);
       }
-      // For the end-to-end test: when, and in which text nodes, underlines were last drawn.
-      lastHighlight = { at: performance.now(), count: underlined.length, nodes: underlined.map((r) => r.startContainer.data) };
+      lastHighlight = { at: performance.now(), highlighted: revision, texts: underlined.map((r) => r.toString()) };
       return { applied: true, at: lastHighlight.at };
     }
 
@@ -88,7 +90,7 @@ if (!globalThis.tactfulEditor) {
         case "tactful:edit":
           return Promise.resolve(edit(message));
         case "tactful:stats":
-          return Promise.resolve(lastHighlight);
+          return Promise.resolve({ ...lastHighlight, draftsSent, revision });
         default:
           return undefined;
       }

@@ -12,8 +12,14 @@
     return SEVERITY_NAMES[severity] || "error";
   }
 
-  /** The banner for the host's state, or null when it is connected. */
-  function hostBanner(host) {
+  /** Where Thunderbird looks for the host manifest (one user; `--system`: every user). */
+  const MANIFEST_PATH = "~/.mozilla/native-messaging-hosts/tactful.json";
+
+  /**
+   * The banner for the host's state, or null when it is connected. `command`: the
+   * install command for the binary the options name (settings.installCommand).
+   */
+  function hostBanner(host, command = INSTALL_COMMAND) {
     switch (host.status) {
       case "ok":
         return null;
@@ -25,15 +31,16 @@
           title: "tactful is not set up for Thunderbird",
           detail:
             `Thunderbird could not start the tactful program (${host.error || "no native-messaging host named tactful"}). ` +
-            "Install tactful (cargo install --path . in a checkout), run the command below with the binary Thunderbird should use, then press Retry.",
-          command: INSTALL_COMMAND,
+            `It starts the program named in ${MANIFEST_PATH}. Install tactful (cargo install --path . in a checkout; ` +
+            "set its path in Options if it is not on PATH), run the command below in a terminal, then press Retry.",
+          command,
         };
       default:
         return {
           kind: "error",
           title: "tactful stopped",
-          detail: `${host.error || "the program ended"}. Its messages are in Thunderbird's error console (Tools → Developer Tools). Press Retry to start it again; if it keeps failing, reinstall and run the command below.`,
-          command: INSTALL_COMMAND,
+          detail: `${host.error || "the program ended"}. Its messages are in Thunderbird's error console (Tools → Developer Tools). Press Retry to start it again; if it keeps failing, reinstall and run the command below (it rewrites ${MANIFEST_PATH}).`,
+          command,
         };
     }
   }
@@ -42,10 +49,11 @@
    * The popup's view of one compose window.
    * state: { host: { status, error, version }, findings: [{ id, field, severity, rule,
    *   message, why, text, suggestions: [{ title, replacement }] }], hold: null |
-   *   { count, severity }, fixAll: null | { count }, serverMessage: string | null }
+   *   { count, severity }, fixAll: null | { count }, serverMessage: string | null,
+   *   installCommand?: string }
    */
   function popupModel(state) {
-    const banner = hostBanner(state.host);
+    const banner = hostBanner(state.host, state.installCommand);
     const findings = state.host.status === "ok" ? state.findings : [];
     const items = findings.map((f) => ({
       id: f.id,
@@ -89,6 +97,18 @@
     return { text: String(findings.length), color };
   }
 
+  const SEVERITY_RANKS = { error: 1, warning: 2, info: 3, hint: 4 };
+
+  /**
+   * How many findings hold a send: those at or above settings.holdSeverity, none when
+   * holding is off. (A missing severity counts as an error, as for severityName.)
+   */
+  function heldCount(findings, settings) {
+    if (!settings.holdBeforeSend) return 0;
+    const threshold = SEVERITY_RANKS[settings.holdSeverity] || SEVERITY_RANKS.warning;
+    return findings.filter((f) => (f.severity || 1) <= threshold).length;
+  }
+
   /**
    * "Why it matters" from the server's hover text for a finding: the paragraph after
    * the bold message, unless that is already the rewrites or the rule line.
@@ -103,6 +123,8 @@
 
   exports.whyFromHover = whyFromHover;
   exports.INSTALL_COMMAND = INSTALL_COMMAND;
+  exports.MANIFEST_PATH = MANIFEST_PATH;
+  exports.heldCount = heldCount;
   exports.severityName = severityName;
   exports.popupModel = popupModel;
   exports.badge = badge;

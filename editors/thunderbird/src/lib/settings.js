@@ -19,6 +19,7 @@
     holdBeforeSend: true,
     holdSeverity: "warning",
     debounceMs: 50,
+    binaryPath: "",
   });
 
   const RULE_KEY = /^[a-z0-9][a-z0-9._-]*$/;
@@ -54,6 +55,10 @@
       if (typeof input.holdBeforeSend === "boolean") settings.holdBeforeSend = input.holdBeforeSend;
       else problems.push("holdBeforeSend: expected true or false");
     }
+    if (input.binaryPath !== undefined) {
+      if (typeof input.binaryPath === "string" && (input.binaryPath.trim() === "" || input.binaryPath.trim().startsWith("/"))) settings.binaryPath = input.binaryPath.trim();
+      else problems.push("binaryPath: expected the absolute path of the tactful binary (Thunderbird runs only an absolute path)");
+    }
     if (input.debounceMs !== undefined) {
       if (Number.isInteger(input.debounceMs) && input.debounceMs >= 0 && input.debounceMs <= 10000) settings.debounceMs = input.debounceMs;
       else problems.push("debounceMs: expected a whole number of milliseconds from 0 to 10000");
@@ -70,6 +75,41 @@
     const section = { rules: settings.rules, minSeverity: settings.minSeverity, debounceMs: 0 };
     if (settings.packs.length > 0) section.packs = settings.packs;
     return section;
+  }
+
+  /**
+   * The command that makes Thunderbird run the tactful binary: the binary's own
+   * `thunderbird install` writes the host manifest with its absolute path. An add-on
+   * cannot start a program itself, so the path setting lives in this command.
+   */
+  function installCommand(settings) {
+    const path = settings && settings.binaryPath;
+    if (!path) return "tactful thunderbird install";
+    // Single quotes keep spaces and $ as they are in a POSIX shell.
+    const quoted = /^[A-Za-z0-9_./+-]+$/.test(path) ? path : `'${path.replace(/'/g, "'\\''")}'`;
+    return `${quoted} thunderbird install`;
+  }
+
+  /**
+   * The options page's fields -> { stored, problems }: what storage.local keeps, and
+   * what is wrong, by field or line. `form`: { packs, rules (text), categories
+   * ({ category: "" | value }), minSeverity, holdSeverity, holdBeforeSend, binaryPath }.
+   * Nothing is stored while there are problems, so a typo never turns a rule off.
+   */
+  function fromForm(form) {
+    const { rules, problems } = parseRuleLines(form.rules);
+    for (const [category, value] of Object.entries(form.categories)) {
+      if (value) rules[category] = value;
+    }
+    const stored = {
+      packs: form.packs.split("\n").map((p) => p.trim()).filter(Boolean),
+      rules,
+      minSeverity: form.minSeverity,
+      holdSeverity: form.holdSeverity,
+      holdBeforeSend: form.holdBeforeSend,
+      binaryPath: form.binaryPath.trim(),
+    };
+    return { stored, problems: [...problems, ...validate(stored).problems] };
   }
 
   /** Rules text area ("id = setting" lines) -> rules object, and problems with line numbers. */
@@ -110,4 +150,6 @@
   exports.parseRuleLines = parseRuleLines;
   exports.ruleLines = ruleLines;
   exports.atLeast = atLeast;
+  exports.installCommand = installCommand;
+  exports.fromForm = fromForm;
 })(typeof module === "object" ? module.exports : (globalThis.tactfulSettings = {}));

@@ -5,6 +5,8 @@
 const root = document.getElementById("root");
 let tabId = null;
 let lastError = null;
+/** The render in progress (or the last one): what the page shows once it settles. */
+let rendering = Promise.resolve();
 
 function element(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
@@ -21,6 +23,11 @@ async function act(message) {
   const result = await browser.runtime.sendMessage({ ...message, tabId });
   if (result && result.ok === false) lastError = result.error;
   await render();
+}
+
+function render() {
+  rendering = draw();
+  return rendering;
 }
 
 function banner(model) {
@@ -49,7 +56,7 @@ function item(finding) {
   );
 }
 
-async function render() {
+async function draw() {
   const model = await browser.runtime.sendMessage({ type: "popup:state", tabId });
   const children = [];
   if (model.banner) children.push(banner(model));
@@ -60,16 +67,39 @@ async function render() {
   if (model.serverMessage) children.push(element("p", { class: "error-line" }, model.serverMessage));
   if (model.summary) children.push(element("h1", {}, model.summary));
   children.push(...model.items.map(item));
+  // Options stay reachable without the program: the binary's path is set there.
+  const footer = element("div", { class: "footer" });
   if (!model.banner) {
     const fixAll = element("button", { onclick: () => act({ type: "popup:fixAll" }) }, model.fixAll.label);
     fixAll.disabled = !model.fixAll.enabled;
-    children.push(element("div", { class: "footer" }, fixAll, element("button", { onclick: () => browser.runtime.openOptionsPage() }, "Options")));
+    footer.append(fixAll);
   }
+  footer.append(element("button", { onclick: () => browser.runtime.openOptionsPage() }, "Options"));
+  children.push(footer);
   root.replaceChildren(...children);
+}
+
+/** What the page shows once drawn and painted: its text and its buttons (for the end-to-end test). */
+async function describe() {
+  await rendering;
+  await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  const buttons = [...root.querySelectorAll("button")].map((b) => ({ label: b.textContent, disabled: b.disabled }));
+  return { tabId, text: root.innerText, buttons };
+}
+
+/** Clicks the button labelled `label`, as the writer would (for the end-to-end test). */
+function click(label) {
+  const button = [...root.querySelectorAll("button")].find((b) => b.textContent === label && !b.disabled);
+  if (!button) return { clicked: false };
+  button.click();
+  return { clicked: true };
 }
 
 browser.runtime.onMessage.addListener((message) => {
   if (message.type === "tactful:refresh" && message.tabId === tabId) render();
+  if (message.type === "popup:describe") return describe();
+  if (message.type === "popup:click") return Promise.resolve(click(message.label));
+  return undefined;
 });
 
 (async () => {
