@@ -3,7 +3,9 @@
 
 Thunderbird starts it once per runtime.sendNativeMessage; it answers one command:
   log         append the record to results.jsonl (the test reads it)
-  install     run `tactful thunderbird install` (HOME is the test's)
+  config      the tactful binary under test
+  run         run a shell command as a person would in a terminal (the install
+              command the popup shows; HOME is the test's)
   received    the messages the SMTP sink has saved so far
   screenshot  `import -window root` of the Xvfb screen into the artifact path
 The run directory comes from TACTFUL_E2E_DIR, set by e2e.py for Thunderbird.
@@ -36,8 +38,10 @@ def main():
         with open(RUN / "results.jsonl", "a", encoding="utf-8") as out:
             out.write(json.dumps(message["record"]) + "\n")
         reply({"ok": True})
-    elif command == "install":
-        done = subprocess.run([os.environ["TACTFUL_BIN"], "thunderbird", "install"], capture_output=True, text=True)
+    elif command == "config":
+        reply({"binary": os.environ["TACTFUL_BIN"]})
+    elif command == "run":
+        done = subprocess.run(["sh", "-c", message["command"]], capture_output=True, text=True)
         reply({"ok": done.returncode == 0, "stdout": done.stdout, "stderr": done.stderr})
     elif command == "received":
         files = sorted((RUN / "smtp").glob("*.eml"))
