@@ -4,6 +4,7 @@
 Thunderbird starts it once per runtime.sendNativeMessage; it answers one command:
   log         append the record to results.jsonl (the test reads it)
   config      the tactful binary under test
+  break       install a host manifest whose program fails at once (broken_host.sh)
   run         run a shell command as a person would in a terminal (the install
               command the popup shows; HOME is the test's)
   received    the messages the SMTP sink has saved so far
@@ -38,6 +39,11 @@ def main():
         with open(RUN / "results.jsonl", "a", encoding="utf-8") as out:
             out.write(json.dumps(message["record"]) + "\n")
         reply({"ok": True})
+    elif command == "break":
+        manifest = {"name": "tactful", "description": "e2e: a host that fails", "path": str(Path(__file__).resolve().parent / "broken_host.sh"), "type": "stdio", "allowed_extensions": ["tactful@tactful"]}
+        target = Path(os.environ["HOME"]) / ".mozilla/native-messaging-hosts/tactful.json"
+        target.write_text(json.dumps(manifest))
+        reply({"ok": True, "manifest": str(target)})
     elif command == "config":
         reply({"binary": os.environ["TACTFUL_BIN"]})
     elif command == "run":

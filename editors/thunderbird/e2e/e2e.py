@@ -10,8 +10,8 @@ test's own. This script checks the reports:
 
 - `tactful thunderbird install --system` writes and removes the system-wide manifest
   (as root, when there is none already);
-- a missing host is reported in the popup as drawn, and on the options page, with the
-  install command; the binary's path set in the options goes into that command, and
+- a missing host, then one that fails at once, are reported in the popup as drawn
+  (and the missing one on the options page), with the install command; the binary's path set in the options goes into that command, and
   running it then Retry connects;
 - findings have the rules and UTF-16 ranges of `tactful check` on the same text, are
   underlined (exactly those spans) and counted on the badge; the quote, the reply
@@ -321,6 +321,7 @@ def main():
         controller.stop()
     elapsed = time.monotonic() - started
     shutil.copy(results, artifacts / "results.jsonl") if results.exists() else None
+    broken_ran = (run / "broken-host-ran").exists()
 
     if "error" in records:
         check(False, "the driver ran to the end", records["error"]["error"])
@@ -338,6 +339,12 @@ def main():
         before, after = r["optionsBefore"], r["optionsAfter"]
         check(before["status"].startswith("Not connected: No such native application tactful") and before["installCommand"] == "tactful thunderbird install", "the options page says the program is not connected and shows the command", json.dumps(before))
         check(after["saved"] == "Saved." and after["problems"] == "" and after["installCommand"] == f"{r['binary']} thunderbird install", "the binary's path saved in the options goes into the install command", json.dumps(after))
+    if "failed" in records:
+        r = records["failed"]
+        banner = r["model"]["banner"]
+        check(banner["title"] == "tactful stopped" and banner["command"] == f"{binary} thunderbird install" and r["model"]["retry"], "a host that fails is reported as stopped, with the install command and Retry", json.dumps(banner))
+        check(all(part in r["drawn"]["text"] for part in (banner["title"], banner["command"])) and {"label": "Retry", "disabled": False} in r["drawn"]["buttons"], "the popup as drawn shows the failed host", json.dumps(r["drawn"]))
+        check(broken_ran, "the failing host was started (the failure is the program's, not a missing manifest)")
     if "installed" in records:
         r = records["installed"]
         manifest = home / ".mozilla/native-messaging-hosts/tactful.json"

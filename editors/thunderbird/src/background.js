@@ -8,7 +8,7 @@
 
 const { ComposeDocument, replaceInSubject } = globalThis.tactfulMapping;
 const { validate, toServer, installCommand } = globalThis.tactfulSettings;
-const { popupModel, badge, severityName, whyFromHover, heldCount } = globalThis.tactfulPopupModel;
+const { popupModel, badge, severityName, whyFromHover, heldCount, hostAfterDisconnect } = globalThis.tactfulPopupModel;
 const { LspClient } = globalThis.tactfulLsp;
 
 const HOST_NAME = "tactful";
@@ -97,8 +97,7 @@ async function connect() {
 }
 
 function hostFailed(error) {
-  const missing = !error || /no such native application|not found|manifest/i.test(error);
-  host = { status: missing && host.status !== "ok" ? "missing" : "failed", error: error || "tactful stopped", version: null };
+  host = hostAfterDisconnect(error);
   client = null;
   for (const state of composes.values()) {
     state.findings = [];

@@ -2,7 +2,7 @@
 
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const { popupModel, badge, whyFromHover, heldCount, INSTALL_COMMAND, MANIFEST_PATH } = require("../src/lib/popup-model.js");
+const { popupModel, badge, whyFromHover, heldCount, hostAfterDisconnect, INSTALL_COMMAND, MANIFEST_PATH } = require("../src/lib/popup-model.js");
 
 const finding = (over = {}) => ({
   id: "3:0",
@@ -89,4 +89,11 @@ test("held findings: at or above the chosen severity, none when holding is off",
   assert.equal(heldCount(findings, settings("hint")), 5);
   assert.equal(heldCount(findings, settings("error", false)), 0);
   assert.equal(heldCount([], settings("hint")), 0);
+});
+
+test("only Thunderbird's 'No such native application' is a missing host; a program that ends is a failure", () => {
+  assert.deepEqual(hostAfterDisconnect("No such native application tactful"), { status: "missing", error: "No such native application tactful", version: null });
+  assert.deepEqual(hostAfterDisconnect(null), { status: "failed", error: "the tactful program ended", version: null });
+  assert.equal(hostAfterDisconnect("An unexpected error occurred").status, "failed");
+  assert.equal(popupModel({ host: hostAfterDisconnect(null), findings: [], hold: null, fixAll: null }).banner.title, "tactful stopped");
 });

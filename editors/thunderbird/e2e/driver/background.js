@@ -261,7 +261,19 @@ async function main() {
   await log({ phase: "missing", model: missing, drawn: drawnMissing, optionsBefore, optionsAfter, binary });
 
   await step("install");
-  // 3. The command the popup now shows, run in a terminal; then Retry in the popup.
+  // 3. A host that is installed but fails: the popup says it stopped, with the command.
+  await host({ cmd: "break" });
+  await openPopup(first, "the popup", "Retry");
+  await clickInPopup("Retry");
+  const failedModel = await until("the failed host to be reported", async () => {
+    const model = await product({ type: "popup:state", tabId: first.id });
+    // Not the missing host's state from before the click.
+    return model.banner && model.retry && !model.banner.detail.includes("No such native application") ? model : null;
+  });
+  const drawnFailed = await popupShowing("the popup to show the failed host", failedModel.banner.title);
+  await log({ phase: "failed", model: failedModel, drawn: drawnFailed });
+
+  // 4. The command the popup now shows, run in a terminal; then Retry in the popup.
   const withPath = await until("the popup's command to name the binary", async () => {
     const model = await product({ type: "popup:state", tabId: first.id });
     return model.banner && model.banner.command.startsWith(binary) ? model : null;

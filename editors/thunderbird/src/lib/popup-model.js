@@ -12,6 +12,17 @@
     return SEVERITY_NAMES[severity] || "error";
   }
 
+  /**
+   * The host's state once its port closed with `error` (Thunderbird's message, or
+   * null). Only "No such native application" means that no manifest names tactful; a
+   * program that starts and ends, or cannot run, closes the port with no message:
+   * that is a failure, not a missing install.
+   */
+  function hostAfterDisconnect(error) {
+    const missing = typeof error === "string" && /no such native application/i.test(error);
+    return { status: missing ? "missing" : "failed", error: error || "the tactful program ended", version: null };
+  }
+
   /** Where Thunderbird looks for the host manifest (one user; `--system`: every user). */
   const MANIFEST_PATH = "~/.mozilla/native-messaging-hosts/tactful.json";
 
@@ -125,6 +136,7 @@
   exports.INSTALL_COMMAND = INSTALL_COMMAND;
   exports.MANIFEST_PATH = MANIFEST_PATH;
   exports.heldCount = heldCount;
+  exports.hostAfterDisconnect = hostAfterDisconnect;
   exports.severityName = severityName;
   exports.popupModel = popupModel;
   exports.badge = badge;
