@@ -239,6 +239,16 @@ fn oversized_regexes_and_too_many_patterns_are_clear_errors() {
 }
 
 #[test]
+fn a_token_regex_too_large_to_compile_is_an_error_at_its_place() {
+    // Token regexes compile lazily in the built-in packs; a pack from outside compiles
+    // them when it loads, so this one cannot pass as a regex that matches nothing.
+    let sb = Sandbox::new("token-regex");
+    sb.write("big.toml", "[[rule]]\nid = \"team.big\"\nmessage = \"m\"\nmatch = ['ok /\\w{1000}\\w{1000}/']\n");
+    let run = sb.run(&["pack", "check", "big.toml"]).expect(1);
+    assert!(run.stdout.contains("error: big.toml:4:15: regex is too large once compiled"), "{}", run.stdout);
+}
+
+#[test]
 fn packs_that_extend_each_other_in_a_circle_are_an_error() {
     let sb = Sandbox::new("cycle");
     sb.write("loop/pack.toml", "[pack]\nname = \"loop\"\nextends = [\"pack.toml\"]\n");

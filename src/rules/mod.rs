@@ -295,6 +295,13 @@ impl ExprContext<'_> {
         let source = entry.get_ref();
         let place = |offset: usize| value_offset(self.text, entry.span(), offset);
         let node = expr::parse(source).map_err(|err| PackError::at(self.origin, self.text, place(err.offset), err.message))?;
+        if self.verify {
+            let mut regexes = Vec::new();
+            node.regexes(&mut regexes);
+            for regex in regexes {
+                regex.compile().map_err(|err| PackError::at(self.origin, self.text, place(err.offset), err.message))?;
+            }
+        }
         let mut names = Vec::new();
         node.lists(&mut names);
         for (name, offset) in names {

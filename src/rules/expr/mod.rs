@@ -14,7 +14,7 @@ mod parse;
 mod program;
 pub mod vm;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 pub use lexicon::{Lexicon, TokenWords, WordId};
 pub use parse::{parse, syntax_error, ParseError};
@@ -83,14 +83,40 @@ pub enum Class {
     Emoji,
 }
 
-/// `/re/`, compiled once when parsed: `^(?:re)$` on the token's text.
+/// `/re/`: `^(?:re)$` on the token's text. Its syntax is checked when parsed; it is
+/// compiled the first time a token is matched against it (or when a pack that must
+/// report every error at its place is loaded: [`TokenRegex::compile`]).
 #[derive(Debug)]
 pub struct TokenRegex {
     pub source: String,
+    /// Byte offset of `source` in the expression, for errors.
+    offset: usize,
     /// Matched against the normalised form.
-    pub insensitive: regex::Regex,
+    insensitive: OnceLock<Option<regex::Regex>>,
     /// Matched against the text as written, for case-sensitive rules.
-    pub sensitive: regex::Regex,
+    sensitive: OnceLock<Option<regex::Regex>>,
+}
+
+impl TokenRegex {
+    fn new(source: String, offset: usize) -> TokenRegex {
+        TokenRegex { source, offset, insensitive: OnceLock::new(), sensitive: OnceLock::new() }
+    }
+
+    /// Compiles both forms now: the error, at its place in the expression.
+    pub fn compile(&self) -> Result<(), ParseError> {
+        for insensitive in [true, false] {
+            parse::build_token_regex(&self.source, insensitive).map_err(|err| parse::regex_parse_error(&err, &self.source, self.offset))?;
+        }
+        Ok(())
+    }
+
+    /// Whether `text` (a token's normalised form, or as written when
+    /// `case_sensitive`) matches. A regex too large to compile matches nothing; packs
+    /// from outside are compiled when loaded, so that one is an error there.
+    pub fn is_match(&self, text: &str, case_sensitive: bool) -> bool {
+        let (form, insensitive) = if case_sensitive { (&self.sensitive, false) } else { (&self.insensitive, true) };
+        form.get_or_init(|| parse::build_token_regex(&self.source, insensitive).ok()).as_ref().is_some_and(|regex| regex.is_match(text))
+    }
 }
 
 impl Node {
@@ -101,6 +127,16 @@ impl Node {
             Node::Seq(nodes) | Node::Alt(nodes) => nodes.iter().for_each(|n| n.lists(out)),
             Node::Repeat { node, .. } | Node::Not(node) | Node::Focus(node) | Node::Capture(_, node) => node.lists(out),
             Node::Shared(node) => node.lists(out),
+            _ => {}
+        }
+    }
+
+    /// Every `/re/` written in the tree (not those of the lists it names).
+    pub fn regexes<'n>(&'n self, out: &mut Vec<&'n TokenRegex>) {
+        match self {
+            Node::Regex(regex) => out.push(regex),
+            Node::Seq(nodes) | Node::Alt(nodes) => nodes.iter().for_each(|n| n.regexes(out)),
+            Node::Repeat { node, .. } | Node::Not(node) | Node::Focus(node) | Node::Capture(_, node) => node.regexes(out),
             _ => {}
         }
     }

@@ -322,19 +322,25 @@ impl Parser<'_> {
         if source.is_empty() {
             return self.error(start, "empty regex `//`");
         }
-        let build = |insensitive: bool| {
-            regex::RegexBuilder::new(&format!("^(?:{source})$")).case_insensitive(insensitive).size_limit(TOKEN_REGEX_SIZE_LIMIT).build()
-        };
-        match (build(true), build(false)) {
-            (Ok(insensitive), Ok(sensitive)) => Ok(Node::Regex(Arc::new(TokenRegex { source, insensitive, sensitive }))),
-            (Err(err), _) | (_, Err(err)) => {
-                let (offset, message) = regex_error(&err);
-                // The caret counts characters of `^(?:source)$`; four come before `source`.
-                let inside = offset.and_then(|chars| chars.checked_sub(4)).and_then(|chars| source.char_indices().nth(chars)).map(|(i, _)| i);
-                self.error(inside.map_or(body_at, |i| body_at + i), message)
-            }
+        // The syntax is checked now (cheap); compiling waits for the first use.
+        match regex_syntax::Parser::new().parse(&format!("^(?:{source})$")) {
+            Ok(_) => Ok(Node::Regex(Arc::new(TokenRegex::new(source, body_at)))),
+            Err(err) => Err(regex_parse_error(&regex::Error::Syntax(err.to_string()), &source, body_at)),
         }
     }
+}
+
+/// A token regex `^(?:source)$`, compiled.
+pub(super) fn build_token_regex(source: &str, insensitive: bool) -> Result<regex::Regex, regex::Error> {
+    regex::RegexBuilder::new(&format!("^(?:{source})$")).case_insensitive(insensitive).size_limit(TOKEN_REGEX_SIZE_LIMIT).build()
+}
+
+/// A token regex's error at its place: `source` starts at `body_at` in the expression.
+pub(super) fn regex_parse_error(err: &regex::Error, source: &str, body_at: usize) -> ParseError {
+    let (offset, message) = regex_error(err);
+    // The caret counts characters of `^(?:source)$`; four come before `source`.
+    let inside = offset.and_then(|chars| chars.checked_sub(4)).and_then(|chars| source.char_indices().nth(chars)).map(|(i, _)| i);
+    ParseError { offset: inside.map_or(body_at, |i| body_at + i), message }
 }
 
 /// The caret column (in characters) and the one-line message of a regex error.

@@ -210,12 +210,8 @@ fn step(program: &Program, test: &Test, input: &Input<'_>, window: Window, pos: 
         Test::Any => (!token.clause_break, false),
         Test::Class(class) => (class_holds(*class, input, index), false),
         Test::Regex(regex) => {
-            let hit = if input.case_sensitive {
-                regex.sensitive.is_match(&input.text[token.span()])
-            } else {
-                regex.insensitive.is_match(input.tokens.norm(index))
-            };
-            (hit, false)
+            let text = if input.case_sensitive { &input.text[token.span()] } else { input.tokens.norm(index) };
+            (regex.is_match(text, input.case_sensitive), false)
         }
         Test::Not(sub) => {
             let inner = Window { lo: pos, hi: window.hi, start: window.start, end: window.end };
