@@ -104,16 +104,13 @@ impl Words {
         let mut resolver = lists.resolver();
         let mut lexicon = Lexicon::default();
         let mut walked = HashSet::new();
+        let mut analysis = expr::Analysis::default();
         let mut compile = |expr: &Expr| -> Result<(Lazy, Option<Vec<WordId>>), EngineError> {
             let fail = |message: &str| EngineError::Rule(format!("{}: {message}", expr.location));
             let node = resolver.resolve(&expr.node).map_err(|err| fail(err.message()))?;
-            expr::check(&node).map_err(|err| fail(&err.0))?;
+            expr::check(&node, &mut analysis).map_err(|err| fail(&err.0))?;
             lexicon.add_words(&node, &mut walked);
-            let anchors = expr::anchor_words(&node).map(|anchors| {
-                let mut ids: Vec<WordId> = anchors.iter().map(|word| lexicon.id(word)).collect();
-                ids.sort_unstable();
-                ids
-            });
+            let anchors = analysis.anchor_words(&node, &lexicon);
             Ok((Lazy { node, program: OnceLock::new() }, anchors))
         };
         let mut literals = Vec::new();

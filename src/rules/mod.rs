@@ -322,7 +322,7 @@ impl ExprContext<'_> {
         }
         let fail = |message: &str| PackError::at(self.origin, self.text, entry.span().start, message);
         let resolved = self.lists.resolver().resolve(&parsed.node).map_err(|err| fail(err.message()))?;
-        expr::check(&resolved).map_err(|err| fail(&err.0))?;
+        expr::check(&resolved, &mut expr::Analysis::default()).map_err(|err| fail(&err.0))?;
         Ok(parsed)
     }
 }

@@ -8,6 +8,7 @@
 //! start position is bounded by the program's size times its maximum length, so
 //! matching is linear in the text whatever its shape.
 
+pub mod analysis;
 mod inflect;
 pub mod lexicon;
 mod parse;
@@ -16,9 +17,10 @@ pub mod vm;
 
 use std::sync::{Arc, OnceLock};
 
+pub use analysis::Analysis;
 pub use lexicon::{Lexicon, TokenWords, WordId};
 pub use parse::{parse, syntax_error, ParseError};
-pub use program::{anchor_words, check, compile, CompileError, Program, MAX_MATCH_TOKENS};
+pub use program::{check, compile, CompileError, Program, MAX_MATCH_TOKENS};
 
 /// The most times `*` and `+` repeat.
 pub const MAX_REPEAT: u8 = 4;

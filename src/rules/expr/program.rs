@@ -5,19 +5,13 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use super::analysis::Analysis;
 use super::lexicon::{Lexicon, WordId, UNKNOWN};
 use super::{Class, Literal, Node, TokenRegex};
 
 /// The most tokens one match may cover; longer expressions are an error, which keeps
 /// the work per candidate bounded.
 pub const MAX_MATCH_TOKENS: usize = 64;
-
-/// Frequent words make poor anchors: a rule anchored on "you" is verified at every "you".
-const COMMON: &[&str] = &[
-    "the", "a", "an", "to", "of", "and", "or", "in", "on", "at", "for", "with", "is", "are", "be", "it", "this", "that", "i", "you", "we", "he",
-    "she", "they", "me", "my", "your", "our", "us", "them", "not", "no", "do", "will", "would", "can", "could", "have", "has", "just", "so", "if",
-    "but", "as", "by", "from", "please", "all", ".", ",", "'s",
-];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompileError(pub String);
@@ -120,11 +114,11 @@ impl WordSet {
 
 /// Checks what would stop `node` (its lists resolved) from compiling, without
 /// compiling it: it must match at least one word and at most [`MAX_MATCH_TOKENS`].
-pub fn check(node: &Node) -> Result<(), CompileError> {
-    if min_len(node) == 0 {
+pub fn check(node: &Node, analysis: &mut Analysis) -> Result<(), CompileError> {
+    if analysis.min_len(node) == 0 {
         return Err(CompileError("the expression can match no word at all; it would flag everything".into()));
     }
-    let max_len = max_len(node);
+    let max_len = analysis.max_len(node);
     if max_len > MAX_MATCH_TOKENS {
         return Err(CompileError(format!(
             "the expression can cover up to {max_len} words; at most {MAX_MATCH_TOKENS} are allowed: shorten its gaps and repeats"
@@ -133,16 +127,11 @@ pub fn check(node: &Node) -> Result<(), CompileError> {
     Ok(())
 }
 
-/// The words one of which every match of `node` holds (its cheapest such set), or
-/// `None` when there is no such set and the expression must be tried everywhere.
-pub fn anchor_words(node: &Node) -> Option<Vec<String>> {
-    anchors(node).map(|(words, _)| words)
-}
-
 /// Compiles `node` (its lists resolved); its words must be in `lexicon`.
 pub fn compile(node: &Node, lexicon: &Lexicon) -> Result<Program, CompileError> {
-    check(node)?;
-    let max_len = max_len(node);
+    let mut analysis = Analysis::default();
+    check(node, &mut analysis)?;
+    let max_len = analysis.max_len(node);
     let mut compiler = Compiler { insts: Vec::new(), subs: Vec::new(), captures: Vec::new(), dispatches: Vec::new(), lexicon };
     compiler.node(node)?;
     compiler.insts.push(Inst::Match);
@@ -318,7 +307,7 @@ fn compile_inner(node: &Node, lexicon: &Lexicon) -> Result<Program, CompileError
     compiler.node(node)?;
     compiler.insts.push(Inst::Match);
     let (insts, subs, dispatches) = (compiler.insts, compiler.subs, compiler.dispatches);
-    Ok(Program { insts, subs, max_len: max_len(node), anchored_start: false, captures: Vec::new(), starts: None, dispatches })
+    Ok(Program { insts, subs, max_len: Analysis::default().max_len(node), anchored_start: false, captures: Vec::new(), starts: None, dispatches })
 }
 
 enum Branch<'a> {
@@ -356,7 +345,7 @@ fn first_words(node: &Node) -> Option<Vec<&Literal>> {
     match node {
         Node::Word(literal) if matches!(literal.norm.as_str(), "?" | "!" | ".") => None,
         Node::Word(literal) => Some(vec![literal]),
-        Node::Seq(items) => items.first().filter(|first| min_len(first) > 0).and_then(first_words),
+        Node::Seq(items) => items.first().filter(|first| Analysis::default().min_len(first) > 0).and_then(first_words),
         Node::Alt(items) => items.iter().map(first_words).try_fold(Vec::new(), |mut all, words| {
             all.extend(words?);
             Some(all)
@@ -364,58 +353,6 @@ fn first_words(node: &Node) -> Option<Vec<&Literal>> {
         Node::Repeat { node, min, .. } if *min > 0 => first_words(node),
         Node::Focus(inner) | Node::Capture(_, inner) => first_words(inner),
         Node::Shared(inner) => first_words(inner),
-        _ => None,
-    }
-}
-
-fn min_len(node: &Node) -> usize {
-    match node {
-        Node::Seq(items) => items.iter().map(min_len).sum(),
-        Node::Alt(items) => items.iter().map(min_len).min().unwrap_or(0),
-        Node::Repeat { node, min, .. } => min_len(node) * usize::from(*min),
-        Node::Gap(_) | Node::Start | Node::End => 0,
-        Node::Focus(inner) | Node::Capture(_, inner) => min_len(inner),
-        Node::Shared(inner) => min_len(inner),
-        _ => 1,
-    }
-}
-
-fn max_len(node: &Node) -> usize {
-    match node {
-        Node::Seq(items) => items.iter().map(max_len).sum(),
-        Node::Alt(items) => items.iter().map(max_len).max().unwrap_or(0),
-        Node::Repeat { node, max, .. } => max_len(node) * usize::from(*max),
-        Node::Gap(n) => usize::from(*n),
-        Node::Start | Node::End => 0,
-        Node::Focus(inner) | Node::Capture(_, inner) => max_len(inner),
-        Node::Shared(inner) => max_len(inner),
-        _ => 1,
-    }
-}
-
-/// The anchor words of `node` and their cost (how often they are likely to occur).
-fn anchors(node: &Node) -> Option<(Vec<String>, usize)> {
-    match node {
-        Node::Word(literal) => {
-            let cost = if COMMON.contains(&literal.norm.as_str()) { 1000 } else { 1 };
-            Some((vec![literal.norm.clone()], cost))
-        }
-        Node::Seq(items) => items.iter().filter(|item| min_len(item) > 0).filter_map(anchors).min_by_key(|(_, cost)| *cost),
-        Node::Alt(items) => {
-            let mut words = Vec::new();
-            let mut total = 0;
-            for item in items {
-                let (more, cost) = anchors(item)?;
-                words.extend(more);
-                total += cost;
-            }
-            words.sort();
-            words.dedup();
-            Some((words, total))
-        }
-        Node::Repeat { node, min, .. } if *min > 0 => anchors(node),
-        Node::Focus(inner) | Node::Capture(_, inner) => anchors(inner),
-        Node::Shared(inner) => anchors(inner),
         _ => None,
     }
 }
