@@ -574,6 +574,19 @@ fn the_sales_support_and_example_packs_pass_their_own_tests() {
     }
 }
 
+/// Built into the binary, a pack skips the checks that only serve error places (its
+/// lists' circles, its regexes' sizes); read from disk it gets them all, and passes.
+#[test]
+fn every_built_in_pack_passes_every_load_check_read_from_disk() {
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let sb = Sandbox::new("built-in-from-disk");
+    for pack in builtin_names().split(", ") {
+        let path = rules.join(pack).display().to_string();
+        let run = sb.run(&["pack", "check", &path]);
+        assert_eq!(run.code, 0, "{pack}:\n{}", run.stdout);
+    }
+}
+
 /// Two rules with one message would read as one rule reported twice.
 #[test]
 fn every_built_in_rule_has_its_own_message() {
