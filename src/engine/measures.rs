@@ -11,13 +11,11 @@ use crate::text::{paragraphs, words};
 pub fn run(measure: &Measure, rule: &Rule, view: &View<'_>, asks: &dyn Fn(&Range<usize>) -> bool) -> Vec<Range<usize>> {
     match measure {
         Measure::Capitals(params) => capitals(params, rule, view),
-        Measure::LongSentence { max_words } => {
-            view.body_sentences().filter(|s| words(&view.masked[(*s).clone()]).count() > *max_words).cloned().collect()
-        }
+        Measure::LongSentence { max_words } => view.body_sentences().filter(|s| view.words_in((*s).clone()).count() > *max_words).cloned().collect(),
         Measure::ManyQuestions { max } => many_questions(*max, view, asks).into_iter().collect(),
         Measure::WallOfText { max_words } => paragraphs(view.masked)
             .into_iter()
-            .filter(|p| view.in_scope(rule.scope, p.start) && words(&view.masked[p.clone()]).count() > *max_words)
+            .filter(|p| view.in_scope(rule.scope, p.start) && view.words_in(p.clone()).count() > *max_words)
             .map(|p| view.sentence_at(p.start))
             .collect(),
         Measure::PronounRatio(params) => pronoun_ratio(params, view).into_iter().collect(),
@@ -45,18 +43,17 @@ fn capitals(params: &Capitals, rule: &Rule, view: &View<'_>) -> Vec<Range<usize>
     };
     let mut last_end = 0;
     let mut line = Line::default();
-    for (start, word) in words(view.masked) {
+    for (start, word) in view.words_in(0..view.masked.len()) {
         let span = start..start + word.len();
         let gap = &view.masked[last_end..start];
         last_end = span.end;
         if gap.contains(['\n', '.', '!', '?', ',', ';', ':']) {
             flush(&mut run, &mut spans);
         }
-        let letters = word.chars().filter(|c| c.is_alphabetic()).count();
-        let capitalised = letters >= params.min_length
-            && !word.chars().any(|c| c.is_lowercase() || c.is_ascii_digit())
-            && !params.allow.contains(word)
-            && view.in_scope(rule.scope, start);
+        // Most words have a small letter: that is looked at first.
+        let all_capitals = !word.chars().any(|c| c.is_lowercase() || c.is_ascii_digit());
+        let letters = if all_capitals { word.chars().filter(|c| c.is_alphabetic()).count() } else { 0 };
+        let capitalised = all_capitals && letters >= params.min_length && !params.allow.contains(word) && view.in_scope(rule.scope, start);
         if !capitalised || is_heading(view, start, &mut line) {
             flush(&mut run, &mut spans);
             continue;
@@ -107,13 +104,18 @@ fn many_questions(max: usize, view: &View<'_>, asks: &dyn Fn(&Range<usize>) -> b
 fn pronoun_ratio(params: &PronounRatio, view: &View<'_>) -> Option<Range<usize>> {
     let (mut total, mut first, mut second) = (0usize, 0usize, 0usize);
     let mut first_at = None;
+    // A word longer than every pronoun (a curly apostrophe is 3 bytes) is counted, not looked up.
+    let longest = params.first.iter().chain(&params.second).map(String::len).max().unwrap_or(0) + 2;
     for sentence in view.body_sentences() {
-        for (start, word) in words(&view.masked[sentence.clone()]) {
+        for (start, word) in view.words_in(sentence.clone()) {
             total += 1;
+            if word.len() > longest {
+                continue;
+            }
             let lower = word.to_lowercase().replace('’', "'");
             if params.first.contains(&lower) {
                 first += 1;
-                first_at.get_or_insert(sentence.start + start);
+                first_at.get_or_insert(start);
             } else if params.second.contains(&lower) {
                 second += 1;
             }

@@ -207,16 +207,26 @@ impl Engine {
     }
 }
 
-/// The masked text with its sentences and subject, computed once a check.
+/// The masked text with its sentences, words and subject, computed once a check.
 pub(crate) struct View<'a> {
     pub masked: &'a str,
     pub sentences: Vec<Range<usize>>,
+    /// Every word of the masked text ([`text::words`]), for the measures.
+    words: Vec<Range<usize>>,
     pub subject: Option<Range<usize>>,
 }
 
 impl<'a> View<'a> {
     fn new(message: &Message, masked: &'a str) -> View<'a> {
-        View { masked, sentences: text::sentences(masked), subject: message.subject() }
+        let words = text::words(masked).map(|(start, word)| start..start + word.len()).collect();
+        View { masked, sentences: text::sentences(masked), words, subject: message.subject() }
+    }
+
+    /// The words inside `range`, with their starts.
+    pub fn words_in(&self, range: Range<usize>) -> impl Iterator<Item = (usize, &'a str)> + '_ {
+        let first = self.words.partition_point(|word| word.start < range.start);
+        let masked = self.masked;
+        self.words[first..].iter().take_while(move |word| word.end <= range.end).map(move |word| (word.start, &masked[word.clone()]))
     }
 
     fn in_subject(&self, at: usize) -> bool {
