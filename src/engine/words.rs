@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use aho_corasick::AhoCorasick;
 
 use super::EngineError;
-use crate::rules::expr::vm::{self, Found, Input, Window};
+use crate::rules::expr::vm::{self, Found, Input, Scratch, Window};
 use crate::rules::expr::{self, Lexicon, Program, TokenWords, WordId};
 use crate::rules::{matcher, Escape, Expr, GuardTest, GuardWindow, Lists, Matcher, Pattern, Rule};
 use crate::text::Tokens;
@@ -86,7 +86,7 @@ pub(super) struct Words {
     /// Per rule index: its guards.
     pub guards: Vec<Vec<CompiledGuard>>,
     /// Per rule index: the expressions of a `many-questions` rule (what counts as an ask).
-    pub asks: Vec<Vec<Lazy>>,
+    pub asks: Vec<Vec<(Lazy, Option<Vec<WordId>>)>>,
 }
 
 /// A rule expression that runs on every sentence (for `tactful pack check`).
@@ -119,7 +119,7 @@ impl Words {
             let mut asks = Vec::new();
             for (pattern_index, pattern) in patterns.iter().enumerate() {
                 match pattern {
-                    Pattern::Expr(expr) if rule.measure.is_some() => asks.push(compile(expr)?.0),
+                    Pattern::Expr(expr) if rule.measure.is_some() => asks.push(compile(expr)?),
                     // A measure's regexes are looked at by `asks`, not run as findings.
                     Pattern::Regex(_) if rule.measure.is_some() => {}
                     Pattern::Expr(expr) => {
@@ -326,7 +326,7 @@ impl Words {
         let input = Input { text, tokens: &tokens, words: &words, case_sensitive: rule.case_sensitive };
         let end = 2 * tokens.len();
         let window = Window { lo: 0, hi: end, start: 0, end };
-        programs.iter().any(|program| search(program.program(&self.lexicon), &input, window, None))
+        programs.iter().any(|(program, anchors)| search(program.program(&self.lexicon), &input, window, anchors.as_deref()))
     }
 }
 
@@ -347,7 +347,8 @@ fn search(program: &Program, input: &Input<'_>, window: Window, anchors: Option<
     let first = window.lo.div_ceil(2);
     let last = window.hi / 2;
     if program.anchored_start {
-        return window.start % 2 == 0 && window.start >= window.lo && vm::match_at(program, input, window, window.start, false).is_some();
+        let at = window.start;
+        return at % 2 == 0 && at >= window.lo && vm::match_at(program, input, window, at, false, &mut Scratch::default()).is_some();
     }
     if let Some(anchors) = anchors {
         let present =
@@ -356,7 +357,8 @@ fn search(program: &Program, input: &Input<'_>, window: Window, anchors: Option<
             return false;
         }
     }
-    (first..last).any(|index| vm::match_at(program, input, window, 2 * index, false).is_some())
+    let mut scratch = Scratch::default();
+    (first..last).any(|index| vm::match_at(program, input, window, 2 * index, false, &mut scratch).is_some())
 }
 
 /// Matches of `program` in a sentence that contain one of the anchor tokens `near`
@@ -366,14 +368,15 @@ fn matches_near(program: &Program, input: &Input<'_>, near: impl Iterator<Item =
     let window = Window { lo: 0, hi: 2 * tokens, start: 0, end: 2 * tokens };
     let mut out = Vec::new();
     if program.anchored_start {
-        out.extend(vm::match_at(program, input, window, 0, true));
+        out.extend(vm::match_at(program, input, window, 0, true, &mut Scratch::default()));
         return out;
     }
     let reach = program.max_len.max(1) - 1;
+    let mut scratch = Scratch::default();
     let mut next_free = 0;
     for anchor in near {
         for start in anchor.saturating_sub(reach).max(next_free)..=anchor.min(tokens.saturating_sub(1)) {
-            if let Some(found) = vm::match_at(program, input, window, 2 * start, true) {
+            if let Some(found) = vm::match_at(program, input, window, 2 * start, true, &mut scratch) {
                 next_free = found.end.div_ceil(2).max(start + 1);
                 out.push(found);
                 break;

@@ -81,22 +81,34 @@ fn apostrophe_byte(text: &str, start: usize, end: usize) -> usize {
     text[start..end].rfind(crate::text::is_apostrophe).map_or(end, |i| start + i)
 }
 
+#[derive(Debug)]
 enum Frame {
     Explore(usize, usize),
     Restore(usize, Option<usize>),
 }
 
+/// The buffers of [`match_at`], kept by a caller that tries many starts so that a try
+/// allocates nothing.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    visited: Vec<u64>,
+    stack: Vec<Frame>,
+    alternatives: Vec<u32>,
+}
+
 /// The match starting at position `at`: the longest (the first written among equally
 /// long ones) when `longest`, else the first found.
-pub fn match_at(program: &Program, input: &Input<'_>, window: Window, at: usize, longest: bool) -> Option<Found> {
+pub fn match_at(program: &Program, input: &Input<'_>, window: Window, at: usize, longest: bool, scratch: &mut Scratch) -> Option<Found> {
     if cannot_start(program, input, window, at) {
         return None;
     }
     let reach = (2 * program.max_len + 2).min(window.hi.saturating_sub(at) + 1);
-    let mut alternatives = Vec::new();
-    let mut visited = vec![0u64; (program.insts.len() * reach).div_ceil(64)];
+    let Scratch { visited, stack, alternatives } = scratch;
+    visited.clear();
+    visited.resize((program.insts.len() * reach).div_ceil(64), 0);
+    stack.clear();
+    stack.push(Frame::Explore(0, at));
     let mut slots: Vec<Option<usize>> = vec![None; 2 + 2 * program.captures.len()];
-    let mut stack = vec![Frame::Explore(0, at)];
     let mut best: Option<Found> = None;
     while let Some(frame) = stack.pop() {
         let (mut pc, mut pos) = match frame {
@@ -141,7 +153,7 @@ pub fn match_at(program: &Program, input: &Input<'_>, window: Window, at: usize,
                 }
                 Inst::Dispatch(index) => {
                     let dispatch = &program.dispatches[*index];
-                    dispatch.alternatives(&token_ids(input, pos), &mut alternatives);
+                    dispatch.alternatives(&token_ids(input, pos), alternatives);
                     // The first written is explored first, as a chain of splits would.
                     stack.extend(alternatives.iter().rev().map(|&alternative| Frame::Explore(dispatch.entries[alternative as usize], pos)));
                     break;
@@ -215,7 +227,9 @@ fn step(program: &Program, test: &Test, input: &Input<'_>, window: Window, pos: 
         }
         Test::Not(sub) => {
             let inner = Window { lo: pos, hi: window.hi, start: window.start, end: window.end };
-            (!token.clause_break && match_at(&program.subs[*sub], input, inner, pos, false).is_none(), false)
+            // The caller's buffers are in use: a negation (rare) has its own.
+            let sub = &program.subs[*sub];
+            (!token.clause_break && match_at(sub, input, inner, pos, false, &mut Scratch::default()).is_none(), false)
         }
     };
     (full.then_some(whole).flatten(), part.then_some(inside).flatten())
@@ -294,7 +308,7 @@ mod tests {
         let mut out = Vec::new();
         let mut at = 0;
         while at < end {
-            match match_at(&program, &input, window, at, true) {
+            match match_at(&program, &input, window, at, true, &mut Scratch::default()) {
                 Some(found) => {
                     let (start, stop) = found.focus();
                     let mut shown = text[start_byte(&input, start)..end_byte(&input, stop)].to_owned();
