@@ -1,11 +1,9 @@
 //! What the engine reports: plain data with a byte span, no presentation.
 
 use std::ops::Range;
-use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::rules::RuleInfo;
 pub use crate::selection::Severity;
 
 /// A proposed rewrite of a finding's span.
@@ -19,11 +17,14 @@ pub struct Suggestion {
     pub safe: bool,
 }
 
-/// One tone or trust risk found in a message.
-#[derive(Debug, Clone)]
+/// One tone or trust risk found in a message. The rest of what the rule says (why,
+/// link, examples) is the engine's: [`crate::Engine::rule`].
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
-    /// The rule that fired: id, category, message, why, examples.
-    pub rule: Arc<RuleInfo>,
+    /// The id of the rule that fired: `pressure.asap`.
+    pub rule: String,
+    /// Its category: `pressure`.
+    pub category: String,
     /// The severity after the user's overrides.
     pub severity: Severity,
     /// The rule's message for this text: `$0` and `${name}` in the rule's message are

@@ -17,8 +17,8 @@ fn check_with(pack: &str, text: &str, selection: &Selection) -> Vec<String> {
         .map(|f| {
             let matched = &message.text()[f.span.clone()];
             match f.suggestions.first() {
-                Some(s) => format!("{} {matched:?} -> {:?}", f.rule.id, s.replacement),
-                None => format!("{} {matched:?}", f.rule.id),
+                Some(s) => format!("{} {matched:?} -> {:?}", f.rule, s.replacement),
+                None => format!("{} {matched:?}", f.rule),
             }
         })
         .collect()
@@ -221,7 +221,7 @@ fn a_team_pack_adds_to_an_inherited_list_and_the_inherited_rules_see_it() {
     let text = "Our team will call you at your earliest convenience.";
     let fires = |packs: &[Pack]| {
         let engine = Engine::new(packs, &Selection::default()).unwrap();
-        engine.check(&Message::parse(text)).iter().any(|f| f.rule.id == "pressure.earliest-convenience")
+        engine.check(&Message::parse(text)).iter().any(|f| f.rule == "pressure.earliest-convenience")
     };
     let default = tactful::rules::builtin_pack("default").unwrap().unwrap();
     assert!(fires(std::slice::from_ref(&default)));

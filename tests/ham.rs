@@ -28,7 +28,7 @@ fn ordinary_mail_rarely_gets_a_warning() {
         let message = Message::from_bytes(&bytes);
         assert!(!message.text().is_empty() || bytes.is_empty(), "{}: parsed to nothing", path.display());
         total += 1;
-        let loud: Vec<String> = engine.check(&message).iter().filter(|f| f.severity >= Severity::Warning).map(|f| f.rule.id.clone()).collect();
+        let loud: Vec<String> = engine.check(&message).iter().filter(|f| f.severity >= Severity::Warning).map(|f| f.rule.clone()).collect();
         if !loud.is_empty() {
             flagged.push(format!("{}: {}", path.file_name().unwrap().to_string_lossy(), loud.join(", ")));
         }

@@ -37,6 +37,8 @@ const CLEAN: &str = "Subject: Lunch\n\nHi Bob,\n\nThanks for the notes 👋 東�
 #[derive(Debug, Clone)]
 struct Expected {
     rule: String,
+    /// Why the rule matters, as `check` reports it (the hover shows it too).
+    why: String,
     start: usize,
     end: usize,
     suggestions: Vec<String>,
@@ -75,6 +77,7 @@ fn run_cli(text: &str, extra: &[&str]) -> Vec<Expected> {
         .iter()
         .map(|d| Expected {
             rule: d["rule"].as_str().unwrap().to_owned(),
+            why: d["why"].as_str().unwrap().to_owned(),
             start: d["start"].as_u64().unwrap() as usize,
             end: d["end"].as_u64().unwrap() as usize,
             suggestions: d["suggestions"].as_array().unwrap().iter().map(|s| s["replacement"].as_str().unwrap().to_owned()).collect(),
@@ -503,6 +506,7 @@ fn hover_explains_a_finding_and_summarises_the_message() {
     let found = cli(DRAFT, &[]);
     let asap_rule = found.iter().find(|e| e.rule == "pressure.asap").unwrap();
     assert!(text.contains("`pressure.asap`") && text.contains("pressure"), "{text}");
+    assert!(!asap_rule.why.is_empty() && text.contains(&asap_rule.why), "the rule's why: {text}");
     assert!(text.contains(&asap_rule.suggestions[0]), "the rewrites: {text}");
     assert!(text.contains("Try instead"), "{text}");
     assert_eq!(response["result"]["range"], d["range"]);

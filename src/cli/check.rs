@@ -71,7 +71,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match args.format {
-        Format::Json => report::json(&mut out, inputs)?,
+        Format::Json => report::json(&mut out, &engine, inputs)?,
         Format::Text => {
             let color = match args.color {
                 Color::Always => true,

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 use tactful::wording::counted;
-use tactful::{Finding, Message, Severity};
+use tactful::{Engine, Finding, Message, Severity};
 
 /// One checked input with its findings.
 pub struct Checked {
@@ -50,7 +50,7 @@ impl std::fmt::Display for Unchecked {
 /// `decoded` is true), 1-based lines and columns in Unicode scalar values. An input
 /// that could not be read has `error` instead of diagnostics; a skipped one has
 /// `skipped` and no diagnostics.
-pub fn json(out: &mut impl Write, inputs: impl Iterator<Item = Input>) -> io::Result<()> {
+pub fn json(out: &mut impl Write, engine: &Engine, inputs: impl Iterator<Item = Input>) -> io::Result<()> {
     #[derive(Serialize)]
     #[serde(untagged)]
     enum FileReport<'a> {
@@ -74,7 +74,7 @@ pub fn json(out: &mut impl Write, inputs: impl Iterator<Item = Input>) -> io::Re
         text: &'a str,
         suggestions: &'a [tactful::Suggestion],
     }
-    fn diagnostics(checked: &Checked) -> Vec<Diagnostic<'_>> {
+    fn diagnostics<'a>(engine: &'a Engine, checked: &'a Checked) -> Vec<Diagnostic<'a>> {
         let text = checked.message.text();
         let (mut starts, mut ends) = (Cursor::new(text), Cursor::new(text));
         checked
@@ -84,11 +84,11 @@ pub fn json(out: &mut impl Write, inputs: impl Iterator<Item = Input>) -> io::Re
                 let (line, column) = starts.line_column(f.span.start);
                 let (end_line, end_column) = ends.line_column(f.span.end);
                 Diagnostic {
-                    rule: &f.rule.id,
-                    category: &f.rule.category,
+                    rule: &f.rule,
+                    category: &f.category,
                     severity: f.severity,
                     message: &f.message,
-                    why: &f.rule.why,
+                    why: engine.rule(&f.rule).map_or("", |rule| rule.why.as_str()),
                     start: f.span.start,
                     end: f.span.end,
                     line,
@@ -102,13 +102,13 @@ pub fn json(out: &mut impl Write, inputs: impl Iterator<Item = Input>) -> io::Re
             .collect()
     }
     /// One input's report, serialized as it comes so that no two messages are held at once.
-    struct Report(Input);
-    impl Serialize for Report {
+    struct Report<'e>(&'e Engine, Input);
+    impl Serialize for Report<'_> {
         fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            match &self.0 {
+            match &self.1 {
                 Input::Checked(checked) => {
-                    FileReport::Checked { path: &checked.path, decoded: checked.message.is_decoded(), diagnostics: diagnostics(checked) }
-                        .serialize(serializer)
+                    let diagnostics = diagnostics(self.0, checked);
+                    FileReport::Checked { path: &checked.path, decoded: checked.message.is_decoded(), diagnostics }.serialize(serializer)
                 }
                 Input::Unchecked { path, why: why @ Unchecked::Binary } => {
                     FileReport::Skipped { path, skipped: why.to_string(), diagnostics: [] }.serialize(serializer)
@@ -118,14 +118,14 @@ pub fn json(out: &mut impl Write, inputs: impl Iterator<Item = Input>) -> io::Re
         }
     }
     /// The reports as one JSON array, each input checked when the array reaches it.
-    struct Stream<I>(std::cell::RefCell<Option<I>>);
-    impl<I: Iterator<Item = Input>> Serialize for Stream<I> {
+    struct Stream<'e, I>(&'e Engine, std::cell::RefCell<Option<I>>);
+    impl<I: Iterator<Item = Input>> Serialize for Stream<'_, I> {
         fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            let inputs = self.0.borrow_mut().take().into_iter().flatten();
-            serializer.collect_seq(inputs.map(Report))
+            let inputs = self.1.borrow_mut().take().into_iter().flatten();
+            serializer.collect_seq(inputs.map(|input| Report(self.0, input)))
         }
     }
-    serde_json::to_writer_pretty(&mut *out, &Stream(std::cell::RefCell::new(Some(inputs))))?;
+    serde_json::to_writer_pretty(&mut *out, &Stream(engine, std::cell::RefCell::new(Some(inputs))))?;
     writeln!(out)
 }
 
@@ -144,7 +144,7 @@ pub fn text<C: Borrow<Checked>>(out: &mut impl Write, results: impl IntoIterator
             counts[finding.severity as usize] += 1;
             let (line, column) = cursor.line_column(finding.span.start);
             let sev = finding.severity;
-            writeln!(out, "{}: {}", paint.severity(sev, &format!("{sev}[{}]", finding.rule.id)), paint.bold(&visible(&finding.message)))?;
+            writeln!(out, "{}: {}", paint.severity(sev, &format!("{sev}[{}]", finding.rule)), paint.bold(&visible(&finding.message)))?;
             let decoded = if checked.message.is_decoded() { " (decoded text)" } else { "" };
             let snippet = Snippet::new(text, finding.span.clone(), line, cursor.line_start);
             let gutter = snippet.last_line().to_string().len();

@@ -22,7 +22,7 @@ pub fn run_examples(pack: &Pack, rule: &Arc<Rule>) -> Result<Vec<String>, Engine
     let engine = Engine::new(&[solo], &selection)?;
     let run = |text: &str| {
         let message = Message::parse(text);
-        let findings: Vec<_> = engine.check(&message).into_iter().filter(|f| f.rule.id == info.id).collect();
+        let findings: Vec<_> = engine.check(&message).into_iter().filter(|f| f.rule == info.id).collect();
         (message, findings)
     };
     let mut problems = Vec::new();

@@ -29,7 +29,7 @@ pub use words::Unanchored;
 use crate::finding::{Finding, Severity, Suggestion};
 use crate::message::Message;
 use crate::rules::expr::vm::Input;
-use crate::rules::{Allowlist, Lists, Pack, Rule, Scope};
+use crate::rules::{Allowlist, Lists, Pack, Rule, RuleInfo, Scope};
 use crate::text::{self, Tokens};
 use cache::Local;
 use thread::ThreadTerms;
@@ -89,6 +89,11 @@ impl Engine {
     /// Number of rules that run.
     pub fn rule_count(&self) -> usize {
         self.rules.len()
+    }
+
+    /// What the rule `id` says beyond a finding: why, link, examples.
+    pub fn rule(&self, id: &str) -> Option<&RuleInfo> {
+        self.rules.iter().map(|active| &*active.rule.info).find(|info| info.id == id)
     }
 
     /// Expressions and regexes that have no anchor word or literal, so they run on
@@ -202,7 +207,7 @@ impl Engine {
     /// rule of the later pack (a team's own rule over the default one it builds on),
     /// then the longer span.
     fn outranks_across(&self, a: &Finding, b: &Finding) -> bool {
-        let layer = |finding: &Finding| self.rules.iter().position(|active| active.rule.info.id == finding.rule.id);
+        let layer = |finding: &Finding| self.rules.iter().position(|active| active.rule.info.id == finding.rule);
         (a.severity, layer(a), a.span.len()) > (b.severity, layer(b), b.span.len())
     }
 }
@@ -281,7 +286,8 @@ fn finding_message(active: &ActiveRule, matched: &str, groups: &[(String, String
 }
 
 fn finding(active: &ActiveRule, span: Range<usize>, message: String, suggestions: Vec<Suggestion>) -> Finding {
-    Finding { rule: Arc::clone(&active.rule.info), severity: active.severity, span, message, suggestions }
+    let info = &active.rule.info;
+    Finding { rule: info.id.clone(), category: info.category.clone(), severity: active.severity, span, message, suggestions }
 }
 
 /// Text order; where two findings of one category overlap, the more severe (then the
@@ -302,7 +308,7 @@ fn deduplicate(mut findings: Vec<Finding>) -> Vec<Finding> {
     let mut open: HashMap<String, Vec<usize>> = HashMap::new();
     let reach = |f: &Finding| f.span.end.max(f.span.start + 1);
     for candidate in findings {
-        let open = open.entry(candidate.rule.category.clone()).or_default();
+        let open = open.entry(candidate.category.clone()).or_default();
         open.retain(|&index| reach(&kept[index]) > candidate.span.start);
         let clash = open.iter().rev().copied().find(|&index| kept[index].span.start < reach(&candidate));
         match clash {

@@ -191,6 +191,7 @@ fn check(snapshot: Snapshot, profile: &Profile, generation: u64) -> Checked {
         message,
         generation,
         enabled,
+        rules: Arc::clone(&profile.rules),
     }
 }
 
@@ -227,7 +228,7 @@ fn with_occurrences(text: &str, message: &Message, findings: Vec<Finding>) -> Ve
         .filter(|finding| !decoded || text.get(finding.span.clone()) == message.text().get(finding.span.clone()))
         .map(|finding| {
             let flagged = text.get(finding.span.clone()).unwrap_or_default().to_owned();
-            let count = seen.entry((finding.rule.id.clone(), flagged)).or_insert(0);
+            let count = seen.entry((finding.rule.clone(), flagged)).or_insert(0);
             let occurrence = *count;
             *count += 1;
             (finding, occurrence)
@@ -298,8 +299,7 @@ mod tests {
         let text = "Subject: hi\n\nSend it ASAP. Then ASAP again. Why??? asap";
         let message = Message::parse(text);
         let numbered = with_occurrences(text, &message, engine.check(&message));
-        let asap: Vec<(&str, usize)> =
-            numbered.iter().filter(|(f, _)| f.rule.id == "pressure.asap").map(|(f, n)| (&text[f.span.clone()], *n)).collect();
+        let asap: Vec<(&str, usize)> = numbered.iter().filter(|(f, _)| f.rule == "pressure.asap").map(|(f, n)| (&text[f.span.clone()], *n)).collect();
         assert_eq!(asap, vec![("ASAP", 0), ("ASAP", 1), ("asap", 0)]);
     }
 }

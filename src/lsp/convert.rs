@@ -42,8 +42,8 @@ impl FindingData {
     pub fn of(checked: &Checked, finding: &Finding, occurrence: usize) -> FindingData {
         FindingData {
             version: checked.version,
-            rule: finding.rule.id.clone(),
-            category: finding.rule.category.clone(),
+            rule: finding.rule.clone(),
+            category: finding.category.clone(),
             text: checked.message.text().get(finding.span.clone()).unwrap_or_default().to_owned(),
             occurrence,
             suggestions: finding.suggestions.iter().map(|s| SuggestionData { title: s.title.clone(), replacement: s.replacement.clone() }).collect(),
@@ -74,8 +74,8 @@ pub fn diagnostic(checked: &Checked, finding: &Finding, occurrence: usize, encod
     Diagnostic {
         range: position::range(&checked.rope, finding.span.clone(), encoding),
         severity: Some(severity(finding.severity)),
-        code: Some(NumberOrString::String(finding.rule.id.clone())),
-        code_description: finding.rule.link.as_deref().and_then(|link| link.parse::<Uri>().ok()).map(|href| CodeDescription { href }),
+        code: Some(NumberOrString::String(finding.rule.clone())),
+        code_description: checked.rule(finding).and_then(|rule| rule.link.as_deref()?.parse::<Uri>().ok()).map(|href| CodeDescription { href }),
         source: Some(SOURCE.to_owned()),
         message: finding.message.clone(),
         data: serde_json::to_value(data).ok(),
@@ -103,11 +103,11 @@ pub fn problem(rope: &Rope, problem: &Problem, encoding: PositionEncoding) -> Di
 }
 
 /// Hover text for one finding: what, why, what instead, which rule.
-pub fn finding_markdown(finding: &Finding) -> String {
-    let rule = &finding.rule;
+pub fn finding_markdown(checked: &Checked, finding: &Finding) -> String {
+    let rule = checked.rule(finding);
     let mut out = format!("**{}**\n", escape(&finding.message));
-    if !rule.why.is_empty() {
-        let _ = write!(out, "\n{}\n", escape(&rule.why));
+    if let Some(why) = rule.map(|rule| &rule.why).filter(|why| !why.is_empty()) {
+        let _ = write!(out, "\n{}\n", escape(why));
     }
     if !finding.suggestions.is_empty() {
         out.push_str("\nTry instead:\n");
@@ -115,8 +115,8 @@ pub fn finding_markdown(finding: &Finding) -> String {
             let _ = writeln!(out, "- {}", escape(&suggestion_label(&suggestion.title, &suggestion.replacement)));
         }
     }
-    let _ = write!(out, "\n`{}` · {} · {}", rule.id, rule.category, finding.severity);
-    if let Some(link) = &rule.link {
+    let _ = write!(out, "\n`{}` · {} · {}", finding.rule, finding.category, finding.severity);
+    if let Some(link) = rule.and_then(|rule| rule.link.as_ref()) {
         let _ = write!(out, " · [about this rule]({link})");
     }
     out
@@ -139,7 +139,7 @@ pub fn summary_markdown(checked: &Checked, ignored: &HashSet<IgnoreKey>) -> Stri
     let mut weight = 0.0;
     let mut total = 0;
     for (finding, _) in checked.visible(ignored) {
-        by_category.entry(finding.rule.category.as_str()).or_default()[finding.severity as usize] += 1;
+        by_category.entry(finding.category.as_str()).or_default()[finding.severity as usize] += 1;
         weight += heat_weight(finding.severity);
         total += 1;
     }

@@ -7,10 +7,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ropey::Rope;
-use tactful::{Finding, Message, SentenceCache};
+use tactful::{Finding, Message, RuleInfo, SentenceCache};
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
 use super::position::{self, PositionEncoding};
+use super::workspace::Rules;
 
 /// A finding the user ignored in one document: the rule, the flagged text and which
 /// occurrence of that pair it is, so that edits elsewhere do not bring it back.
@@ -160,9 +161,16 @@ pub struct Checked {
     pub findings: Vec<(Finding, usize)>,
     /// False when the settings say this document is not checked, or it diverged.
     pub enabled: bool,
+    /// The rules it was checked with: what a finding's rule says (why, link).
+    pub rules: Arc<Rules>,
 }
 
 impl Checked {
+    /// What the rule of `finding` says beyond it.
+    pub fn rule(&self, finding: &Finding) -> Option<&RuleInfo> {
+        self.rules.engine.rule(&finding.rule)
+    }
+
     /// Findings the user did not ignore.
     pub fn visible<'a>(&'a self, ignored: &'a HashSet<IgnoreKey>) -> impl Iterator<Item = &'a (Finding, usize)> + 'a {
         self.findings.iter().filter(move |(finding, occurrence)| ignored.is_empty() || !ignored.contains(&self.key(finding, *occurrence)))
@@ -170,6 +178,6 @@ impl Checked {
 
     /// The ignore key of a finding of this check.
     pub fn key(&self, finding: &Finding, occurrence: usize) -> IgnoreKey {
-        IgnoreKey { rule: finding.rule.id.clone(), text: self.message.text().get(finding.span.clone()).unwrap_or_default().to_owned(), occurrence }
+        IgnoreKey { rule: finding.rule.clone(), text: self.message.text().get(finding.span.clone()).unwrap_or_default().to_owned(), occurrence }
     }
 }

@@ -14,7 +14,7 @@ pub fn hover(doc: &Document, at: Position, encoding: PositionEncoding) -> Option
     let offset = position::offset(&doc.rope, at, encoding);
     let hit = checked.visible(&doc.ignored).find(|(f, _)| f.span.start <= offset && offset < f.span.end.max(f.span.start + 1));
     let (value, range) = match hit {
-        Some((finding, _)) => (convert::finding_markdown(finding), Some(position::range(&doc.rope, finding.span.clone(), encoding))),
+        Some((finding, _)) => (convert::finding_markdown(checked, finding), Some(position::range(&doc.rope, finding.span.clone(), encoding))),
         None => {
             let summary_line = checked.message.subject().map_or(0, |s| position::position(&doc.rope, s.start, encoding).line);
             if at.line != summary_line {
