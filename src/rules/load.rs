@@ -118,10 +118,12 @@ impl Loader {
     ) -> Result<Pack, PackError> {
         // Where errors about the whole pack point.
         let first_origin = sources.first().map_or(fallback_name, |(origin, _)| origin.as_str());
+        let files = in_parallel(sources.iter().collect(), |(origin, text)| {
+            toml::from_str::<PackFile>(text).map_err(|err| PackError::from_toml(origin, text, &err))
+        });
         let mut parsed = Vec::with_capacity(sources.len());
-        for (origin, text) in sources {
-            let file: PackFile = toml::from_str(text).map_err(|err| PackError::from_toml(origin, text, &err))?;
-            parsed.push(Parsed { origin, text, file });
+        for ((origin, text), file) in sources.iter().zip(files) {
+            parsed.push(Parsed { origin, text, file: file? });
         }
         self.budget.charge(parsed.iter().map(|p| &p.file)).map_err(|message| PackError::whole_file(first_origin, message))?;
         let meta = pack_meta(&mut parsed)?;
@@ -169,13 +171,16 @@ impl Loader {
             let message = format!("pack has {} rules; at most {MAX_RULES_PER_PACK} are allowed", specs.len());
             return Err(PackError::whole_file(first_origin, message));
         }
+        // Compiled on every core; the first problem in file order is the one reported.
+        let ids: Vec<(&str, &str, Spanned<String>)> = specs.iter().map(|(origin, text, spec)| (*origin, *text, spec.id.clone())).collect();
+        let compiled = in_parallel(specs, |(origin, text, spec)| compile_rule(&name, origin, text, spec, &lists, verify));
         let mut seen: HashMap<String, String> = HashMap::new();
-        for (origin, text, spec) in specs {
-            let id = spec.id.get_ref().clone();
+        for ((origin, text, id), rule) in ids.into_iter().zip(compiled) {
+            let (id, at) = (id.get_ref().clone(), id.span().start);
             if let Some(first) = seen.insert(id.clone(), origin.to_owned()) {
-                return Err(PackError::at(origin, text, spec.id.span().start, format!("duplicate rule id `{id}` (first defined in {first})")));
+                return Err(PackError::at(origin, text, at, format!("duplicate rule id `{id}` (first defined in {first})")));
             }
-            let rule = Arc::new(compile_rule(&name, origin, text, spec, &lists, verify)?);
+            let rule = Arc::new(rule?);
             match layers.position(&id) {
                 Some(index) if rule.replaces => layers.rules[index] = rule,
                 Some(index) => return Err(already_defined(&rule, &layers.rules[index])),
@@ -305,6 +310,27 @@ fn read_lists(parsed: &mut [Parsed<'_>], lists: &mut Lists, verify: bool) -> Res
         resolver.resolve(&Node::List(name.clone(), 0)).map_err(|err| PackError::at(origin, text, value.span().start, err.message()))?;
     }
     Ok(())
+}
+
+/// `work` on every item, on as many threads as there are cores (each taking a run
+/// of items in order); the results in the items' order. Loading the built-in packs is
+/// most of a short `tactful check`, and it splits by file and by rule.
+fn in_parallel<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(items.len());
+    if threads < 2 {
+        return items.into_iter().map(work).collect();
+    }
+    let per_thread = items.len().div_ceil(threads);
+    let mut runs: Vec<Vec<T>> = Vec::with_capacity(threads);
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
+        runs.push(items.by_ref().take(per_thread).collect());
+    }
+    std::thread::scope(|scope| {
+        let work = &work;
+        let handles: Vec<_> = runs.into_iter().map(|run| scope.spawn(move || run.into_iter().map(work).collect::<Vec<R>>())).collect();
+        handles.into_iter().flat_map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    })
 }
 
 /// Reads one pack file, which must resolve inside the pack's folder.
