@@ -397,6 +397,11 @@ fn capitalise(word: &str) -> String {
 /// The tokens a pattern word stands for: "a.m." is four, "follow-up" matches
 /// "follow-up" or "follow up", "'ll" is the tail of a contraction.
 fn word_node(norm: &str, cased: &str) -> Result<Node, String> {
+    // Most pattern words are one plain word, which is one token as it is.
+    let plain = |word: &str| !word.is_empty() && word.bytes().all(|b| b.is_ascii_alphanumeric());
+    if plain(norm) && plain(cased) && norm.eq_ignore_ascii_case(cased) {
+        return Ok(Node::Word(Literal { norm: norm.to_owned(), cased: cased.to_owned() }));
+    }
     let norm_tokens = Tokens::new(norm);
     let cased_tokens = Tokens::new(cased);
     if norm_tokens.len() != cased_tokens.len() {
