@@ -30,16 +30,6 @@ pub struct TokenWords {
 }
 
 impl Lexicon {
-    /// The lexicon of the words of `nodes`.
-    pub fn of<'n>(nodes: impl IntoIterator<Item = &'n Node>) -> Lexicon {
-        let mut lexicon = Lexicon::default();
-        let mut seen = HashSet::new();
-        for node in nodes {
-            lexicon.add_words(node, &mut seen);
-        }
-        lexicon
-    }
-
     /// Numbers every word of `node`; a shared list is walked once (`seen`).
     pub fn add_words(&mut self, node: &Node, seen: &mut HashSet<*const Node>) {
         match node {

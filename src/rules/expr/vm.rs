@@ -298,7 +298,8 @@ mod tests {
     /// reported text, with captures after `|`.
     fn matches(expression: &str, text: &str) -> Vec<String> {
         let node = parse(expression).unwrap();
-        let lexicon = Lexicon::of([&node]);
+        let mut lexicon = Lexicon::default();
+        lexicon.add_words(&node, &mut std::collections::HashSet::new());
         let program = compile(&node, &lexicon).unwrap();
         let tokens = Tokens::new(text);
         let words = lexicon.words(&tokens);
