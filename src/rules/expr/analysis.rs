@@ -83,7 +83,7 @@ impl Analysis {
     fn anchors(&mut self, node: &Node, lexicon: &Lexicon) -> Anchors {
         match node {
             Node::Word(literal) => {
-                let cost = if COMMON.contains(&literal.norm.as_str()) { COMMON_COST } else { 1 };
+                let cost = if COMMON.contains(&&*literal.norm) { COMMON_COST } else { 1 };
                 Some((Arc::from([lexicon.id(&literal.norm)]), cost))
             }
             Node::Seq(items) => {

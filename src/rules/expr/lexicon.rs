@@ -35,7 +35,7 @@ impl Lexicon {
         match node {
             Node::Word(literal) => {
                 let next = self.ids.len() as WordId;
-                self.ids.entry(literal.norm.as_str().into()).or_insert(next);
+                self.ids.entry(Box::from(&*literal.norm)).or_insert(next);
             }
             Node::Seq(items) | Node::Alt(items) => items.iter().for_each(|item| self.add_words(item, seen)),
             Node::Repeat { node, .. } | Node::Not(node) | Node::Focus(node) | Node::Capture(_, node) => self.add_words(node, seen),

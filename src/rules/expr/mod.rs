@@ -29,13 +29,23 @@ pub const MAX_GAP: u8 = 8;
 /// The words `...` may skip.
 pub const CLAUSE_GAP: u8 = 12;
 
-/// One word of a pattern, in the form tokens are compared in.
+/// One word of a pattern, in the form tokens are compared in. Shared text: the tree
+/// of an expression is copied when its lists are resolved, its words are not.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Literal {
     /// Lower case, `'` and `-` unified.
-    pub norm: String,
+    pub norm: Arc<str>,
     /// The same with its capitals, for case-sensitive rules.
-    pub cased: String,
+    pub cased: Arc<str>,
+}
+
+impl Literal {
+    pub fn new(norm: &str, cased: &str) -> Literal {
+        let norm: Arc<str> = Arc::from(norm);
+        // Most pattern words are written in lower case: one text serves both.
+        let cased = if *cased == *norm { Arc::clone(&norm) } else { Arc::from(cased) };
+        Literal { norm, cased }
+    }
 }
 
 /// A parsed expression element.

@@ -400,7 +400,7 @@ fn word_node(norm: &str, cased: &str) -> Result<Node, String> {
     // Most pattern words are one plain word, which is one token as it is.
     let plain = |word: &str| !word.is_empty() && word.bytes().all(|b| b.is_ascii_alphanumeric());
     if plain(norm) && plain(cased) && norm.eq_ignore_ascii_case(cased) {
-        return Ok(Node::Word(Literal { norm: norm.to_owned(), cased: cased.to_owned() }));
+        return Ok(Node::Word(Literal::new(norm, cased)));
     }
     let norm_tokens = Tokens::new(norm);
     let cased_tokens = Tokens::new(cased);
@@ -420,7 +420,7 @@ fn word_node(norm: &str, cased: &str) -> Result<Node, String> {
             span.end = norm_tokens.list[index].end;
             cased_span.end = cased_tokens.list[index].end;
         }
-        let literal = Literal { norm: normalise(&norm[span]), cased: normalise_keeping_case(&cased[cased_span]) };
+        let literal = Literal::new(&normalise(&norm[span]), &normalise_keeping_case(&cased[cased_span]));
         nodes.push(hyphen_alternatives(literal));
         index += 1;
     }
@@ -433,7 +433,7 @@ fn hyphen_alternatives(literal: Literal) -> Node {
         return Node::Word(literal);
     }
     let parts = literal.norm.split('-').zip(literal.cased.split('-'));
-    let split = parts.map(|(norm, cased)| Node::Word(Literal { norm: norm.to_owned(), cased: cased.to_owned() })).collect();
+    let split = parts.map(|(norm, cased)| Node::Word(Literal::new(norm, cased))).collect();
     Node::Alt(vec![Node::Word(literal), Node::Seq(split)])
 }
 
@@ -444,7 +444,7 @@ mod tests {
     /// The tree in a compact form: words as text, groups in parentheses.
     fn show(node: &Node) -> String {
         match node {
-            Node::Word(l) => l.norm.clone(),
+            Node::Word(l) => l.norm.to_string(),
             Node::Seq(nodes) => nodes.iter().map(show).collect::<Vec<_>>().join(" "),
             Node::Alt(nodes) => {
                 format!("({})", nodes.iter().map(show).collect::<Vec<_>>().join("|"))

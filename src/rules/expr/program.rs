@@ -322,7 +322,7 @@ fn merge_words<'n>(alternatives: &'n [Node], lexicon: &Lexicon) -> Vec<Branch<'n
     if words.len() < 2 {
         return alternatives.iter().map(Branch::Node).collect();
     }
-    let set = Arc::new(WordSet::new(words.iter().map(|l| lexicon.id(&l.norm)), words.iter().map(|l| l.cased.clone()).collect()));
+    let set = Arc::new(WordSet::new(words.iter().map(|l| lexicon.id(&l.norm)), words.iter().map(|l| l.cased.to_string()).collect()));
     let mut out = Vec::new();
     let mut placed = false;
     for alternative in alternatives {
@@ -343,7 +343,7 @@ fn merge_words<'n>(alternatives: &'n [Node], lexicon: &Lexicon) -> Vec<Branch<'n
 /// one: `\?` also matches a run like "?!".
 fn first_words(node: &Node) -> Option<Vec<&Literal>> {
     match node {
-        Node::Word(literal) if matches!(literal.norm.as_str(), "?" | "!" | ".") => None,
+        Node::Word(literal) if matches!(&*literal.norm, "?" | "!" | ".") => None,
         Node::Word(literal) => Some(vec![literal]),
         Node::Seq(items) => items.first().filter(|first| Analysis::default().min_len(first) > 0).and_then(first_words),
         Node::Alt(items) => items.iter().map(first_words).try_fold(Vec::new(), |mut all, words| {

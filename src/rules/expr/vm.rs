@@ -249,12 +249,12 @@ fn step_cased(test: &Test, input: &Input<'_>, index: usize, in_tail: bool) -> (b
     let head = contraction.then(|| head_of(&cased));
     let tail = contraction.then(|| tail_of(&cased));
     match test {
-        Test::Word(literal, _) if in_tail => (tail.as_deref() == Some(literal.cased.as_str()), false),
+        Test::Word(literal, _) if in_tail => (tail.as_deref() == Some(&*literal.cased), false),
         Test::Set(set) if in_tail => (tail.is_some_and(|t| set.cased.contains(&t)), false),
         Test::Word(literal, _) => {
             let tail_only = literal.norm.starts_with('\'');
-            let is = |form: &Option<String>| form.as_deref() == Some(literal.cased.as_str());
-            let full = literal.cased == cased || in_mark_run(literal, token.kind, input.tokens.norm(index)) || (tail_only && is(&tail));
+            let is = |form: &Option<String>| form.as_deref() == Some(&*literal.cased);
+            let full = *literal.cased == *cased || in_mark_run(literal, token.kind, input.tokens.norm(index)) || (tail_only && is(&tail));
             (full, !tail_only && is(&head))
         }
         Test::Set(set) => (set.cased.contains(&cased) || tail.is_some_and(|t| set.cased.contains(&t)), head.is_some_and(|h| set.cased.contains(&h))),
@@ -278,7 +278,7 @@ fn class_holds(class: Class, input: &Input<'_>, index: usize) -> bool {
 
 /// A pattern's `\?` or `\!` also matches a run like "?!" or "!!!".
 fn in_mark_run(literal: &Literal, kind: TokenKind, norm: &str) -> bool {
-    kind == TokenKind::Punct && matches!(literal.norm.as_str(), "?" | "!" | ".") && norm.contains(literal.norm.as_str())
+    kind == TokenKind::Punct && matches!(&*literal.norm, "?" | "!" | ".") && norm.contains(&*literal.norm)
 }
 
 fn head_of(word: &str) -> String {
