@@ -76,11 +76,17 @@ impl Tokens {
 
     fn push(&mut self, text: &str, start: usize, end: usize, kind: TokenKind) {
         let norm_start = self.norms.len();
-        for c in text[start..end].chars() {
-            match normal_char(c) {
-                Some(n) => self.norms.push(n),
-                None if c.is_ascii() => self.norms.push(c.to_ascii_lowercase()),
-                None => self.norms.extend(c.to_lowercase()),
+        let written = &text[start..end];
+        if written.is_ascii() {
+            // ASCII apostrophes and hyphens are already the normal ones.
+            self.norms.push_str(written);
+            self.norms[norm_start..].make_ascii_lowercase();
+        } else {
+            for c in written.chars() {
+                match normal_char(c) {
+                    Some(n) => self.norms.push(n),
+                    None => self.norms.extend(c.to_lowercase()),
+                }
             }
         }
         let norm = &self.norms[norm_start..];
