@@ -16,6 +16,7 @@ mod rewrite;
 mod thread;
 mod words;
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -28,11 +29,11 @@ pub use words::Unanchored;
 
 use crate::finding::{Finding, Severity, Suggestion};
 use crate::message::Message;
-use crate::rules::expr::vm::Input;
 use crate::rules::{Allowlist, Lists, Pack, Rule, RuleInfo, Scope};
-use crate::text::{self, Tokens};
+use crate::text;
 use cache::Local;
 use thread::ThreadTerms;
+use words::{Analysed, Words};
 
 /// A rule that runs, at the severity the selection gave it.
 #[derive(Debug)]
@@ -104,8 +105,8 @@ impl Engine {
 
     /// The findings of the sentence-level rules in one sentence, relative to its start,
     /// each with only the rewrites that hold up ([`Engine::rewrite_holds`]).
-    fn sentence_findings(&self, text: &str, in_subject: bool) -> Arc<[Local]> {
-        let found = self.sentence_hits(text, in_subject).into_iter().map(|hit| {
+    fn sentence_findings(&self, text: &str, analysed: &Analysed, in_subject: bool) -> Arc<[Local]> {
+        let found = self.sentence_hits(text, analysed, in_subject).into_iter().map(|hit| {
             let active = &self.rules[hit.rule];
             let matched = &text[hit.span.clone()];
             let mut suggestions = suggestions(active, matched, hit.span.start == 0, &hit.groups);
@@ -124,16 +125,15 @@ impl Engine {
         }
         let rewritten = format!("{}{replacement}{}", &text[..span.start], &text[span.end..]);
         let new_words = span.start..span.start + replacement.len();
-        !self.sentence_hits(&rewritten, in_subject).iter().any(|hit| compose::overlaps(&hit.span, &new_words))
+        let analysed = self.words.analyse(&rewritten);
+        !self.sentence_hits(&rewritten, &analysed, in_subject).iter().any(|hit| compose::overlaps(&hit.span, &new_words))
     }
 
     /// The matches of the sentence-level rules in one sentence that are in scope and
     /// pass their guards.
-    fn sentence_hits(&self, text: &str, in_subject: bool) -> Vec<words::Hit> {
+    fn sentence_hits(&self, text: &str, analysed: &Analysed, in_subject: bool) -> Vec<words::Hit> {
         let rules = self.rule_refs();
-        let tokens = Tokens::new(text);
-        let numbers = self.words.numbers(&tokens);
-        let sentence = Input { text, tokens: &tokens, words: &numbers, case_sensitive: false };
+        let sentence = analysed.input(text);
         let mut hits = self.words.hits(&rules, sentence);
         hits.retain(|hit| {
             let active = &self.rules[hit.rule];
@@ -168,11 +168,11 @@ impl Engine {
             terms.is_novel(&masked[sentence.clone()])
         };
         cache.for_engine(self.id);
-        for sentence in &view.sentences {
+        for (index, sentence) in view.sentences.iter().enumerate() {
             let text = &masked[sentence.clone()];
             let in_subject = view.in_subject(sentence.start);
             let local = cache.get(text, in_subject).unwrap_or_else(|| {
-                let found = self.sentence_findings(text, in_subject);
+                let found = self.sentence_findings(text, view.analysed(index, &self.words), in_subject);
                 cache.put(text, in_subject, Arc::clone(&found));
                 found
             });
@@ -187,7 +187,10 @@ impl Engine {
         }
         for (rule_index, active) in self.rules.iter().enumerate() {
             if let Some(measure) = &active.rule.measure {
-                let asks = |sentence: &Range<usize>| self.words.asks(&active.rule, rule_index, &masked[sentence.clone()]);
+                let asks = |sentence: &Range<usize>| {
+                    let analysed = view.analysed(view.sentences.partition_point(|s| s.start < sentence.start), &self.words);
+                    self.words.asks(&active.rule, rule_index, &masked[sentence.clone()], analysed)
+                };
                 for span in measures::run(measure, &active.rule, &view, &asks) {
                     let opens_sentence = view.sentence_at(span.start).start == span.start;
                     let matched = &masked[span.clone()];
@@ -216,6 +219,9 @@ impl Engine {
 pub(crate) struct View<'a> {
     pub masked: &'a str,
     pub sentences: Vec<Range<usize>>,
+    /// Each sentence's tokens, worked out when a rule first needs them (a sentence
+    /// whose findings are cached may never need them).
+    analysed: Vec<OnceCell<Analysed>>,
     /// Every word of the masked text ([`text::words`]), for the measures.
     words: Vec<Range<usize>>,
     pub subject: Option<Range<usize>>,
@@ -224,7 +230,14 @@ pub(crate) struct View<'a> {
 impl<'a> View<'a> {
     fn new(message: &Message, masked: &'a str) -> View<'a> {
         let words = text::words(masked).map(|(start, word)| start..start + word.len()).collect();
-        View { masked, sentences: text::sentences(masked), words, subject: message.subject() }
+        let sentences = text::sentences(masked);
+        let analysed = sentences.iter().map(|_| OnceCell::new()).collect();
+        View { masked, sentences, analysed, words, subject: message.subject() }
+    }
+
+    /// The tokens of sentence `index`.
+    fn analysed(&self, index: usize, words: &Words) -> &Analysed {
+        self.analysed[index].get_or_init(|| words.analyse(&self.masked[self.sentences[index].clone()]))
     }
 
     /// The words inside `range`, with their starts.

@@ -30,6 +30,21 @@ pub(super) struct Hit {
     pub groups: Vec<(String, String)>,
 }
 
+/// One sentence's tokens and their numbers in the engine's lexicon: worked out once,
+/// used by every rule that looks at the sentence.
+#[derive(Debug)]
+pub(super) struct Analysed {
+    tokens: Tokens,
+    numbers: Vec<TokenWords>,
+}
+
+impl Analysed {
+    /// The sentence `text` (the one analysed) as the matcher reads it.
+    pub fn input<'a>(&'a self, text: &'a str) -> Input<'a> {
+        Input { text, tokens: &self.tokens, words: &self.numbers, case_sensitive: false }
+    }
+}
+
 /// A compiled guard.
 #[derive(Debug)]
 pub(super) struct CompiledGuard {
@@ -192,9 +207,12 @@ impl Words {
         out
     }
 
-    /// The lexicon numbers of a sentence's tokens, for [`Words::hits`] and the guards.
-    pub fn numbers(&self, tokens: &Tokens) -> Vec<TokenWords> {
-        self.lexicon.words(tokens)
+    /// A sentence's tokens and their lexicon numbers, for [`Words::hits`], the guards
+    /// and [`Words::asks`].
+    pub fn analyse(&self, text: &str) -> Analysed {
+        let tokens = Tokens::new(text);
+        let numbers = self.lexicon.words(&tokens);
+        Analysed { tokens, numbers }
     }
 
     /// Every match of every rule in one sentence (`sentence.text`), before guards, in no
@@ -312,7 +330,7 @@ impl Words {
     }
 
     /// Whether one of a `many-questions` rule's expressions or regexes occurs in a sentence.
-    pub fn asks(&self, rule: &Rule, rule_index: usize, text: &str) -> bool {
+    pub fn asks(&self, rule: &Rule, rule_index: usize, text: &str, analysed: &Analysed) -> bool {
         let by_regex = rule.matcher.patterns.iter().any(|pattern| match pattern {
             Pattern::Regex(escape) => matcher::is_match_bounded(&escape.regex, text),
             Pattern::Expr(_) => false,
@@ -321,10 +339,8 @@ impl Words {
         if by_regex || programs.is_empty() {
             return by_regex;
         }
-        let tokens = Tokens::new(text);
-        let words = self.numbers(&tokens);
-        let input = Input { text, tokens: &tokens, words: &words, case_sensitive: rule.case_sensitive };
-        let end = 2 * tokens.len();
+        let input = Input { case_sensitive: rule.case_sensitive, ..analysed.input(text) };
+        let end = 2 * analysed.tokens.len();
         let window = Window { lo: 0, hi: end, start: 0, end };
         programs.iter().any(|(program, anchors)| search(program.program(&self.lexicon), &input, window, anchors.as_deref()))
     }
