@@ -2,7 +2,6 @@
 //! with what the engine needs to pick candidates: the anchor words and the longest
 //! stretch of tokens a match can cover.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::analysis::Analysis;
@@ -91,11 +90,12 @@ pub(super) struct WordSet {
     /// Bit `id` is set for each word's number in the lexicon: one load per lookup,
     /// where a sentence makes thousands.
     bits: Vec<u64>,
-    pub cased: HashSet<String>,
+    /// The words as written, for case-sensitive rules (few: looked through in turn).
+    cased: Vec<Arc<str>>,
 }
 
 impl WordSet {
-    fn new(ids: impl IntoIterator<Item = WordId>, cased: HashSet<String>) -> WordSet {
+    fn new(ids: impl IntoIterator<Item = WordId>, cased: Vec<Arc<str>>) -> WordSet {
         let mut bits = Vec::new();
         for id in ids.into_iter().filter(|&id| id != UNKNOWN) {
             let (word, bit) = (id as usize / 64, id % 64);
@@ -105,6 +105,11 @@ impl WordSet {
             bits[word] |= 1 << bit;
         }
         WordSet { bits, cased }
+    }
+
+    /// Whether a word written so is in the set.
+    pub fn contains_cased(&self, word: &str) -> bool {
+        self.cased.iter().any(|cased| **cased == *word)
     }
 
     pub fn contains(&self, id: WordId) -> bool {
@@ -135,7 +140,7 @@ pub fn compile(node: &Node, lexicon: &Lexicon) -> Result<Program, CompileError> 
     let mut compiler = Compiler { insts: Vec::new(), subs: Vec::new(), captures: Vec::new(), dispatches: Vec::new(), lexicon };
     compiler.node(node)?;
     compiler.insts.push(Inst::Match);
-    let starts = first_words(node).map(|words| WordSet::new(words.iter().map(|l| lexicon.id(&l.norm)), HashSet::new()));
+    let starts = first_words(node).map(|words| WordSet::new(words.iter().map(|l| lexicon.id(&l.norm)), Vec::new()));
     let anchored_start = matches!(node, Node::Start) || matches!(node, Node::Seq(items) if matches!(items.first(), Some(Node::Start)));
     Ok(Program {
         insts: compiler.insts,
@@ -322,7 +327,7 @@ fn merge_words<'n>(alternatives: &'n [Node], lexicon: &Lexicon) -> Vec<Branch<'n
     if words.len() < 2 {
         return alternatives.iter().map(Branch::Node).collect();
     }
-    let set = Arc::new(WordSet::new(words.iter().map(|l| lexicon.id(&l.norm)), words.iter().map(|l| l.cased.to_string()).collect()));
+    let set = Arc::new(WordSet::new(words.iter().map(|l| lexicon.id(&l.norm)), words.iter().map(|l| Arc::clone(&l.cased)).collect()));
     let mut out = Vec::new();
     let mut placed = false;
     for alternative in alternatives {

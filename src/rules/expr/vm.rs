@@ -250,14 +250,14 @@ fn step_cased(test: &Test, input: &Input<'_>, index: usize, in_tail: bool) -> (b
     let tail = contraction.then(|| tail_of(&cased));
     match test {
         Test::Word(literal, _) if in_tail => (tail.as_deref() == Some(&*literal.cased), false),
-        Test::Set(set) if in_tail => (tail.is_some_and(|t| set.cased.contains(&t)), false),
+        Test::Set(set) if in_tail => (tail.is_some_and(|t| set.contains_cased(&t)), false),
         Test::Word(literal, _) => {
             let tail_only = literal.norm.starts_with('\'');
             let is = |form: &Option<String>| form.as_deref() == Some(&*literal.cased);
             let full = *literal.cased == *cased || in_mark_run(literal, token.kind, input.tokens.norm(index)) || (tail_only && is(&tail));
             (full, !tail_only && is(&head))
         }
-        Test::Set(set) => (set.cased.contains(&cased) || tail.is_some_and(|t| set.cased.contains(&t)), head.is_some_and(|h| set.cased.contains(&h))),
+        Test::Set(set) => (set.contains_cased(&cased) || tail.is_some_and(|t| set.contains_cased(&t)), head.is_some_and(|h| set.contains_cased(&h))),
         _ => (false, false),
     }
 }
@@ -297,13 +297,17 @@ mod tests {
     /// Every match of `expression` in `text` (one sentence), left to right, as the
     /// reported text, with captures after `|`.
     fn matches(expression: &str, text: &str) -> Vec<String> {
+        matches_with(expression, text, false)
+    }
+
+    fn matches_with(expression: &str, text: &str, case_sensitive: bool) -> Vec<String> {
         let node = parse(expression).unwrap();
         let mut lexicon = Lexicon::default();
         lexicon.add_words(&node, &mut std::collections::HashSet::new());
         let program = compile(&node, &lexicon).unwrap();
         let tokens = Tokens::new(text);
         let words = lexicon.words(&tokens);
-        let input = Input { text, tokens: &tokens, words: &words, case_sensitive: false };
+        let input = Input { text, tokens: &tokens, words: &words, case_sensitive };
         let end = 2 * tokens.len();
         let window = Window { lo: 0, hi: end, start: 0, end };
         let mut out = Vec::new();
@@ -345,6 +349,13 @@ mod tests {
         // Of two equally long matches, the first written is reported.
         assert_eq!(matches("(x=we will | we y=will | you must | they must)", "we will"), ["we will|we"]);
         assert_eq!(matches("(ok | we y=will | x=we will | you must)", "we will"), ["we will|will"]);
+    }
+
+    #[test]
+    fn a_case_sensitive_rule_compares_words_as_written() {
+        assert_eq!(matches_with("(ACME | Globex | Initech | Umbrella) rocks", "Acme rocks, ACME rocks", true), ["ACME rocks"]);
+        assert_eq!(matches_with("(We | They | You | I) 'll go", "we'll go, We'll go", true), ["We'll go"]);
+        assert_eq!(matches_with("(We | They | You | I) 'll go", "we'll go, We'll go", false), ["we'll go", "We'll go"]);
     }
 
     #[test]
