@@ -3,13 +3,13 @@
 
 use std::ops::Range;
 
-use toml_edit::{ImDocument, Item, TableLike, Value};
+use toml_edit::{Document, Item, TableLike, Value};
 
 /// The names of the keys leading to the innermost value that contains `offset`, from
 /// the top: `["rule", "suggestions"]` for a suggestion of a `[[rule]]`. Array positions
 /// are left out. Empty when the source does not parse or no value is there.
 pub fn key_path_at(source: &str, offset: usize) -> Vec<String> {
-    let Ok(doc) = ImDocument::parse(source) else { return Vec::new() };
+    let Ok(doc) = Document::parse(source) else { return Vec::new() };
     let mut path = Vec::new();
     in_table(doc.as_table(), offset, &mut path);
     path
@@ -18,7 +18,7 @@ pub fn key_path_at(source: &str, offset: usize) -> Vec<String> {
 /// Each key of the table at `table_path` (`[]` for the top level) with the byte ranges
 /// where the key and its value are written; empty when there is no such table.
 pub fn key_spans(source: &str, table_path: &[&str]) -> Vec<(String, Range<usize>, Range<usize>)> {
-    let Ok(doc) = ImDocument::parse(source) else { return Vec::new() };
+    let Ok(doc) = Document::parse(source) else { return Vec::new() };
     let mut table: &dyn TableLike = doc.as_table();
     for name in table_path {
         let Some(inner) = table.get(name).and_then(Item::as_table_like) else { return Vec::new() };
