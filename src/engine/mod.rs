@@ -29,6 +29,7 @@ pub use words::Unanchored;
 
 use crate::finding::{Finding, Severity, Suggestion};
 use crate::message::Message;
+use crate::rules::expr::MAX_MATCH_TOKENS;
 use crate::rules::{Allowlist, Lists, Pack, Rule, RuleInfo, Scope};
 use crate::text;
 use cache::Local;
@@ -110,7 +111,7 @@ impl Engine {
             let active = &self.rules[hit.rule];
             let matched = &text[hit.span.clone()];
             let mut suggestions = suggestions(active, matched, hit.span.start == 0, &hit.groups);
-            suggestions.retain(|suggestion| self.rewrite_holds(text, in_subject, &hit.span, &suggestion.replacement));
+            suggestions.retain(|suggestion| self.rewrite_holds(text, analysed, in_subject, &hit.span, &suggestion.replacement));
             let message = finding_message(active, matched, &hit.groups);
             Local { rule: hit.rule, span: hit.span, message, suggestions }
         });
@@ -119,23 +120,39 @@ impl Engine {
 
     /// A rewrite holds when it repeats no phrase of its sentence and, put in place,
     /// gives no rule anything to flag in the new words: a fix never needs a fix.
-    fn rewrite_holds(&self, text: &str, in_subject: bool, span: &Range<usize>, replacement: &str) -> bool {
-        if compose::doubles_a_phrase(text, span, replacement) {
+    /// Only the part of the sentence the rewrite can reach is looked at, so a sentence
+    /// without end (a pasted log, a word repeated for pages) costs the same per fix.
+    fn rewrite_holds(&self, sentence: &str, analysed: &Analysed, in_subject: bool, span: &Range<usize>, replacement: &str) -> bool {
+        let reach = analysed.around(sentence, span, words::REWRITE_REACH);
+        let text = &sentence[reach.clone()];
+        let span = span.start - reach.start..span.end - reach.start;
+        if compose::doubles_a_phrase(text, &span, replacement) {
             return false;
         }
         let rewritten = format!("{}{replacement}{}", &text[..span.start], &text[span.end..]);
         let new_words = span.start..span.start + replacement.len();
         let analysed = self.words.analyse(&rewritten);
-        !self.sentence_hits(&rewritten, &analysed, in_subject).iter().any(|hit| compose::overlaps(&hit.span, &new_words))
+        self.sentence_hits_touching(&rewritten, &analysed, in_subject, Some(&new_words)).is_empty()
     }
 
     /// The matches of the sentence-level rules in one sentence that are in scope and
     /// pass their guards.
     fn sentence_hits(&self, text: &str, analysed: &Analysed, in_subject: bool) -> Vec<words::Hit> {
+        self.sentence_hits_touching(text, analysed, in_subject, None)
+    }
+
+    /// As [`Engine::sentence_hits`], only those that overlap `touching` when given
+    /// (their guards are not even run).
+    fn sentence_hits_touching(&self, text: &str, analysed: &Analysed, in_subject: bool, touching: Option<&Range<usize>>) -> Vec<words::Hit> {
         let rules = self.rule_refs();
         let sentence = analysed.input(text);
-        let mut hits = self.words.hits(&rules, sentence);
+        // A match that touches the span has its anchor at most the longest match away.
+        let near = touching.map(|span| analysed.tokens_around(span, MAX_MATCH_TOKENS));
+        let mut hits = self.words.hits(&rules, sentence, near);
         hits.retain(|hit| {
+            if touching.is_some_and(|span| !compose::overlaps(&hit.span, span)) {
+                return false;
+            }
             let active = &self.rules[hit.rule];
             let in_scope = match active.rule.scope {
                 Scope::Both => true,

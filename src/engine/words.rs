@@ -18,6 +18,10 @@ use crate::text::Tokens;
 /// How many tokens a guard looks at on each side of a match.
 const GUARD_REACH: usize = 64;
 
+/// How far on each side of a span a rewrite can change what is found: a match that
+/// touches the new words (at most the longest match away) and the guards of that match.
+pub(super) const REWRITE_REACH: usize = expr::MAX_MATCH_TOKENS + GUARD_REACH;
+
 /// A match of one rule in a sentence, before its guards: the reported span (bytes in
 /// the sentence) and the groups a suggestion can insert.
 #[derive(Debug)]
@@ -39,6 +43,24 @@ pub(super) struct Analysed {
 }
 
 impl Analysed {
+    /// The tokens from `tokens` before `span` to `tokens` after it (indexes).
+    pub fn tokens_around(&self, span: &Range<usize>, tokens: usize) -> Range<usize> {
+        let list = &self.tokens.list;
+        let first = list.partition_point(|t| t.end <= span.start).saturating_sub(tokens);
+        let last = (list.partition_point(|t| t.start < span.end) + tokens).min(list.len());
+        first..last
+    }
+
+    /// The bytes from `tokens` tokens before `span` to `tokens` tokens after it (within
+    /// the sentence analysed, which is `text`).
+    pub fn around(&self, text: &str, span: &Range<usize>, tokens: usize) -> Range<usize> {
+        let list = &self.tokens.list;
+        let Range { start: first, end: last } = self.tokens_around(span, tokens);
+        let start = list.get(first).map_or(0, |t| t.start).min(span.start);
+        let end = last.checked_sub(1).and_then(|i| list.get(i)).map_or(text.len(), |t| t.end).max(span.end);
+        start..end
+    }
+
     /// The sentence `text` (the one analysed) as the matcher reads it.
     pub fn input<'a>(&'a self, text: &'a str) -> Input<'a> {
         Input { text, tokens: &self.tokens, words: &self.numbers, case_sensitive: false }
@@ -216,12 +238,14 @@ impl Words {
     }
 
     /// Every match of every rule in one sentence (`sentence.text`), before guards, in no
-    /// particular order; spans are relative to the sentence.
-    pub fn hits(&self, rules: &[&Rule], sentence: Input<'_>) -> Vec<Hit> {
+    /// particular order; spans are relative to the sentence. With `near` (token
+    /// indexes), only matches anchored there (those of `regex` escapes: all).
+    pub fn hits(&self, rules: &[&Rule], sentence: Input<'_>, near: Option<Range<usize>>) -> Vec<Hit> {
         let (text, tokens) = (sentence.text, sentence.tokens);
+        let near = near.unwrap_or(0..tokens.len());
         let mut out = Vec::new();
         let mut candidates: Vec<(u32, usize)> = Vec::new();
-        for (index, words) in sentence.words.iter().enumerate() {
+        for (index, words) in sentence.words.iter().enumerate().take(near.end).skip(near.start) {
             for id in [words.whole, words.head, words.tail] {
                 if let Some(exprs) = self.index.get(id as usize) {
                     candidates.extend(exprs.iter().map(|&expr| (expr, index)));
@@ -229,7 +253,7 @@ impl Words {
             }
         }
         for &id in &self.everywhere {
-            candidates.extend((0..tokens.len()).map(|index| (id, index)));
+            candidates.extend(near.clone().map(|index| (id, index)));
         }
         candidates.sort_unstable();
         candidates.dedup();
