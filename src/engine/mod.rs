@@ -239,17 +239,16 @@ pub(crate) struct View<'a> {
     /// Each sentence's tokens, worked out when a rule first needs them (a sentence
     /// whose findings are cached may never need them).
     analysed: Vec<OnceCell<Analysed>>,
-    /// Every word of the masked text ([`text::words`]), for the measures.
-    words: Vec<Range<usize>>,
+    /// Every word of the masked text ([`text::words`]), found when a measure first asks.
+    words: OnceCell<Vec<Range<usize>>>,
     pub subject: Option<Range<usize>>,
 }
 
 impl<'a> View<'a> {
     fn new(message: &Message, masked: &'a str) -> View<'a> {
-        let words = text::words(masked).map(|(start, word)| start..start + word.len()).collect();
         let sentences = text::sentences(masked);
         let analysed = sentences.iter().map(|_| OnceCell::new()).collect();
-        View { masked, sentences, analysed, words, subject: message.subject() }
+        View { masked, sentences, analysed, words: OnceCell::new(), subject: message.subject() }
     }
 
     /// The tokens of sentence `index`.
@@ -259,9 +258,10 @@ impl<'a> View<'a> {
 
     /// The words inside `range`, with their starts.
     pub fn words_in(&self, range: Range<usize>) -> impl Iterator<Item = (usize, &'a str)> + '_ {
-        let first = self.words.partition_point(|word| word.start < range.start);
         let masked = self.masked;
-        self.words[first..].iter().take_while(move |word| word.end <= range.end).map(move |word| (word.start, &masked[word.clone()]))
+        let words = self.words.get_or_init(|| text::words(masked).map(|(start, word)| start..start + word.len()).collect());
+        let first = words.partition_point(|word| word.start < range.start);
+        words[first..].iter().take_while(move |word| word.end <= range.end).map(move |word| (word.start, &masked[word.clone()]))
     }
 
     fn in_subject(&self, at: usize) -> bool {

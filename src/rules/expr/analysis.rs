@@ -25,50 +25,49 @@ type Anchors = Option<(Arc<[WordId]>, usize)>;
 /// Results for shared lists, keyed by the list's node (alive while the analysis is).
 #[derive(Debug, Default)]
 pub struct Analysis {
-    min_lens: HashMap<*const Node, usize>,
-    max_lens: HashMap<*const Node, usize>,
+    lengths: HashMap<*const Node, (usize, usize)>,
     anchors: HashMap<*const Node, Anchors>,
 }
 
 impl Analysis {
     /// The fewest tokens a match of `node` covers.
     pub fn min_len(&mut self, node: &Node) -> usize {
-        match node {
-            Node::Seq(items) => items.iter().map(|item| self.min_len(item)).sum(),
-            Node::Alt(items) => items.iter().map(|item| self.min_len(item)).min().unwrap_or(0),
-            Node::Repeat { node, min, .. } => self.min_len(node) * usize::from(*min),
-            Node::Gap(_) | Node::Start | Node::End => 0,
-            Node::Focus(inner) | Node::Capture(_, inner) => self.min_len(inner),
-            Node::Shared(inner) => match self.min_lens.get(&Arc::as_ptr(inner)) {
-                Some(&len) => len,
-                None => {
-                    let len = self.min_len(inner);
-                    self.min_lens.insert(Arc::as_ptr(inner), len);
-                    len
-                }
-            },
-            _ => 1,
-        }
+        self.lengths(node).0
     }
 
     /// The most tokens a match of `node` covers.
     pub fn max_len(&mut self, node: &Node) -> usize {
+        self.lengths(node).1
+    }
+
+    /// The fewest and the most tokens a match of `node` covers.
+    fn lengths(&mut self, node: &Node) -> (usize, usize) {
         match node {
-            Node::Seq(items) => items.iter().map(|item| self.max_len(item)).sum(),
-            Node::Alt(items) => items.iter().map(|item| self.max_len(item)).max().unwrap_or(0),
-            Node::Repeat { node, max, .. } => self.max_len(node) * usize::from(*max),
-            Node::Gap(n) => usize::from(*n),
-            Node::Start | Node::End => 0,
-            Node::Focus(inner) | Node::Capture(_, inner) => self.max_len(inner),
-            Node::Shared(inner) => match self.max_lens.get(&Arc::as_ptr(inner)) {
-                Some(&len) => len,
-                None => {
-                    let len = self.max_len(inner);
-                    self.max_lens.insert(Arc::as_ptr(inner), len);
-                    len
+            Node::Seq(items) => items.iter().fold((0, 0), |(min, max), item| {
+                let (item_min, item_max) = self.lengths(item);
+                (min + item_min, max + item_max)
+            }),
+            Node::Alt(items) => {
+                let lengths: Vec<(usize, usize)> = items.iter().map(|item| self.lengths(item)).collect();
+                let min = lengths.iter().map(|(min, _)| *min).min().unwrap_or(0);
+                (min, lengths.iter().map(|(_, max)| *max).max().unwrap_or(0))
+            }
+            Node::Repeat { node, min, max } => {
+                let (one_min, one_max) = self.lengths(node);
+                (one_min * usize::from(*min), one_max * usize::from(*max))
+            }
+            Node::Gap(n) => (0, usize::from(*n)),
+            Node::Start | Node::End => (0, 0),
+            Node::Focus(inner) | Node::Capture(_, inner) => self.lengths(inner),
+            Node::Shared(inner) => {
+                if let Some(&known) = self.lengths.get(&Arc::as_ptr(inner)) {
+                    return known;
                 }
-            },
-            _ => 1,
+                let found = self.lengths(inner);
+                self.lengths.insert(Arc::as_ptr(inner), found);
+                found
+            }
+            _ => (1, 1),
         }
     }
 
