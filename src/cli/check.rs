@@ -9,6 +9,7 @@ use clap::{Args, ValueEnum};
 use tactful::fsread::{self, Limit};
 use tactful::{Engine, Finding, Message, Severity};
 
+use super::ordered;
 use super::report::{self, Checked, Input, Unchecked};
 use super::{RuleOptions, EXIT_ERROR, EXIT_FINDINGS};
 
@@ -48,39 +49,47 @@ const BINARY_SNIFF_BYTES: usize = 8 << 10;
 
 /// Checks every input, going on past one that cannot be read; exit 2 when one could
 /// not, else 1 when a reported finding reaches `--fail-on`, else 0. Each input is
-/// reported and dropped before the next is read, so memory stays that of one message.
+/// checked on every core and reported in order as soon as it and those before it are
+/// done, so memory stays that of a few messages.
 pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let cwd = std::env::current_dir().context("reading the current directory")?;
     let engine = args.rules.engine(&cwd)?;
     let stdin_only = args.paths.is_empty();
     let paths: Vec<PathBuf> = if stdin_only { vec![PathBuf::from("-")] } else { args.paths.clone() };
     let (mut failed, mut found) = (false, false);
-    let inputs = paths.iter().map(|path| {
-        let input = check_path(&engine, path);
-        match &input {
-            Input::Unchecked { path, why } => {
-                let unreadable = matches!(why, Unchecked::Unreadable(_));
-                failed |= unreadable;
-                let (label, action) = if unreadable { ("error", "") } else { ("note", "skipped, ") };
-                eprintln!("{label}: {}: {action}{}", report::visible(path), report::visible(&why.to_string()));
-            }
-            Input::Checked(checked) => found |= checked.findings.iter().any(|f| f.severity >= args.fail_on),
-        }
-        input
-    });
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    match args.format {
-        Format::Json => report::json(&mut out, &engine, inputs)?,
-        Format::Text => {
-            let color = match args.color {
-                Color::Always => true,
-                Color::Never => false,
-                Color::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-            };
-            report::text(&mut out, inputs.filter_map(Input::into_checked), color)?;
-        }
-    }
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    ordered::map(
+        &paths,
+        workers,
+        |path| check_path(&engine, path),
+        |checked| {
+            let inputs = checked.map(|input| {
+                match &input {
+                    Input::Unchecked { path, why } => {
+                        let unreadable = matches!(why, Unchecked::Unreadable(_));
+                        failed |= unreadable;
+                        let (label, action) = if unreadable { ("error", "") } else { ("note", "skipped, ") };
+                        eprintln!("{label}: {}: {action}{}", report::visible(path), report::visible(&why.to_string()));
+                    }
+                    Input::Checked(checked) => found |= checked.findings.iter().any(|f| f.severity >= args.fail_on),
+                }
+                input
+            });
+            match args.format {
+                Format::Json => report::json(&mut out, &engine, inputs),
+                Format::Text => {
+                    let color = match args.color {
+                        Color::Always => true,
+                        Color::Never => false,
+                        Color::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+                    };
+                    report::text(&mut out, inputs.filter_map(Input::into_checked), color)
+                }
+            }
+        },
+    )?;
     out.flush()?;
     // The process ends here: freeing the engine's many small allocations would take
     // longer than checking a small draft.

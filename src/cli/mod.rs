@@ -4,6 +4,7 @@ pub mod check;
 pub mod guard;
 pub mod held;
 pub mod init;
+mod ordered;
 pub mod pack;
 mod report;
 pub mod rules;
