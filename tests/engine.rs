@@ -299,3 +299,31 @@ fn a_sentence_cache_gives_the_same_findings_and_follows_edits_and_the_thread() {
     assert_eq!(thread_aware.check_with_cache(&fresh, &mut cache).len(), 1);
     assert!(thread_aware.check_with_cache(&echo, &mut cache).is_empty());
 }
+
+/// A message with more findings than anyone fixes one by one (here one sentence that
+/// never ends, then more sentences) reports the first `MAX_FINDINGS` in text order and a
+/// note on the first word it did not check; a check with a sentence cache (the
+/// language server's) reports the same, the second time too.
+#[test]
+fn past_the_findings_limit_checking_stops_with_a_note_where_it_stopped() {
+    use tactful::engine::{LIMIT_NOTE, MAX_FINDINGS};
+    let text = format!("{}\n\nPlease reply ASAP.\n", "ASAP ".repeat(MAX_FINDINGS + 50));
+    let message = Message::parse(&text);
+    let engine = engine(ASAP, &Selection::default());
+    let mut cache = tactful::SentenceCache::with_capacity(1 << 20);
+    let runs = [engine.check(&message), engine.check_with_cache(&message, &mut cache), engine.check_with_cache(&message, &mut cache)];
+    for findings in runs {
+        assert_eq!(findings.len(), MAX_FINDINGS + 1);
+        assert!(findings[..MAX_FINDINGS].iter().all(|f| f.rule == "pressure.asap"));
+        assert!(findings.windows(2).all(|pair| pair[0].span.start < pair[1].span.start));
+        let note = findings.last().unwrap();
+        assert_eq!((note.rule.as_str(), note.severity), (LIMIT_NOTE, tactful::Severity::Info));
+        assert_eq!(note.span.start, MAX_FINDINGS * "ASAP ".len());
+        assert_eq!(&message.text()[note.span.clone()], "ASAP");
+        assert!(note.suggestions.is_empty());
+    }
+    let under_the_limit = format!("{}\n\nPlease reply ASAP.\n", "ASAP ".repeat(MAX_FINDINGS - 2));
+    let findings = engine.check(&Message::parse(&under_the_limit));
+    assert_eq!(findings.len(), MAX_FINDINGS - 1);
+    assert!(findings.iter().all(|f| f.rule != LIMIT_NOTE));
+}

@@ -2,7 +2,6 @@
 //! repeats a phrase its sentence already has. (That a fix leaves nothing for a rule to
 //! flag is checked by the engine, which re-runs the rules on the rewritten sentence.)
 
-use std::collections::HashSet;
 use std::ops::Range;
 
 use crate::finding::Finding;
@@ -18,13 +17,26 @@ pub fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
 /// `span`: "by Thursday, if that works for you" put into a sentence that already says
 /// "if that works for you".
 pub fn doubles_a_phrase(sentence: &str, span: &Range<usize>, replacement: &str) -> bool {
-    let new = trigrams(replacement);
-    !new.is_empty() && [&sentence[..span.start], &sentence[span.end..]].iter().any(|part| trigrams(part).iter().any(|t| new.contains(t)))
-}
-
-fn trigrams(text: &str) -> HashSet<[String; 3]> {
-    let words: Vec<String> = text::words(text).map(|(_, word)| word.to_lowercase()).collect();
-    words.windows(3).map(|w| [w[0].clone(), w[1].clone(), w[2].clone()]).collect()
+    let new: Vec<String> = text::words(replacement).map(|(_, word)| word.to_lowercase()).collect();
+    if new.len() < 3 {
+        return false;
+    }
+    // One pass over each side's words, comparing in place: a fix is checked for every
+    // finding, and a sentence may be pages long.
+    let same = |word: &str, lower: &str| {
+        if word.is_ascii() {
+            word.eq_ignore_ascii_case(lower)
+        } else {
+            word.chars().flat_map(char::to_lowercase).eq(lower.chars())
+        }
+    };
+    [&sentence[..span.start], &sentence[span.end..]].iter().any(|part| {
+        let mut last: [&str; 3] = [""; 3];
+        text::words(part).enumerate().any(|(index, (_, word))| {
+            last = [last[1], last[2], word];
+            index >= 2 && new.windows(3).any(|three| three.iter().zip(&last).all(|(lower, word)| same(word, lower)))
+        })
+    })
 }
 
 /// Findings of different categories whose fixes would edit the same words (`findings`

@@ -29,12 +29,20 @@ pub use words::Unanchored;
 
 use crate::finding::{Finding, Severity, Suggestion};
 use crate::message::Message;
-use crate::rules::expr::MAX_MATCH_TOKENS;
 use crate::rules::{Allowlist, Lists, Pack, Rule, RuleInfo, Scope};
 use crate::text;
 use cache::Local;
 use thread::ThreadTerms;
 use words::{Analysed, Words};
+
+/// The most findings one message reports. Past it a message is no draft anyone fixes
+/// one finding at a time (a pasted log, a word repeated for pages), and as every
+/// finding's rewrites are checked, the limit also bounds the time a check takes. What
+/// lies past the last reported finding is not checked, and a note says so.
+pub const MAX_FINDINGS: usize = 1_000;
+
+/// The rule id of that note: no pack's rule, so it has no "why" and cannot be disabled.
+pub const LIMIT_NOTE: &str = "tactful.limit";
 
 /// A rule that runs, at the severity the selection gave it.
 #[derive(Debug)]
@@ -105,9 +113,17 @@ impl Engine {
     }
 
     /// The findings of the sentence-level rules in one sentence, relative to its start,
-    /// each with only the rewrites that hold up ([`Engine::rewrite_holds`]).
-    fn sentence_findings(&self, text: &str, analysed: &Analysed, in_subject: bool) -> Arc<[Local]> {
-        let found = self.sentence_hits(text, analysed, in_subject).into_iter().map(|hit| {
+    /// each with only the rewrites that hold up ([`Engine::rewrite_holds`]): the first
+    /// `budget` in text order, and where the next one starts when there are more.
+    fn sentence_findings(&self, text: &str, analysed: &Analysed, in_subject: bool, budget: usize) -> (Arc<[Local]>, Option<usize>) {
+        let mut hits = self.sentence_hits(text, analysed, in_subject);
+        let mut cut = None;
+        if hits.len() > budget {
+            hits.sort_by_key(|hit| (hit.span.start, hit.span.end));
+            cut = Some(hits[budget].span.start);
+            hits.truncate(budget);
+        }
+        let found = hits.into_iter().map(|hit| {
             let active = &self.rules[hit.rule];
             let matched = &text[hit.span.clone()];
             let mut suggestions = suggestions(active, matched, hit.span.start == 0, &hit.groups);
@@ -115,7 +131,7 @@ impl Engine {
             let message = finding_message(active, matched, &hit.groups);
             Local { rule: hit.rule, span: hit.span, message, suggestions }
         });
-        found.collect()
+        (found.collect(), cut)
     }
 
     /// A rewrite holds when it repeats no phrase of its sentence and, put in place,
@@ -146,9 +162,8 @@ impl Engine {
     fn sentence_hits_touching(&self, text: &str, analysed: &Analysed, in_subject: bool, touching: Option<&Range<usize>>) -> Vec<words::Hit> {
         let rules = self.rule_refs();
         let sentence = analysed.input(text);
-        // A match that touches the span has its anchor at most the longest match away.
-        let near = touching.map(|span| analysed.tokens_around(span, MAX_MATCH_TOKENS));
-        let mut hits = self.words.hits(&rules, sentence, near);
+        let touched = touching.map(|span| analysed.tokens_around(span, 0));
+        let mut hits = self.words.hits(&rules, sentence, touched);
         hits.retain(|hit| {
             if touching.is_some_and(|span| !compose::overlaps(&hit.span, span)) {
                 return false;
@@ -185,12 +200,18 @@ impl Engine {
             terms.is_novel(&masked[sentence.clone()])
         };
         cache.for_engine(self.id);
+        // Where checking stopped, at `MAX_FINDINGS`.
+        let mut stopped = None;
         for (index, sentence) in view.sentences.iter().enumerate() {
             let text = &masked[sentence.clone()];
             let in_subject = view.in_subject(sentence.start);
-            let local = cache.get(text, in_subject).unwrap_or_else(|| {
-                let found = self.sentence_findings(text, view.analysed(index, &self.words), in_subject);
-                cache.put(text, in_subject, Arc::clone(&found));
+            let room = MAX_FINDINGS.saturating_sub(findings.len());
+            let local = cache.get(text, in_subject).filter(|cached| cached.len() <= room).unwrap_or_else(|| {
+                let (found, cut) = self.sentence_findings(text, view.analysed(index, &self.words), in_subject, room);
+                match cut {
+                    Some(at) => stopped = Some(sentence.start + at),
+                    None => cache.put(text, in_subject, Arc::clone(&found)),
+                }
                 found
             });
             for found in local.iter() {
@@ -201,7 +222,11 @@ impl Engine {
                 let span = sentence.start + found.span.start..sentence.start + found.span.end;
                 findings.push(finding(active, span, found.message.clone(), found.suggestions.clone()));
             }
+            if stopped.is_some() {
+                break;
+            }
         }
+        let checked_to = stopped.unwrap_or(masked.len());
         for (rule_index, active) in self.rules.iter().enumerate() {
             if let Some(measure) = &active.rule.measure {
                 let asks = |sentence: &Range<usize>| {
@@ -209,6 +234,9 @@ impl Engine {
                     self.words.asks(&active.rule, rule_index, &masked[sentence.clone()], analysed)
                 };
                 for span in measures::run(measure, &active.rule, &view, &asks) {
+                    if span.start >= checked_to {
+                        continue;
+                    }
                     let opens_sentence = view.sentence_at(span.start).start == span.start;
                     let matched = &masked[span.clone()];
                     let suggestions = suggestions(active, matched, opens_sentence, &[]);
@@ -220,7 +248,9 @@ impl Engine {
             let ranges = self.allowed.ranges(masked);
             findings.retain(|finding| !Allowlist::covers(&ranges, &finding.span));
         }
-        compose::settle_conflicting_fixes(deduplicate(findings), |a, b| self.outranks_across(a, b))
+        let mut findings = compose::settle_conflicting_fixes(deduplicate(findings), |a, b| self.outranks_across(a, b));
+        findings.extend(stopped.map(|at| limit_note(masked, at)));
+        findings
     }
 
     /// Between findings of two categories on the same words: the more severe, then the
@@ -312,6 +342,19 @@ fn finding_message(active: &ActiveRule, matched: &str, groups: &[(String, String
         rewrite::expand(template, matched, groups)
     } else {
         template.clone()
+    }
+}
+
+/// The note that checking stopped at byte `at` of `masked`, on the word there.
+fn limit_note(masked: &str, at: usize) -> Finding {
+    let end = text::words(&masked[at..]).next().map_or(at, |(start, word)| at + start + word.len());
+    Finding {
+        rule: LIMIT_NOTE.to_owned(),
+        category: "tactful".to_owned(),
+        severity: Severity::Info,
+        span: at..end,
+        message: format!("tactful stopped here: this message has more than {MAX_FINDINGS} findings, so the rest of it was not checked."),
+        suggestions: Vec::new(),
     }
 }
 

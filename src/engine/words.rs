@@ -238,14 +238,17 @@ impl Words {
     }
 
     /// Every match of every rule in one sentence (`sentence.text`), before guards, in no
-    /// particular order; spans are relative to the sentence. With `near` (token
-    /// indexes), only matches anchored there (those of `regex` escapes: all).
-    pub fn hits(&self, rules: &[&Rule], sentence: Input<'_>, near: Option<Range<usize>>) -> Vec<Hit> {
+    /// particular order; spans are relative to the sentence. With `touching` (token
+    /// indexes), only matches that can reach those tokens from their anchor, given the
+    /// most tokens the rule's match covers (those of `regex` escapes: all).
+    pub fn hits(&self, rules: &[&Rule], sentence: Input<'_>, touching: Option<Range<usize>>) -> Vec<Hit> {
         let (text, tokens) = (sentence.text, sentence.tokens);
-        let near = near.unwrap_or(0..tokens.len());
+        let scan = touching.as_ref().map_or(0..tokens.len(), |touched| {
+            touched.start.saturating_sub(expr::MAX_MATCH_TOKENS)..(touched.end + expr::MAX_MATCH_TOKENS).min(tokens.len())
+        });
         let mut out = Vec::new();
         let mut candidates: Vec<(u32, usize)> = Vec::new();
-        for (index, words) in sentence.words.iter().enumerate().take(near.end).skip(near.start) {
+        for (index, words) in sentence.words.iter().enumerate().take(scan.end).skip(scan.start) {
             for id in [words.whole, words.head, words.tail] {
                 if let Some(exprs) = self.index.get(id as usize) {
                     candidates.extend(exprs.iter().map(|&expr| (expr, index)));
@@ -253,7 +256,7 @@ impl Words {
             }
         }
         for &id in &self.everywhere {
-            candidates.extend(near.clone().map(|index| (id, index)));
+            candidates.extend(scan.clone().map(|index| (id, index)));
         }
         candidates.sort_unstable();
         candidates.dedup();
@@ -264,8 +267,12 @@ impl Words {
             rest = tail;
             let (rule_index, _, lazy) = &self.exprs[id as usize];
             let program = lazy.program(&self.lexicon);
+            // A match holds its anchor and covers at most `max_len` tokens.
+            let reaches = |&&(_, anchor): &&(u32, usize)| {
+                touching.as_ref().is_none_or(|touched| anchor + program.max_len > touched.start && anchor < touched.end + program.max_len)
+            };
             let input = Input { case_sensitive: rules[*rule_index].case_sensitive, ..sentence };
-            for found in matches_near(program, &input, group.iter().map(|&(_, token)| token)) {
+            for found in matches_near(program, &input, group.iter().filter(reaches).map(|&(_, token)| token)) {
                 out.push(expression_hit(*rule_index, program, &input, &found));
             }
         }

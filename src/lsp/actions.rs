@@ -20,6 +20,7 @@ use std::path::PathBuf;
 use ropey::Rope;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use tactful::engine::LIMIT_NOTE;
 use tower_lsp_server::jsonrpc;
 use tower_lsp_server::ls_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, Command, CreateFile, CreateFileOptions, Diagnostic, DocumentChangeOperation,
@@ -132,7 +133,8 @@ fn flags(rope: &Rope, range: Range, text: &str, encoding: PositionEncoding) -> b
 
 /// "Ignore" and "disable" for one finding; `named`: say which rule is ignored (when
 /// the request covers several findings). The "disable" titles say which file they
-/// write; without one to write, there are none.
+/// write; without one to write, or for the note that checking stopped (no rule of a
+/// pack), there are none.
 fn finding_commands(uri: &Uri, diagnostic: &Diagnostic, data: &FindingData, named: bool, disable_in: Option<&DisableTarget>) -> Vec<CodeAction> {
     let command = |title: String, name: &str, args: Value| CodeAction {
         title: title.clone(),
@@ -148,7 +150,7 @@ fn finding_commands(uri: &Uri, diagnostic: &Diagnostic, data: &FindingData, name
         IGNORE_COMMAND,
         json(&ignore),
     )];
-    if let Some(target) = disable_in {
+    if let Some(target) = disable_in.filter(|_| data.rule != LIMIT_NOTE) {
         let place = match target {
             DisableTarget::Workspace(_) => "in this workspace",
             DisableTarget::User(_) => "in your user config",
