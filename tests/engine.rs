@@ -309,9 +309,9 @@ fn past_the_findings_limit_checking_stops_with_a_note_where_it_stopped() {
     use tactful::engine::{LIMIT_NOTE, MAX_FINDINGS};
     let text = format!("{}\n\nPlease reply ASAP.\n", "ASAP ".repeat(MAX_FINDINGS + 50));
     let message = Message::parse(&text);
-    let engine = engine(ASAP, &Selection::default());
+    let asap = engine(ASAP, &Selection::default());
     let mut cache = tactful::SentenceCache::with_capacity(1 << 20);
-    let runs = [engine.check(&message), engine.check_with_cache(&message, &mut cache), engine.check_with_cache(&message, &mut cache)];
+    let runs = [asap.check(&message), asap.check_with_cache(&message, &mut cache), asap.check_with_cache(&message, &mut cache)];
     for findings in runs {
         assert_eq!(findings.len(), MAX_FINDINGS + 1);
         assert!(findings[..MAX_FINDINGS].iter().all(|f| f.rule == "pressure.asap"));
@@ -322,8 +322,16 @@ fn past_the_findings_limit_checking_stops_with_a_note_where_it_stopped() {
         assert_eq!(&message.text()[note.span.clone()], "ASAP");
         assert!(note.suggestions.is_empty());
     }
+    // A measure's findings count too: here shouting, one "NOT" per finding.
+    let shouting = format!("{ASAP}\n[[rule]]\nid = \"shouting.capitals\"\nkind = \"capitals\"\nmessage = \"m\"\nparams.emphasis = [\"NOT\"]\n");
+    let text = format!("Please reply ASAP. {}\n", "It is NOT. ".repeat(MAX_FINDINGS + 10));
+    let findings = engine(&shouting, &Selection::default()).check(&Message::parse(&text));
+    assert_eq!(findings.len(), MAX_FINDINGS + 1);
+    assert_eq!((findings[0].rule.as_str(), findings[1].rule.as_str()), ("pressure.asap", "shouting.capitals"));
+    let note = findings.last().unwrap();
+    assert_eq!((note.rule.as_str(), note.span.start), (LIMIT_NOTE, text.find("NOT").unwrap() + (MAX_FINDINGS - 1) * "It is NOT. ".len()));
     let under_the_limit = format!("{}\n\nPlease reply ASAP.\n", "ASAP ".repeat(MAX_FINDINGS - 2));
-    let findings = engine.check(&Message::parse(&under_the_limit));
+    let findings = asap.check(&Message::parse(&under_the_limit));
     assert_eq!(findings.len(), MAX_FINDINGS - 1);
     assert!(findings.iter().all(|f| f.rule != LIMIT_NOTE));
 }

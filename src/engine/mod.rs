@@ -226,17 +226,22 @@ impl Engine {
                 break;
             }
         }
-        let checked_to = stopped.unwrap_or(masked.len());
+        // Measures read what was checked, no more.
+        let cut_view;
+        let view = match stopped {
+            Some(at) => {
+                cut_view = View::new(message, &masked[..at]);
+                &cut_view
+            }
+            None => &view,
+        };
         for (rule_index, active) in self.rules.iter().enumerate() {
             if let Some(measure) = &active.rule.measure {
                 let asks = |sentence: &Range<usize>| {
                     let analysed = view.analysed(view.sentences.partition_point(|s| s.start < sentence.start), &self.words);
                     self.words.asks(&active.rule, rule_index, &masked[sentence.clone()], analysed)
                 };
-                for span in measures::run(measure, &active.rule, &view, &asks) {
-                    if span.start >= checked_to {
-                        continue;
-                    }
+                for span in measures::run(measure, &active.rule, view, &asks) {
                     let opens_sentence = view.sentence_at(span.start).start == span.start;
                     let matched = &masked[span.clone()];
                     let suggestions = suggestions(active, matched, opens_sentence, &[]);
@@ -249,6 +254,12 @@ impl Engine {
             findings.retain(|finding| !Allowlist::covers(&ranges, &finding.span));
         }
         let mut findings = compose::settle_conflicting_fixes(deduplicate(findings), |a, b| self.outranks_across(a, b));
+        // Measures may take a message with room left past the limit.
+        if findings.len() > MAX_FINDINGS {
+            let first_dropped = findings[MAX_FINDINGS].span.start;
+            stopped = Some(stopped.map_or(first_dropped, |at| at.min(first_dropped)));
+            findings.truncate(MAX_FINDINGS);
+        }
         findings.extend(stopped.map(|at| limit_note(masked, at)));
         findings
     }

@@ -10,11 +10,17 @@ use super::is_word_char;
 /// Abbreviations whose full stop does not end a sentence (lower case, without the dot).
 const ABBREVIATIONS: &[&str] = &["mr", "mrs", "ms", "dr", "prof", "st", "vs", "approx", "no", "jr", "sr", "cf", "incl", "dept", "est"];
 
+/// The longest a sentence is taken to be. Prose never comes near it; a pasted log or a
+/// word repeated for pages is read in pieces of at most this size (cut at a space where
+/// there is one), so what a check costs follows what it checks, and a check that stops
+/// early ([`crate::engine::MAX_FINDINGS`]) leaves the rest unread.
+pub const MAX_SENTENCE_BYTES: usize = 8 << 10;
+
 /// Sentence ranges in order, trimmed of surrounding whitespace.
 ///
 /// A sentence ends at `.`, `!`, `?` or `…` followed by whitespace, at a blank line, and
 /// before a line that starts a list item; a single line break does not end one,
-/// since mail is hard-wrapped.
+/// since mail is hard-wrapped. None is longer than [`MAX_SENTENCE_BYTES`].
 pub fn sentences(text: &str) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
@@ -54,6 +60,33 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
     }
     if let Some(begin) = start {
         out.push(trimmed(text, begin, bytes.len()));
+    }
+    out.retain(|r| !r.is_empty());
+    if out.iter().any(|r| r.len() > MAX_SENTENCE_BYTES) {
+        out = out.into_iter().flat_map(|r| pieces(text, r)).collect();
+    }
+    out
+}
+
+/// `range` in pieces of at most [`MAX_SENTENCE_BYTES`], each cut at the last whitespace
+/// of its second half when there is one (else at a character boundary), trimmed.
+fn pieces(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = range.start;
+    while range.end - start > MAX_SENTENCE_BYTES {
+        let mut cut = start + MAX_SENTENCE_BYTES;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let half = start + MAX_SENTENCE_BYTES / 2;
+        if let Some(space) = text.as_bytes()[half..cut].iter().rposition(u8::is_ascii_whitespace) {
+            cut = half + space;
+        }
+        out.push(trimmed(text, start, cut));
+        start = cut + text[cut..range.end].len() - text[cut..range.end].trim_start().len();
+    }
+    if start < range.end {
+        out.push(start..range.end);
     }
     out.retain(|r| !r.is_empty());
     out
@@ -170,6 +203,20 @@ mod tests {
     fn abbreviations_initials_and_numbers_do_not_end_sentences() {
         let text = "Mr. Smith sent e.g. the slides to J. Doe at 3.5 pm. Next.\n1. Call him.";
         assert_eq!(split(text), ["Mr. Smith sent e.g. the slides to J. Doe at 3.5 pm.", "Next.", "1. Call him."]);
+    }
+
+    #[test]
+    fn a_sentence_without_end_is_read_in_pieces_cut_at_spaces() {
+        let text = format!("Hi. {}and é{}", "ASAP ".repeat(5_000), "é".repeat(MAX_SENTENCE_BYTES));
+        let found = sentences(&text);
+        assert_eq!(found[0], 0..3);
+        assert!(found.iter().all(|r| r.len() <= MAX_SENTENCE_BYTES && text.is_char_boundary(r.start) && text.is_char_boundary(r.end)));
+        assert!(found.windows(2).all(|pair| pair[0].end <= pair[1].start));
+        let unspaced = |t: &str| t.split_whitespace().collect::<String>();
+        assert_eq!(found.iter().map(|r| unspaced(&text[r.clone()])).collect::<String>(), unspaced(&text), "nothing lost or read twice");
+        let words = found.iter().flat_map(|r| text[r.clone()].split_whitespace());
+        assert!(words.clone().all(|w| ["Hi.", "ASAP", "and"].contains(&w) || w.chars().all(|c| c == 'é')), "only the word too long to fit is cut");
+        assert!(words.filter(|w| w.starts_with('é')).count() >= 2);
     }
 
     #[test]
