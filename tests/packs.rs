@@ -901,3 +901,69 @@ fn messages_quote_the_words_found_and_name_real_captures() {
     let expected = "error: bad.toml:2:6: message uses `${whom}`, but no `match` expression or `regex` of the rule captures `whom`";
     assert!(run.stdout.contains(expected), "{}", run.stdout);
 }
+
+// ---- the shipped packs as code a team lead reads ----
+
+/// The longest expression a shipped pack may hold: longer reads as a wall, and a list
+/// says it better.
+const MAX_EXPRESSION_CHARS: usize = 300;
+
+/// Every array of three or more strings in the shipped packs' rules and lists (not
+/// their examples), with where it is, walking nested arrays (`all_of` groups).
+fn string_arrays(value: &toml::Value, path: &str, out: &mut Vec<(String, Vec<String>)>) {
+    match value {
+        toml::Value::Table(table) => {
+            for (key, value) in table.iter().filter(|(key, _)| *key != "examples") {
+                string_arrays(value, &format!("{path}.{key}"), out);
+            }
+        }
+        toml::Value::Array(items) => {
+            let strings: Vec<String> = items.iter().filter_map(|item| item.as_str().map(str::to_owned)).collect();
+            if strings.len() == items.len() && strings.len() >= 3 {
+                out.push((path.to_owned(), strings));
+            }
+            for (index, item) in items.iter().enumerate() {
+                string_arrays(item, &format!("{path}[{index}]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn shipped_packs_write_each_list_once_and_no_expression_past_a_few_lines() {
+    let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let mut files = Vec::new();
+    let mut pending = vec![rules.clone()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(dir).unwrap().map(Result::unwrap) {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "toml") {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.len() > 10, "the shipped packs are found");
+    let mut arrays = Vec::new();
+    for file in &files {
+        let value: toml::Value = toml::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        string_arrays(&value, &file.strip_prefix(&rules).unwrap().display().to_string(), &mut arrays);
+    }
+    let too_long: Vec<String> = arrays
+        .iter()
+        .flat_map(|(path, strings)| strings.iter().filter(|s| s.chars().count() > MAX_EXPRESSION_CHARS).map(move |s| format!("{path}: {s}")))
+        .collect();
+    assert!(too_long.is_empty(), "expressions over {MAX_EXPRESSION_CHARS} characters:\n{}", too_long.join("\n"));
+    let mut seen: std::collections::HashMap<Vec<String>, &str> = std::collections::HashMap::new();
+    let mut twice = Vec::new();
+    for (path, strings) in &arrays {
+        let mut key = strings.clone();
+        key.sort();
+        if let Some(first) = seen.insert(key, path) {
+            twice.push(format!("{path} repeats {first}"));
+        }
+    }
+    assert!(twice.is_empty(), "lists written out twice (name them once in [lists] and use `@name`):\n{}", twice.join("\n"));
+}
