@@ -65,17 +65,14 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         workers,
         |path| check_path(&engine, path),
         |checked| {
-            let inputs = checked.map(|input| {
-                match &input {
-                    Input::Unchecked { path, why } => {
-                        let unreadable = matches!(why, Unchecked::Unreadable(_));
-                        failed |= unreadable;
-                        let (label, action) = if unreadable { ("error", "") } else { ("note", "skipped, ") };
-                        eprintln!("{label}: {}: {action}{}", report::visible(path), report::visible(&why.to_string()));
-                    }
-                    Input::Checked(checked) => found |= checked.findings.iter().any(|f| f.severity >= args.fail_on),
+            let inputs = checked.inspect(|input| match input {
+                Input::Unchecked { path, why } => {
+                    let unreadable = matches!(why, Unchecked::Unreadable(_));
+                    failed |= unreadable;
+                    let (label, action) = if unreadable { ("error", "") } else { ("note", "skipped, ") };
+                    eprintln!("{label}: {}: {action}{}", report::visible(path), report::visible(&why.to_string()));
                 }
-                input
+                Input::Checked(checked) => found |= checked.findings.iter().any(|f| f.severity >= args.fail_on),
             });
             match args.format {
                 Format::Json => report::json(&mut out, &engine, inputs),

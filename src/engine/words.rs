@@ -3,7 +3,7 @@
 //! anchor, bounded by the expression's longest match; `regex` escape hatches only when
 //! the sentence holds one of their literals. Every step is linear in the sentence.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -140,7 +140,7 @@ impl Words {
         let mut words = Words::default();
         let mut resolver = lists.resolver();
         let mut lexicon = Lexicon::default();
-        let mut walked = HashSet::new();
+        let mut walked = HashSet::default();
         let mut analysis = expr::Analysis::default();
         let mut compile = |expr: &Expr| -> Result<(Lazy, Option<Vec<WordId>>), EngineError> {
             let fail = |message: &str| EngineError::Rule(format!("{}: {message}", expr.location));

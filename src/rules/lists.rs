@@ -2,7 +2,7 @@
 //! later packs (`[lists.add]`), and resolved when an engine is built from the final
 //! stack of packs, so an addition reaches every rule that uses the list.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::Arc;
 
 use super::expr::Node;
@@ -90,7 +90,7 @@ impl Lists {
 
     /// A resolver that expands `@name` with these lists, caching each list once.
     pub fn resolver(&self) -> Resolver<'_> {
-        Resolver { lists: self, done: HashMap::new(), active: Vec::new() }
+        Resolver { lists: self, done: HashMap::default(), active: Vec::new() }
     }
 }
 

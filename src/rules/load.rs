@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use toml::Spanned;
 
@@ -283,21 +283,21 @@ fn read_lists(parsed: &mut [Parsed<'_>], lists: &mut Lists, verify: bool) -> Res
         let placeholder = NamedList { name: name.clone(), add: *add, entries: Vec::new(), location };
         names.push(Arc::new(placeholder)).map_err(|message| PackError::at(origin, text, value.span().start, message))?;
     }
-    for (origin, text, name, value, add) in &own {
-        let context = ExprContext { origin, text, lists: &names, verify };
-        let mut entries = Vec::new();
-        for entry in value.get_ref() {
-            let expr = context.parse(entry)?;
-            if expr.node.has_focus() {
-                return Err(PackError::at(
-                    origin,
-                    text,
-                    entry.span().start,
-                    "a list entry cannot choose the reported span: put `[...]` in the rule's `match`",
-                ));
-            }
-            entries.push(lists::Entry { source: expr.source, node: expr.node });
+    // Every entry of every list parsed on every core; the first problem in file order
+    // is the one reported.
+    let entries: Vec<_> =
+        own.iter().flat_map(|(origin, text, _, value, _)| value.get_ref().iter().map(move |entry| (*origin, *text, entry))).collect();
+    let mut parsed_entries = in_parallel(entries, |(origin, text, entry)| {
+        let expr = ExprContext { origin, text, lists: &names, verify }.parse(entry)?;
+        if expr.node.has_focus() {
+            let message = "a list entry cannot choose the reported span: put `[...]` in the rule's `match`";
+            return Err(PackError::at(origin, text, entry.span().start, message));
         }
+        Ok(lists::Entry { source: expr.source, node: expr.node })
+    })
+    .into_iter();
+    for (origin, text, name, value, add) in &own {
+        let entries = parsed_entries.by_ref().take(value.get_ref().len()).collect::<Result<Vec<_>, _>>()?;
         let location = Location::at(origin, text, value.span().start);
         let list = NamedList { name: name.clone(), add: *add, entries, location };
         lists.push(Arc::new(list)).map_err(|message| PackError::at(origin, text, value.span().start, message))?;
@@ -312,25 +312,28 @@ fn read_lists(parsed: &mut [Parsed<'_>], lists: &mut Lists, verify: bool) -> Res
     Ok(())
 }
 
-/// `work` on every item, on as many threads as there are cores (each taking a run
-/// of items in order); the results in the items' order. Loading the built-in packs is
-/// most of a short `tactful check`, and it splits by file and by rule.
+/// `work` on every item, on as many threads as there are cores (each taking the next
+/// item when it is done with one, so a slow item does not hold the others up); the
+/// results in the items' order. Loading the built-in packs is most of a short
+/// `tactful check`, and it splits by file, by list entry and by rule.
 fn in_parallel<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism().map_or(1, usize::from).min(items.len());
     if threads < 2 {
         return items.into_iter().map(work).collect();
     }
-    let per_thread = items.len().div_ceil(threads);
-    let mut runs: Vec<Vec<T>> = Vec::with_capacity(threads);
-    let mut items = items.into_iter().peekable();
-    while items.peek().is_some() {
-        runs.push(items.by_ref().take(per_thread).collect());
-    }
-    std::thread::scope(|scope| {
-        let work = &work;
-        let handles: Vec<_> = runs.into_iter().map(|run| scope.spawn(move || run.into_iter().map(work).collect::<Vec<R>>())).collect();
+    let count = items.len();
+    let queue = Mutex::new(items.into_iter().enumerate());
+    let next = || queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).next();
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let (work, next) = (&work, &next);
+        let handles: Vec<_> = (0..threads)
+            .map(|_| scope.spawn(move || std::iter::from_fn(next).map(|(index, item)| (index, work(item))).collect::<Vec<_>>()))
+            .collect();
         handles.into_iter().flat_map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
-    })
+    });
+    debug_assert_eq!(done.len(), count);
+    done.sort_unstable_by_key(|(index, _)| *index);
+    done.into_iter().map(|(_, result)| result).collect()
 }
 
 /// Reads one pack file, which must resolve inside the pack's folder.

@@ -3,30 +3,47 @@
 //! per [`Analysis`], however many expressions name them: an engine's start-up pays
 //! for each list once.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::Arc;
 
 use super::lexicon::{Lexicon, WordId};
 use super::Node;
 
 /// Frequent words make poor anchors: a rule anchored on "you" is verified at every "you".
+/// Sorted, for a binary search.
 const COMMON: &[&str] = &[
-    "the", "a", "an", "to", "of", "and", "or", "in", "on", "at", "for", "with", "is", "are", "be", "it", "this", "that", "i", "you", "we", "he",
-    "she", "they", "me", "my", "your", "our", "us", "them", "not", "no", "do", "will", "would", "can", "could", "have", "has", "just", "so", "if",
-    "but", "as", "by", "from", "please", "all", ".", ",", "'s",
+    "'s", ",", ".", "a", "all", "an", "and", "are", "as", "at", "be", "but", "by", "can", "could", "do", "for", "from", "has", "have", "he", "i",
+    "if", "in", "is", "it", "just", "me", "my", "no", "not", "of", "on", "or", "our", "please", "she", "so", "that", "the", "them", "they", "this",
+    "to", "us", "we", "will", "with", "would", "you", "your",
 ];
 
 /// How often an anchor word is likely to occur, relatively.
 const COMMON_COST: usize = 1000;
 
 /// Anchor numbers with their cost; `None`: no set of words every match holds.
-type Anchors = Option<(Arc<[WordId]>, usize)>;
+type Anchors = Option<(AnchorSet, usize)>;
+
+/// One word (most anchors, kept without allocating) or several, sorted.
+#[derive(Debug, Clone)]
+enum AnchorSet {
+    One(WordId),
+    Many(Arc<[WordId]>),
+}
+
+impl AnchorSet {
+    fn ids(&self) -> &[WordId] {
+        match self {
+            AnchorSet::One(id) => std::slice::from_ref(id),
+            AnchorSet::Many(ids) => ids,
+        }
+    }
+}
 
 /// Results for shared lists, keyed by the list's node (alive while the analysis is).
 #[derive(Debug, Default)]
 pub struct Analysis {
     lengths: HashMap<*const Node, (usize, usize)>,
-    anchors: HashMap<*const Node, Anchors>,
+    anchors: HashMap<*const Node, (usize, Anchors)>,
 }
 
 impl Analysis {
@@ -75,44 +92,65 @@ impl Analysis {
     /// cheapest such set, sorted), or `None` when there is no such set and the
     /// expression must be tried everywhere. Its words must be in `lexicon`.
     pub fn anchor_words(&mut self, node: &Node, lexicon: &Lexicon) -> Option<Vec<WordId>> {
-        let (ids, _) = self.anchors(node, lexicon)?;
-        Some(ids.to_vec())
+        let (_, anchors) = self.anchors(node, lexicon);
+        let (ids, _) = anchors?;
+        Some(ids.ids().to_vec())
     }
 
-    fn anchors(&mut self, node: &Node, lexicon: &Lexicon) -> Anchors {
+    /// The fewest tokens a match of `node` covers, with its anchors: one walk of the
+    /// tree answers both, as a sequence skips the items that may match nothing.
+    fn anchors(&mut self, node: &Node, lexicon: &Lexicon) -> (usize, Anchors) {
         match node {
             Node::Word(literal) => {
-                let cost = if COMMON.contains(&&*literal.norm) { COMMON_COST } else { 1 };
-                Some((Arc::from([lexicon.id(&literal.norm)]), cost))
+                let cost = if COMMON.binary_search(&&*literal.norm).is_ok() { COMMON_COST } else { 1 };
+                (1, Some((AnchorSet::One(lexicon.id(&literal.norm)), cost)))
             }
             Node::Seq(items) => {
                 let mut best: Anchors = None;
+                let mut min = 0;
                 for item in items {
-                    if self.min_len(item) == 0 {
+                    let (item_min, anchors) = self.anchors(item, lexicon);
+                    min += item_min;
+                    if item_min == 0 {
                         continue;
                     }
-                    if let Some((ids, cost)) = self.anchors(item, lexicon) {
+                    if let Some((ids, cost)) = anchors {
                         // The first of the cheapest.
                         if best.as_ref().is_none_or(|(_, least)| cost < *least) {
                             best = Some((ids, cost));
                         }
                     }
                 }
-                best
+                (min, best)
             }
             Node::Alt(items) => {
                 let mut ids = Vec::new();
                 let mut total = 0;
+                let mut min = usize::MAX;
+                let mut anchored = true;
                 for item in items {
-                    let (more, cost) = self.anchors(item, lexicon)?;
-                    ids.extend_from_slice(&more);
-                    total += cost;
+                    let (item_min, anchors) = self.anchors(item, lexicon);
+                    min = min.min(item_min);
+                    match anchors {
+                        Some((more, cost)) if anchored => {
+                            ids.extend_from_slice(more.ids());
+                            total += cost;
+                        }
+                        _ => anchored = false,
+                    }
+                }
+                let min = if items.is_empty() { 0 } else { min };
+                if !anchored {
+                    return (min, None);
                 }
                 ids.sort_unstable();
                 ids.dedup();
-                Some((ids.into(), total))
+                (min, Some((AnchorSet::Many(ids.into()), total)))
             }
-            Node::Repeat { node, min, .. } if *min > 0 => self.anchors(node, lexicon),
+            Node::Repeat { node, min, .. } => {
+                let (one_min, anchors) = self.anchors(node, lexicon);
+                (one_min * usize::from(*min), anchors.filter(|_| *min > 0))
+            }
             Node::Focus(inner) | Node::Capture(_, inner) => self.anchors(inner, lexicon),
             Node::Shared(inner) => {
                 if let Some(known) = self.anchors.get(&Arc::as_ptr(inner)) {
@@ -122,7 +160,15 @@ impl Analysis {
                 self.anchors.insert(Arc::as_ptr(inner), found.clone());
                 found
             }
-            _ => None,
+            _ => (self.min_len(node), None),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn common_words_are_sorted_for_their_binary_search() {
+        assert!(super::COMMON.windows(2).all(|pair| pair[0] < pair[1]));
     }
 }

@@ -2,11 +2,16 @@
 //! up once ([`Lexicon::words`]); from then on candidate picking and every word test of
 //! the [`super::vm`] compare numbers instead of hashing strings.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::HashSet;
 use std::sync::Arc;
+
+use foldhash::HashMap;
 
 use super::Node;
 use crate::text::Tokens;
+
+/// The shared lists [`Lexicon::add_words`] has walked.
+pub type Walked = HashSet<*const Node>;
 
 /// A word's number in a [`Lexicon`].
 pub type WordId = u32;
@@ -31,11 +36,11 @@ pub struct TokenWords {
 
 impl Lexicon {
     /// Numbers every word of `node`; a shared list is walked once (`seen`).
-    pub fn add_words(&mut self, node: &Node, seen: &mut HashSet<*const Node>) {
+    pub fn add_words(&mut self, node: &Node, seen: &mut Walked) {
         match node {
-            Node::Word(literal) => {
+            Node::Word(literal) if !self.ids.contains_key(&*literal.norm) => {
                 let next = self.ids.len() as WordId;
-                self.ids.entry(Box::from(&*literal.norm)).or_insert(next);
+                self.ids.insert(Box::from(&*literal.norm), next);
             }
             Node::Seq(items) | Node::Alt(items) => items.iter().for_each(|item| self.add_words(item, seen)),
             Node::Repeat { node, .. } | Node::Not(node) | Node::Focus(node) | Node::Capture(_, node) => self.add_words(node, seen),

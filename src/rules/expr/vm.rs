@@ -303,7 +303,7 @@ mod tests {
     fn matches_with(expression: &str, text: &str, case_sensitive: bool) -> Vec<String> {
         let node = parse(expression).unwrap();
         let mut lexicon = Lexicon::default();
-        lexicon.add_words(&node, &mut std::collections::HashSet::new());
+        lexicon.add_words(&node, &mut crate::rules::expr::lexicon::Walked::default());
         let program = compile(&node, &lexicon).unwrap();
         let tokens = Tokens::new(text);
         let words = lexicon.words(&tokens);
