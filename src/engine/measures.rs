@@ -3,7 +3,7 @@
 use std::ops::Range;
 
 use super::View;
-use crate::rules::{matcher, Capitals, Measure, PronounRatio, Rule};
+use crate::rules::{Capitals, Measure, PhraseGroup, PronounRatio, Rule};
 use crate::text::{paragraphs, words};
 
 /// Spans to report for one message-level rule.
@@ -126,14 +126,14 @@ fn pronoun_ratio(params: &PronounRatio, view: &View<'_>) -> Option<Range<usize>>
 }
 
 /// The first hit of the first group, when every group has a hit in scope.
-fn co_occurrence(groups: &[regex::Regex], rule: &Rule, view: &View<'_>) -> Option<Range<usize>> {
-    let first_in_scope = |regex: &regex::Regex| {
+fn co_occurrence(groups: &[PhraseGroup], rule: &Rule, view: &View<'_>) -> Option<Range<usize>> {
+    let first_in_scope = |group: &PhraseGroup| {
         let mut from = 0;
-        while let Some(found) = matcher::find_bounded(regex, view.masked, from) {
-            if view.in_scope(rule.scope, found.start()) {
-                return Some(found.range());
+        while let Some(found) = group.find(view.masked, from) {
+            if view.in_scope(rule.scope, found.start) {
+                return Some(found);
             }
-            from = found.end();
+            from = found.end;
         }
         None
     };

@@ -6,12 +6,11 @@
 
 use std::collections::HashSet;
 
-use regex::Regex;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use super::lists::Lists;
-use super::matcher;
+use super::patterns::PhraseGroup;
 use super::spec::RuleKind;
 
 /// A compiled message-level measure.
@@ -22,7 +21,7 @@ pub enum Measure {
     ManyQuestions { max: usize },
     WallOfText { max_words: usize },
     PronounRatio(PronounRatio),
-    CoOccurrence { groups: Vec<Regex> },
+    CoOccurrence { groups: Vec<PhraseGroup> },
 }
 
 /// Words in capitals that read as a raised voice, with acronyms let through.
@@ -101,7 +100,7 @@ impl Measure {
     /// Reads the params of `kind`; `Ok(None)` for the phrase-matching kind. Word lists in
     /// the params may name the pack's `[lists]` (`"@acronym"`), expanded here, as the
     /// lists are when the pack loads.
-    pub fn from_params(kind: RuleKind, params: toml::Table, case_sensitive: bool, lists: &Lists) -> Result<Option<Measure>, String> {
+    pub fn from_params(kind: RuleKind, params: toml::Table, case_sensitive: bool, lists: &Lists, verify: bool) -> Result<Option<Measure>, String> {
         let words = |written: Vec<String>| expand_lists(written, lists);
         let measure = match kind {
             RuleKind::Pattern => {
@@ -140,10 +139,11 @@ impl Measure {
                 let groups = groups
                     .into_iter()
                     .map(|group| {
-                        let sources: Vec<String> = words(group)?.iter().map(|p| matcher::phrase_source(p)).collect();
-                        matcher::compile_any(&sources, case_sensitive)
-                            .map_err(|err| err.to_string())?
-                            .ok_or_else(|| "every group in `all_of` needs at least one phrase".to_owned())
+                        let phrases = words(group)?;
+                        if phrases.is_empty() {
+                            return Err("every group in `all_of` needs at least one phrase".to_owned());
+                        }
+                        PhraseGroup::new(&phrases, case_sensitive, verify)
                     })
                     .collect::<Result<_, _>>()?;
                 Measure::CoOccurrence { groups }
