@@ -22,6 +22,7 @@ pub mod engine;
 pub mod finding;
 pub mod fsread;
 pub mod message;
+mod parallel;
 pub mod rules;
 pub mod selection;
 pub mod text;

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use toml::Spanned;
 
@@ -20,6 +20,7 @@ use super::lists::{self, Lists, NamedList};
 use super::spec::{Examples, FlaggedPhrases, PackFile, PackMeta, RuleKind, RuleSpec, Scope, SuggestionSpec};
 use super::{compile_rule, Allowlist, ExprContext, Location, Pack, PackError, Rule, MAX_ALLOWED_PHRASES, MAX_RULES_PER_PACK};
 use crate::fsread::{self, Within};
+use crate::parallel;
 use crate::selection::Toggle;
 
 /// How many packs deep `extends` may go.
@@ -118,7 +119,7 @@ impl Loader {
     ) -> Result<Pack, PackError> {
         // Where errors about the whole pack point.
         let first_origin = sources.first().map_or(fallback_name, |(origin, _)| origin.as_str());
-        let files = in_parallel(sources.iter().collect(), |(origin, text)| {
+        let files = parallel::map(sources.iter().collect(), |(origin, text)| {
             toml::from_str::<PackFile>(text).map_err(|err| PackError::from_toml(origin, text, &err))
         });
         let mut parsed = Vec::with_capacity(sources.len());
@@ -173,7 +174,7 @@ impl Loader {
         }
         // Compiled on every core; the first problem in file order is the one reported.
         let ids: Vec<(&str, &str, Spanned<String>)> = specs.iter().map(|(origin, text, spec)| (*origin, *text, spec.id.clone())).collect();
-        let compiled = in_parallel(specs, |(origin, text, spec)| compile_rule(&name, origin, text, spec, &lists, verify));
+        let compiled = parallel::map(specs, |(origin, text, spec)| compile_rule(&name, origin, text, spec, &lists, verify));
         let mut seen: HashMap<String, String> = HashMap::new();
         for ((origin, text, id), rule) in ids.into_iter().zip(compiled) {
             let (id, at) = (id.get_ref().clone(), id.span().start);
@@ -287,7 +288,7 @@ fn read_lists(parsed: &mut [Parsed<'_>], lists: &mut Lists, verify: bool) -> Res
     // is the one reported.
     let entries: Vec<_> =
         own.iter().flat_map(|(origin, text, _, value, _)| value.get_ref().iter().map(move |entry| (*origin, *text, entry))).collect();
-    let mut parsed_entries = in_parallel(entries, |(origin, text, entry)| {
+    let mut parsed_entries = parallel::map(entries, |(origin, text, entry)| {
         let expr = ExprContext { origin, text, lists: &names, verify }.parse(entry)?;
         if expr.node.has_focus() {
             let message = "a list entry cannot choose the reported span: put `[...]` in the rule's `match`";
@@ -310,30 +311,6 @@ fn read_lists(parsed: &mut [Parsed<'_>], lists: &mut Lists, verify: bool) -> Res
         resolver.resolve(&Node::List(name.clone(), 0)).map_err(|err| PackError::at(origin, text, value.span().start, err.message()))?;
     }
     Ok(())
-}
-
-/// `work` on every item, on as many threads as there are cores (each taking the next
-/// item when it is done with one, so a slow item does not hold the others up); the
-/// results in the items' order. Loading the built-in packs is most of a short
-/// `tactful check`, and it splits by file, by list entry and by rule.
-fn in_parallel<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(items.len());
-    if threads < 2 {
-        return items.into_iter().map(work).collect();
-    }
-    let count = items.len();
-    let queue = Mutex::new(items.into_iter().enumerate());
-    let next = || queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).next();
-    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
-        let (work, next) = (&work, &next);
-        let handles: Vec<_> = (0..threads)
-            .map(|_| scope.spawn(move || std::iter::from_fn(next).map(|(index, item)| (index, work(item))).collect::<Vec<_>>()))
-            .collect();
-        handles.into_iter().flat_map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
-    });
-    debug_assert_eq!(done.len(), count);
-    done.sort_unstable_by_key(|(index, _)| *index);
-    done.into_iter().map(|(_, result)| result).collect()
 }
 
 /// Reads one pack file, which must resolve inside the pack's folder.
