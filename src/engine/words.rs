@@ -15,6 +15,10 @@ use crate::rules::expr::{self, Lexicon, Program, TokenWords, WordId};
 use crate::rules::{matcher, Escape, Expr, GuardTest, GuardWindow, Lists, Matcher, Pattern, Rule};
 use crate::text::Tokens;
 
+/// How many more sets of required words an expression is prefiltered by: the cheapest
+/// few reject most sentences; more would cost more to test than they save.
+const REQUIRED_SETS: usize = 4;
+
 /// How many tokens a guard looks at on each side of a match.
 const GUARD_REACH: usize = 64;
 
@@ -114,6 +118,9 @@ pub(super) struct Words {
     index: Vec<Vec<u32>>,
     /// Expressions without anchors: tried on every sentence.
     everywhere: Vec<u32>,
+    /// Per expression: more sets of words (sorted) a sentence must hold one of for it
+    /// to match ([`expr::Analysis::required_words`]).
+    required: Vec<Vec<Vec<WordId>>>,
     /// (rule index, pattern index) of every `regex` entry.
     escapes: Vec<(usize, usize)>,
     /// Finds the escapes' literals; pattern `k` belongs to escape `literal_owner[k]`.
@@ -142,13 +149,16 @@ impl Words {
         let mut lexicon = Lexicon::default();
         let mut walked = HashSet::default();
         let mut analysis = expr::Analysis::default();
-        let mut compile = |expr: &Expr| -> Result<(Lazy, Option<Vec<WordId>>), EngineError> {
+        // `finding`: an expression that makes findings, which `hits` prefilters by the
+        // other words it requires.
+        let mut compile = |expr: &Expr, finding: bool| -> Result<(Lazy, Option<Vec<WordId>>, Vec<Vec<WordId>>), EngineError> {
             let fail = |message: &str| EngineError::Rule(format!("{}: {message}", expr.location));
             let node = resolver.resolve(&expr.node).map_err(|err| fail(err.message()))?;
             expr::check(&node, &mut analysis).map_err(|err| fail(&err.0))?;
             lexicon.add_words(&node, &mut walked);
             let anchors = analysis.anchor_words(&node, &lexicon);
-            Ok((Lazy { node, program: OnceLock::new() }, anchors))
+            let required = if finding { analysis.required_words(&node, &lexicon, REQUIRED_SETS) } else { Vec::new() };
+            Ok((Lazy { node, program: OnceLock::new() }, anchors, required))
         };
         let mut literals = Vec::new();
         for (rule_index, rule) in rules.enumerate() {
@@ -156,12 +166,16 @@ impl Words {
             let mut asks = Vec::new();
             for (pattern_index, pattern) in patterns.iter().enumerate() {
                 match pattern {
-                    Pattern::Expr(expr) if rule.measure.is_some() => asks.push(compile(expr)?),
+                    Pattern::Expr(expr) if rule.measure.is_some() => {
+                        let (program, anchors, _) = compile(expr, false)?;
+                        asks.push((program, anchors));
+                    }
                     // A measure's regexes are looked at by `asks`, not run as findings.
                     Pattern::Regex(_) if rule.measure.is_some() => {}
                     Pattern::Expr(expr) => {
-                        let (program, anchors) = compile(expr)?;
+                        let (program, anchors, required) = compile(expr, true)?;
                         let id = words.exprs.len() as u32;
+                        words.required.push(required);
                         match anchors {
                             Some(anchors) => anchors.into_iter().for_each(|anchor| {
                                 let slot = anchor as usize;
@@ -191,7 +205,7 @@ impl Words {
             for (index, guard) in guards.iter().enumerate() {
                 let test = match &guard.test {
                     GuardTest::Expr(expr) => {
-                        let (program, anchors) = compile(expr)?;
+                        let (program, anchors, _) = compile(expr, false)?;
                         CompiledTest::Expr { program: Box::new(program), anchors }
                     }
                     GuardTest::Regex(_) => CompiledTest::Regex { index },
@@ -266,6 +280,12 @@ impl Words {
             let (group, tail) = rest.split_at(count);
             rest = tail;
             let (rule_index, _, lazy) = &self.exprs[id as usize];
+            let holds = |set: &Vec<WordId>| {
+                sentence.words[scan.clone()].iter().any(|w| [w.whole, w.head, w.tail].iter().any(|id| set.binary_search(id).is_ok()))
+            };
+            if !self.required[id as usize].iter().all(holds) {
+                continue;
+            }
             let program = lazy.program(&self.lexicon);
             // A match holds its anchor and covers at most `max_len` tokens.
             let reaches = |&&(_, anchor): &&(u32, usize)| {

@@ -97,6 +97,50 @@ impl Analysis {
         Some(ids.ids().to_vec())
     }
 
+    /// Besides the anchors, the other sets of words of which every match holds one
+    /// (one per word-anchored part of the sequence that must match), cheapest first,
+    /// at most `most`. A sentence without a word of each set cannot match, and is not
+    /// tried: "(I | we) need [your answer] by @weekday" is anchored on "need" and also
+    /// needs "by" and a weekday.
+    pub fn required_words(&mut self, node: &Node, lexicon: &Lexicon, most: usize) -> Vec<Vec<WordId>> {
+        let (_, anchors) = self.anchors(node, lexicon);
+        let Some((anchor, _)) = anchors else {
+            return Vec::new();
+        };
+        let mut parts = Vec::new();
+        self.mandatory_parts(node, lexicon, &mut parts);
+        parts.retain(|(set, _)| set.ids() != anchor.ids());
+        parts.sort_by_key(|(_, cost)| *cost);
+        let mut sets: Vec<Vec<WordId>> = Vec::new();
+        for (set, _) in parts {
+            if !sets.iter().any(|known| known == set.ids()) {
+                sets.push(set.ids().to_vec());
+            }
+        }
+        sets.truncate(most);
+        sets
+    }
+
+    /// The anchor sets of the parts of `node`'s top sequence that every match holds.
+    fn mandatory_parts(&mut self, node: &Node, lexicon: &Lexicon, out: &mut Vec<(AnchorSet, usize)>) {
+        match node {
+            Node::Seq(items) => {
+                for item in items {
+                    let (min, anchors) = self.anchors(item, lexicon);
+                    if min == 0 {
+                        continue;
+                    }
+                    match item {
+                        Node::Seq(_) | Node::Focus(_) | Node::Capture(..) => self.mandatory_parts(item, lexicon, out),
+                        _ => out.extend(anchors),
+                    }
+                }
+            }
+            Node::Focus(inner) | Node::Capture(_, inner) => self.mandatory_parts(inner, lexicon, out),
+            _ => out.extend(self.anchors(node, lexicon).1),
+        }
+    }
+
     /// The fewest tokens a match of `node` covers, with its anchors: one walk of the
     /// tree answers both, as a sequence skips the items that may match nothing.
     fn anchors(&mut self, node: &Node, lexicon: &Lexicon) -> (usize, Anchors) {
@@ -167,8 +211,31 @@ impl Analysis {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::rules::expr::lexicon::Walked;
+
     #[test]
     fn common_words_are_sorted_for_their_binary_search() {
-        assert!(super::COMMON.windows(2).all(|pair| pair[0] < pair[1]));
+        assert!(COMMON.windows(2).all(|pair| pair[0] < pair[1]));
+    }
+
+    /// Anchored on "need"; a sentence must also hold "answer", a weekday, "by" and
+    /// "your", cheapest first; "I"/"we" (two common words) is past the four kept, and the
+    /// optional "really" and the gap are not required.
+    #[test]
+    fn the_words_a_match_requires_besides_its_anchor_come_cheapest_first() {
+        let node = crate::rules::expr::parse("(i | we) really? need [your answer] ..2 by (monday | friday)").unwrap();
+        let mut lexicon = Lexicon::default();
+        lexicon.add_words(&node, &mut Walked::default());
+        let mut analysis = Analysis::default();
+        let ids = |words: &[&str]| {
+            let mut ids: Vec<WordId> = words.iter().map(|w| lexicon.id(w)).collect();
+            ids.sort_unstable();
+            ids
+        };
+        assert_eq!(analysis.anchor_words(&node, &lexicon), Some(ids(&["need"])));
+        let required = analysis.required_words(&node, &lexicon, 4);
+        assert_eq!(required, [ids(&["answer"]), ids(&["monday", "friday"]), ids(&["your"]), ids(&["by"])]);
+        assert_eq!(analysis.required_words(&node, &lexicon, 1), [ids(&["answer"])]);
     }
 }
