@@ -335,3 +335,21 @@ fn past_the_findings_limit_checking_stops_with_a_note_where_it_stopped() {
     assert_eq!(findings.len(), MAX_FINDINGS - 1);
     assert!(findings.iter().all(|f| f.rule != LIMIT_NOTE));
 }
+
+/// A co-occurrence group's phrases are words: "upsetting" is not "upset", a phrase may
+/// wrap across lines, case does not matter, and where several phrases match at one
+/// place the first written is reported.
+#[test]
+fn co_occurrence_phrases_match_as_words_and_the_first_written_wins() {
+    let pack = r#"
+[[rule]]
+id = "channel.call"
+kind = "co-occurrence"
+message = "m"
+params.all_of = [["upset", "upset with us", "let you down"], ["sorry"]]
+"#;
+    assert_eq!(check(pack, "This is upsetting. Sorry."), Vec::<String>::new());
+    assert_eq!(check(pack, "They are UPSET with us. Sorry."), [r#"channel.call "UPSET""#]);
+    assert_eq!(check(pack, "We let\nyou down, I know. So sorry."), [r#"channel.call "let\nyou down""#]);
+    assert_eq!(check(pack, "You are upset."), Vec::<String>::new());
+}

@@ -3,23 +3,30 @@
 use std::ops::Range;
 
 use super::View;
-use crate::rules::{Capitals, Measure, PhraseGroup, PronounRatio, Rule};
+use crate::rules::{Capitals, Measure, PronounRatio, Rule};
 use crate::text::{paragraphs, words};
 
+/// What a measure asks of the rule's compiled expressions, sentence by sentence.
+pub struct Sentences<'a> {
+    /// Whether a sentence holds one of the rule's own patterns (`many-questions`).
+    pub asks: &'a dyn Fn(&Range<usize>) -> bool,
+    /// Where phrase group `k` first matches in a sentence (`co-occurrence`), in the text.
+    pub group_match: &'a dyn Fn(usize, &Range<usize>) -> Option<Range<usize>>,
+}
+
 /// Spans to report for one message-level rule.
-/// `asks` says whether a sentence holds one of the rule's own patterns (`many-questions`).
-pub fn run(measure: &Measure, rule: &Rule, view: &View<'_>, asks: &dyn Fn(&Range<usize>) -> bool) -> Vec<Range<usize>> {
+pub fn run(measure: &Measure, rule: &Rule, view: &View<'_>, sentences: &Sentences<'_>) -> Vec<Range<usize>> {
     match measure {
         Measure::Capitals(params) => capitals(params, rule, view),
         Measure::LongSentence { max_words } => view.body_sentences().filter(|s| view.words_in((*s).clone()).count() > *max_words).cloned().collect(),
-        Measure::ManyQuestions { max } => many_questions(*max, view, asks).into_iter().collect(),
+        Measure::ManyQuestions { max } => many_questions(*max, view, sentences.asks).into_iter().collect(),
         Measure::WallOfText { max_words } => paragraphs(view.masked)
             .into_iter()
             .filter(|p| view.in_scope(rule.scope, p.start) && view.words_in(p.clone()).count() > *max_words)
             .map(|p| view.sentence_at(p.start))
             .collect(),
         Measure::PronounRatio(params) => pronoun_ratio(params, view).into_iter().collect(),
-        Measure::CoOccurrence { groups } => co_occurrence(groups, rule, view).into_iter().collect(),
+        Measure::CoOccurrence { groups } => co_occurrence(groups.len(), rule, view, sentences.group_match).into_iter().collect(),
     }
 }
 
@@ -125,19 +132,15 @@ fn pronoun_ratio(params: &PronounRatio, view: &View<'_>) -> Option<Range<usize>>
     leaning.then(|| first_at.map(|at| view.sentence_at(at))).flatten()
 }
 
-/// The first hit of the first group, when every group has a hit in scope.
-fn co_occurrence(groups: &[PhraseGroup], rule: &Rule, view: &View<'_>) -> Option<Range<usize>> {
-    let first_in_scope = |group: &PhraseGroup| {
-        let mut from = 0;
-        while let Some(found) = group.find(view.masked, from) {
-            if view.in_scope(rule.scope, found.start) {
-                return Some(found);
-            }
-            from = found.end;
-        }
-        None
-    };
-    let mut hits = groups.iter().map(first_in_scope);
+/// The first hit of the first group, when each of the `groups` has a hit in scope.
+fn co_occurrence(
+    groups: usize,
+    rule: &Rule,
+    view: &View<'_>,
+    group_match: &dyn Fn(usize, &Range<usize>) -> Option<Range<usize>>,
+) -> Option<Range<usize>> {
+    let first_in_scope = |group: usize| view.sentences.iter().filter(|s| view.in_scope(rule.scope, s.start)).find_map(|s| group_match(group, s));
+    let mut hits = (0..groups).map(first_in_scope);
     let anchor = hits.next()??;
     hits.all(|hit| hit.is_some()).then_some(anchor)
 }

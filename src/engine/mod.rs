@@ -237,11 +237,13 @@ impl Engine {
         };
         for (rule_index, active) in self.rules.iter().enumerate() {
             if let Some(measure) = &active.rule.measure {
-                let asks = |sentence: &Range<usize>| {
-                    let analysed = view.analysed(view.sentences.partition_point(|s| s.start < sentence.start), &self.words);
-                    self.words.asks(&active.rule, rule_index, &masked[sentence.clone()], analysed)
+                let analysed = |sentence: &Range<usize>| view.analysed(view.sentences.partition_point(|s| s.start < sentence.start), &self.words);
+                let asks = |sentence: &Range<usize>| self.words.asks(&active.rule, rule_index, &masked[sentence.clone()], analysed(sentence));
+                let group_match = |group: usize, sentence: &Range<usize>| {
+                    let found = self.words.group_match(&active.rule, rule_index, group, &masked[sentence.clone()], analysed(sentence))?;
+                    Some(sentence.start + found.start..sentence.start + found.end)
                 };
-                for span in measures::run(measure, &active.rule, view, &asks) {
+                for span in measures::run(measure, &active.rule, view, &measures::Sentences { asks: &asks, group_match: &group_match }) {
                     let opens_sentence = view.sentence_at(span.start).start == span.start;
                     let matched = &masked[span.clone()];
                     let suggestions = suggestions(active, matched, opens_sentence, &[]);

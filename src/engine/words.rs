@@ -12,7 +12,7 @@ use aho_corasick::AhoCorasick;
 use super::EngineError;
 use crate::rules::expr::vm::{self, Found, Input, Scratch, Window};
 use crate::rules::expr::{self, Lexicon, Program, TokenWords, WordId};
-use crate::rules::{matcher, Escape, Expr, GuardTest, GuardWindow, Lists, Matcher, Pattern, Rule};
+use crate::rules::{matcher, Escape, Expr, GuardTest, GuardWindow, Lists, Matcher, Measure, Pattern, Rule};
 use crate::text::Tokens;
 
 /// How many more sets of required words an expression is prefiltered by: the cheapest
@@ -131,6 +131,8 @@ pub(super) struct Words {
     pub guards: Vec<Vec<CompiledGuard>>,
     /// Per rule index: the expressions of a `many-questions` rule (what counts as an ask).
     pub asks: Vec<Vec<(Lazy, Option<Vec<WordId>>)>>,
+    /// Per rule index: the phrase groups of a `co-occurrence` rule.
+    groups: Vec<Vec<(Lazy, Option<Vec<WordId>>)>>,
 }
 
 /// A rule expression that runs on every sentence (for `tactful pack check`).
@@ -214,6 +216,15 @@ impl Words {
             }
             words.guards.push(compiled);
             words.asks.push(asks);
+            let mut groups = Vec::new();
+            if let Some(Measure::CoOccurrence { groups: phrases }) = &rule.measure {
+                for node in phrases {
+                    let group = Expr { source: String::new(), node: node.clone(), location: rule.location.clone() };
+                    let (program, anchors, _) = compile(&group, false)?;
+                    groups.push((program, anchors));
+                }
+            }
+            words.groups.push(groups);
         }
         words.lexicon = lexicon;
         if !literals.is_empty() {
@@ -397,6 +408,26 @@ impl Words {
     }
 }
 
+impl Words {
+    /// Where phrase group `group` of rule `rule_index` (a `co-occurrence` rule) first
+    /// matches in one sentence (`text`, analysed), relative to it. Of the phrases that
+    /// match at one place, the first written wins.
+    pub fn group_match(&self, rule: &Rule, rule_index: usize, group: usize, text: &str, analysed: &Analysed) -> Option<Range<usize>> {
+        let (program, anchors) = self.groups[rule_index].get(group)?;
+        let input = Input { case_sensitive: rule.case_sensitive, ..analysed.input(text) };
+        if !holds_anchor(&input, 0..analysed.tokens.len(), anchors.as_deref()) {
+            return None;
+        }
+        let program = program.program(&self.lexicon);
+        let end = 2 * analysed.tokens.len();
+        let window = Window { lo: 0, hi: end, start: 0, end };
+        let mut scratch = Scratch::default();
+        let found = (0..analysed.tokens.len()).find_map(|index| vm::match_at(program, &input, window, 2 * index, false, &mut scratch))?;
+        let (start, end) = found.focus();
+        Some(vm::start_byte(&input, start)..vm::end_byte(&input, end))
+    }
+}
+
 fn escape_of(rule: &Rule, pattern_index: usize) -> Option<&Escape> {
     match rule.matcher.patterns.get(pattern_index) {
         Some(Pattern::Regex(escape)) => Some(escape),
@@ -417,15 +448,19 @@ fn search(program: &Program, input: &Input<'_>, window: Window, anchors: Option<
         let at = window.start;
         return at % 2 == 0 && at >= window.lo && vm::match_at(program, input, window, at, false, &mut Scratch::default()).is_some();
     }
-    if let Some(anchors) = anchors {
-        let present =
-            input.words[first..last].iter().any(|words| [words.whole, words.head, words.tail].iter().any(|id| anchors.binary_search(id).is_ok()));
-        if !present {
-            return false;
-        }
+    if !holds_anchor(input, first..last, anchors) {
+        return false;
     }
     let mut scratch = Scratch::default();
     (first..last).any(|index| vm::match_at(program, input, window, 2 * index, false, &mut scratch).is_some())
+}
+
+/// Whether one of the tokens `range` is one of `anchors` (sorted); `None`: no anchors,
+/// any sentence may match.
+fn holds_anchor(input: &Input<'_>, range: Range<usize>, anchors: Option<&[WordId]>) -> bool {
+    anchors.is_none_or(|anchors| {
+        input.words[range].iter().any(|words| [words.whole, words.head, words.tail].iter().any(|id| anchors.binary_search(id).is_ok()))
+    })
 }
 
 /// Matches of `program` in a sentence that contain one of the anchor tokens `near`

@@ -9,19 +9,29 @@ use std::collections::HashSet;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
+use super::expr::{phrase_node, Node};
 use super::lists::Lists;
-use super::patterns::PhraseGroup;
 use super::spec::RuleKind;
 
 /// A compiled message-level measure.
 #[derive(Debug, Clone)]
 pub enum Measure {
     Capitals(Capitals),
-    LongSentence { max_words: usize },
-    ManyQuestions { max: usize },
-    WallOfText { max_words: usize },
+    LongSentence {
+        max_words: usize,
+    },
+    ManyQuestions {
+        max: usize,
+    },
+    WallOfText {
+        max_words: usize,
+    },
     PronounRatio(PronounRatio),
-    CoOccurrence { groups: Vec<PhraseGroup> },
+    /// Each group: its phrases as one alternation, the first written winning where
+    /// several match at one place.
+    CoOccurrence {
+        groups: Vec<Node>,
+    },
 }
 
 /// Words in capitals that read as a raised voice, with acronyms let through.
@@ -100,7 +110,7 @@ impl Measure {
     /// Reads the params of `kind`; `Ok(None)` for the phrase-matching kind. Word lists in
     /// the params may name the pack's `[lists]` (`"@acronym"`), expanded here, as the
     /// lists are when the pack loads.
-    pub fn from_params(kind: RuleKind, params: toml::Table, case_sensitive: bool, lists: &Lists, verify: bool) -> Result<Option<Measure>, String> {
+    pub fn from_params(kind: RuleKind, params: toml::Table, lists: &Lists) -> Result<Option<Measure>, String> {
         let words = |written: Vec<String>| expand_lists(written, lists);
         let measure = match kind {
             RuleKind::Pattern => {
@@ -143,7 +153,8 @@ impl Measure {
                         if phrases.is_empty() {
                             return Err("every group in `all_of` needs at least one phrase".to_owned());
                         }
-                        PhraseGroup::new(&phrases, case_sensitive, verify)
+                        let phrases = phrases.iter().map(|phrase| phrase_node(phrase).map_err(|err| format!("`{phrase}`: {err}")));
+                        Ok(Node::Alt(phrases.collect::<Result<_, _>>()?))
                     })
                     .collect::<Result<_, _>>()?;
                 Measure::CoOccurrence { groups }

@@ -33,7 +33,7 @@ pub use layers::layered_rules;
 pub use lists::Lists;
 pub use load::{builtin_pack, builtin_pack_providing, Loader, MAX_EXTENDS_DEPTH, MAX_PACK_FILES, MAX_PACK_FILE_BYTES};
 pub use measure::{Capitals, Measure, PronounRatio};
-pub use patterns::{Escape, Expr, Guard, GuardTest, GuardWindow, Pattern, PhraseGroup};
+pub use patterns::{Escape, Expr, Guard, GuardTest, GuardWindow, Pattern};
 pub use spec::{Examples, RewriteExample, RuleKind, Scope, SuggestionSpec};
 pub use vocabulary::{Allowlist, MAX_ALLOWED_PHRASES};
 
@@ -188,7 +188,7 @@ pub(crate) fn compile_rule(pack: &str, origin: &str, text: &str, mut spec: spec:
         offset..offset
     });
     let params = spec.params.take().unwrap_or_default();
-    let measure = Measure::from_params(spec.kind, params, case_sensitive, lists, verify).map_err(|message| at(params_at, message))?;
+    let measure = Measure::from_params(spec.kind, params, lists).map_err(|message| at(params_at, message))?;
     if measure.is_none() && count == 0 {
         return Err(at(spec.id.span(), format!("rule `{id}` has nothing to match: add `match` (or `regex`)")));
     }

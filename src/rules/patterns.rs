@@ -3,9 +3,6 @@
 //! when the pack loads and compiled when an engine is built with the final lists;
 //! regexes are compiled when the pack loads, so a bad one is reported at its place.
 
-use std::sync::OnceLock;
-
-use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 use super::expr::Node;
@@ -86,48 +83,6 @@ impl Escape {
     }
 }
 
-/// Phrases of which a measure asks "is one of these in the message, and where first?"
-/// (a `co-occurrence` group): one regex, compiled when a message first holds one of
-/// its literals, so the many messages that hold none never pay for it.
-#[derive(Debug, Clone)]
-pub struct PhraseGroup {
-    source: String,
-    case_sensitive: bool,
-    /// Finds the lower-case literals one of which every match contains; `None`: no
-    /// such set, the regex runs on every message.
-    literals: Option<AhoCorasick>,
-    regex: OnceLock<Option<Regex>>,
-}
-
-impl PhraseGroup {
-    /// The phrases as one regex; with `verify` it is compiled now, so a group too
-    /// large to compile is reported when its pack loads (the built-in packs, tested
-    /// with the project, skip it to start faster).
-    pub fn new(phrases: &[String], case_sensitive: bool, verify: bool) -> Result<PhraseGroup, String> {
-        let source = phrases.iter().map(|phrase| format!("(?:{})", matcher::phrase_source(phrase))).collect::<Vec<_>>().join("|");
-        let literals = required_literals(&source)
-            .map(|found| AhoCorasick::builder().ascii_case_insensitive(true).build(found).map_err(|err| err.to_string()))
-            .transpose()?;
-        let group = PhraseGroup { source, case_sensitive, literals, regex: OnceLock::new() };
-        if verify {
-            let regex = matcher::compile(&group.source, case_sensitive).map_err(|err| matcher::problem(&err))?;
-            group.regex.get_or_init(|| Some(regex));
-        }
-        Ok(group)
-    }
-
-    /// The first match at or after `from` on word boundaries ([`matcher::find_bounded`]).
-    pub fn find(&self, hay: &str, from: usize) -> Option<std::ops::Range<usize>> {
-        if self.literals.as_ref().is_some_and(|literals| !literals.is_match(&hay[from..])) {
-            return None;
-        }
-        // A group too large to compile matches nothing; packs that are not built in
-        // were compiled when they loaded, and said so.
-        let regex = self.regex.get_or_init(|| matcher::compile(&self.source, self.case_sensitive).ok()).as_ref()?;
-        matcher::find_bounded(regex, hay, from).map(|found| found.range())
-    }
-}
-
 /// Literals of which every match contains one (prefixes, else suffixes), lower-cased;
 /// `None` if some match could contain none of a few short strings.
 fn required_literals(source: &str) -> Option<Vec<String>> {
@@ -165,20 +120,6 @@ mod tests {
         assert_eq!(required_literals(r"\bper (?:my|our) last\b"), Some(vec!["per my last".into(), "per our last".into()]));
         assert_eq!(required_literals(r"\w+ (?:ASAP|urgently)"), Some(vec![" asap".into(), " urgently".into()]));
         assert_eq!(required_literals(r"\w+"), None);
-    }
-
-    #[test]
-    fn a_phrase_group_finds_its_phrases_on_word_edges_and_skips_texts_without_them() {
-        let group = PhraseGroup::new(&["let you down".into(), "sorry".into(), "we're upset".into()], false, false).unwrap();
-        assert!(group.literals.is_some());
-        assert_eq!(group.find("Sorryness. We\u{2019}re  upset, sorry.", 0), Some(11..25));
-        assert_eq!(group.find("We let\nyou down; SORRY", 0), Some(3..15));
-        assert_eq!(group.find("We let\nyou down; SORRY", 4), Some(17..22));
-        assert_eq!(group.find("Nothing here.", 0), None);
-        assert!(group.regex.get().is_some(), "compiled once a text held a literal");
-        let untouched = PhraseGroup::new(&["sorry".into()], false, false).unwrap();
-        assert_eq!(untouched.find("Nothing here.", 0), None);
-        assert!(untouched.regex.get().is_none(), "not compiled for a text without its literals");
     }
 
     #[test]

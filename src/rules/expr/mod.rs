@@ -19,7 +19,7 @@ use std::sync::{Arc, OnceLock};
 
 pub use analysis::Analysis;
 pub use lexicon::{Lexicon, TokenWords, WordId};
-pub use parse::{parse, syntax_error, ParseError};
+pub use parse::{parse, phrase_node, syntax_error, ParseError};
 pub use program::{check, compile, CompileError, Program, MAX_MATCH_TOKENS};
 
 /// The most times `*` and `+` repeat.

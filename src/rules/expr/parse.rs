@@ -381,6 +381,16 @@ fn stray_hint(c: char) -> &'static str {
     }
 }
 
+/// A plain phrase, read word by word with nothing special in it ("let you down",
+/// "p.s."): what a measure's word list holds.
+pub fn phrase_node(phrase: &str) -> Result<Node, String> {
+    let words = phrase.split_whitespace().map(|word| word_node(&normalise(word), &normalise_keeping_case(word))).collect::<Result<Vec<_>, _>>()?;
+    if words.is_empty() {
+        return Err("a phrase is empty".into());
+    }
+    Ok(sequence_node(words))
+}
+
 fn sequence_node(mut items: Vec<Node>) -> Node {
     if items.len() == 1 {
         items.pop().expect("one")
