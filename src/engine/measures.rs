@@ -6,12 +6,15 @@ use super::View;
 use crate::rules::{Capitals, Measure, PronounRatio, Rule};
 use crate::text::{paragraphs, words};
 
+/// Where phrase group `k` first matches in a sentence, in the text.
+pub type GroupMatch<'a> = &'a dyn Fn(usize, &Range<usize>) -> Option<Range<usize>>;
+
 /// What a measure asks of the rule's compiled expressions, sentence by sentence.
 pub struct Sentences<'a> {
     /// Whether a sentence holds one of the rule's own patterns (`many-questions`).
     pub asks: &'a dyn Fn(&Range<usize>) -> bool,
-    /// Where phrase group `k` first matches in a sentence (`co-occurrence`), in the text.
-    pub group_match: &'a dyn Fn(usize, &Range<usize>) -> Option<Range<usize>>,
+    /// For `co-occurrence`.
+    pub group_match: GroupMatch<'a>,
 }
 
 /// Spans to report for one message-level rule.
@@ -133,12 +136,7 @@ fn pronoun_ratio(params: &PronounRatio, view: &View<'_>) -> Option<Range<usize>>
 }
 
 /// The first hit of the first group, when each of the `groups` has a hit in scope.
-fn co_occurrence(
-    groups: usize,
-    rule: &Rule,
-    view: &View<'_>,
-    group_match: &dyn Fn(usize, &Range<usize>) -> Option<Range<usize>>,
-) -> Option<Range<usize>> {
+fn co_occurrence(groups: usize, rule: &Rule, view: &View<'_>, group_match: GroupMatch<'_>) -> Option<Range<usize>> {
     let first_in_scope = |group: usize| view.sentences.iter().filter(|s| view.in_scope(rule.scope, s.start)).find_map(|s| group_match(group, s));
     let mut hits = (0..groups).map(first_in_scope);
     let anchor = hits.next()??;

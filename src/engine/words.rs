@@ -107,6 +107,9 @@ impl Lazy {
     }
 }
 
+/// An expression with its anchors (sorted; `None`: tried everywhere).
+type Anchored = (Lazy, Option<Vec<WordId>>);
+
 /// Every rule's compiled expressions, guards and escape hatches, with the anchor index.
 #[derive(Debug, Default)]
 pub(super) struct Words {
@@ -130,9 +133,9 @@ pub(super) struct Words {
     /// Per rule index: its guards.
     pub guards: Vec<Vec<CompiledGuard>>,
     /// Per rule index: the expressions of a `many-questions` rule (what counts as an ask).
-    pub asks: Vec<Vec<(Lazy, Option<Vec<WordId>>)>>,
+    pub asks: Vec<Vec<Anchored>>,
     /// Per rule index: the phrase groups of a `co-occurrence` rule.
-    groups: Vec<Vec<(Lazy, Option<Vec<WordId>>)>>,
+    groups: Vec<Vec<Anchored>>,
 }
 
 /// A rule expression that runs on every sentence (for `tactful pack check`).
@@ -153,14 +156,14 @@ impl Words {
         let mut analysis = expr::Analysis::default();
         // `finding`: an expression that makes findings, which `hits` prefilters by the
         // other words it requires.
-        let mut compile = |expr: &Expr, finding: bool| -> Result<(Lazy, Option<Vec<WordId>>, Vec<Vec<WordId>>), EngineError> {
+        let mut compile = |expr: &Expr, finding: bool| -> Result<(Anchored, Vec<Vec<WordId>>), EngineError> {
             let fail = |message: &str| EngineError::Rule(format!("{}: {message}", expr.location));
             let node = resolver.resolve(&expr.node).map_err(|err| fail(err.message()))?;
             expr::check(&node, &mut analysis).map_err(|err| fail(&err.0))?;
             lexicon.add_words(&node, &mut walked);
             let anchors = analysis.anchor_words(&node, &lexicon);
             let required = if finding { analysis.required_words(&node, &lexicon, REQUIRED_SETS) } else { Vec::new() };
-            Ok((Lazy { node, program: OnceLock::new() }, anchors, required))
+            Ok(((Lazy { node, program: OnceLock::new() }, anchors), required))
         };
         let mut literals = Vec::new();
         for (rule_index, rule) in rules.enumerate() {
@@ -169,13 +172,12 @@ impl Words {
             for (pattern_index, pattern) in patterns.iter().enumerate() {
                 match pattern {
                     Pattern::Expr(expr) if rule.measure.is_some() => {
-                        let (program, anchors, _) = compile(expr, false)?;
-                        asks.push((program, anchors));
+                        asks.push(compile(expr, false)?.0);
                     }
                     // A measure's regexes are looked at by `asks`, not run as findings.
                     Pattern::Regex(_) if rule.measure.is_some() => {}
                     Pattern::Expr(expr) => {
-                        let (program, anchors, required) = compile(expr, true)?;
+                        let ((program, anchors), required) = compile(expr, true)?;
                         let id = words.exprs.len() as u32;
                         words.required.push(required);
                         match anchors {
@@ -207,7 +209,7 @@ impl Words {
             for (index, guard) in guards.iter().enumerate() {
                 let test = match &guard.test {
                     GuardTest::Expr(expr) => {
-                        let (program, anchors, _) = compile(expr, false)?;
+                        let ((program, anchors), _) = compile(expr, false)?;
                         CompiledTest::Expr { program: Box::new(program), anchors }
                     }
                     GuardTest::Regex(_) => CompiledTest::Regex { index },
@@ -220,8 +222,7 @@ impl Words {
             if let Some(Measure::CoOccurrence { groups: phrases }) = &rule.measure {
                 for node in phrases {
                     let group = Expr { source: String::new(), node: node.clone(), location: rule.location.clone() };
-                    let (program, anchors, _) = compile(&group, false)?;
-                    groups.push((program, anchors));
+                    groups.push(compile(&group, false)?.0);
                 }
             }
             words.groups.push(groups);
