@@ -122,11 +122,24 @@ fn pronoun_ratio(params: &PronounRatio, view: &View<'_>) -> Option<Range<usize>>
             if word.len() > longest {
                 continue;
             }
-            let lower = word.to_lowercase().replace('’', "'");
-            if params.first.contains(&lower) {
+            // Most words are short and ASCII: lower-cased on the stack.
+            let mut buffer = [0u8; 24];
+            let owned;
+            let lower = match buffer.get_mut(..word.len()) {
+                Some(bytes) if word.is_ascii() => {
+                    bytes.copy_from_slice(word.as_bytes());
+                    bytes.make_ascii_lowercase();
+                    std::str::from_utf8(bytes).unwrap_or_default()
+                }
+                _ => {
+                    owned = word.to_lowercase().replace('’', "'");
+                    owned.as_str()
+                }
+            };
+            if params.first.contains(lower) {
                 first += 1;
                 first_at.get_or_insert(start);
-            } else if params.second.contains(&lower) {
+            } else if params.second.contains(lower) {
                 second += 1;
             }
         }
