@@ -805,3 +805,34 @@ fn native_messaging_is_also_an_option_of_tactful_lsp() {
     assert_eq!(seen_ranges(&client.diagnostics(&uri, Some(1))), expected_ranges(DRAFT, &cli(DRAFT, &[]), Encoding::Utf16));
     assert!(client.close_stdin_and_wait().success(), "Thunderbird closes the pipe when the add-on disconnects");
 }
+
+/// A pasted wall of "asap" with no full stop: the editor gets the first 1,000 findings
+/// and an information on the first word not checked, which hovers with what happened
+/// and offers no "disable" (it is no rule); a fix on a finding before it still works.
+#[test]
+fn past_the_findings_limit_the_editor_is_told_where_checking_stopped() {
+    let text = format!("Subject: Notes\n\n{}\n", "asap ".repeat(1_050));
+    let (sandbox, mut client) = start("limit", &["utf-16"], json!(null));
+    std::fs::write(sandbox.workspace.join(".tactful.toml"), "").unwrap();
+    let uri = sandbox.uri("wall.eml");
+    client.open(&uri, "mail", 1, &text);
+    let diagnostics = client.diagnostics(&uri, Some(1));
+    assert_eq!(diagnostics.len(), 1_001);
+    let note = diagnostics.iter().find(|d| d["code"] == "tactful.limit").expect("the note is published");
+    assert_eq!(note["severity"], 3, "information");
+    // On the first "asap" not reported (a measure, the long sentence, takes one of the
+    // 1,000).
+    let reported = diagnostics.iter().filter(|d| d["code"] == "pressure.asap").count() as u64;
+    assert!(reported >= 990, "{reported}");
+    let at = reported * 5;
+    assert_eq!(note["range"], json!({ "start": { "line": 2, "character": at }, "end": { "line": 2, "character": at + 4 } }));
+    assert!(note["message"].as_str().unwrap().contains("not checked"), "{note}");
+    let actions = code_actions(&mut client, &uri, note, None);
+    let titles: Vec<&str> = actions.iter().filter_map(|a| a["title"].as_str()).collect();
+    assert!(!titles.iter().any(|t| t.starts_with("Disable")), "{titles:?}");
+    let said = hover(&mut client, &uri, json!({ "line": 2, "character": at + 1 }));
+    assert!(said["result"]["contents"]["value"].as_str().unwrap().contains("not checked"), "{said}");
+    let first = asap(&diagnostics);
+    let fixes = code_actions(&mut client, &uri, first, None);
+    assert!(fixes.iter().any(|a| a["edit"].is_object()), "a finding before the note still has its fix: {fixes:?}");
+}
