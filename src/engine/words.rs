@@ -3,11 +3,11 @@
 //! anchor, bounded by the expression's longest match; `regex` escape hatches only when
 //! the sentence holds one of their literals. Every step is linear in the sentence.
 
-use foldhash::HashSet;
 use std::ops::Range;
 use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
+use foldhash::HashSet;
 
 use super::EngineError;
 use crate::rules::expr::vm::{self, Found, Input, Scratch, Window};

@@ -2,8 +2,9 @@
 //! later packs (`[lists.add]`), and resolved when an engine is built from the final
 //! stack of packs, so an addition reaches every rule that uses the list.
 
-use foldhash::HashMap;
 use std::sync::Arc;
+
+use foldhash::HashMap;
 
 use super::expr::Node;
 use super::keys::suggestion_suffix;

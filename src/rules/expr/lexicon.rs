@@ -2,10 +2,9 @@
 //! up once ([`Lexicon::words`]); from then on candidate picking and every word test of
 //! the [`super::vm`] compare numbers instead of hashing strings.
 
-use foldhash::HashSet;
 use std::sync::Arc;
 
-use foldhash::HashMap;
+use foldhash::{HashMap, HashSet};
 
 use super::Node;
 use crate::text::Tokens;
