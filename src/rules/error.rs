@@ -130,6 +130,28 @@ pub fn value_offset(text: &str, span: std::ops::Range<usize>, offset: usize) -> 
     at + body.len()
 }
 
+/// Where each line of one file starts: a pack file names the place of every rule,
+/// list and expression it holds, and a lookup here costs a binary search, not a count
+/// of the lines from the top.
+#[derive(Debug)]
+pub struct LineStarts(Vec<usize>);
+
+impl LineStarts {
+    pub fn new(source: &str) -> LineStarts {
+        LineStarts(std::iter::once(0).chain(memchr::memchr_iter(b'\n', source.as_bytes()).map(|at| at + 1)).collect())
+    }
+
+    /// The place of byte `offset` in `source` (the text these lines are of), as
+    /// [`Location::at`] finds it.
+    pub fn location(&self, origin: &str, source: &str, offset: usize) -> Location {
+        let offset = offset.min(source.len());
+        let line = self.0.partition_point(|&start| start <= offset);
+        let line_start = self.0[line - 1];
+        let column = source.get(line_start..offset).map_or(0, |before| before.chars().count()) + 1;
+        Location { origin: origin.to_owned(), line, column }
+    }
+}
+
 /// 1-based line and column (in characters) of a byte offset.
 fn line_column(source: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(source.len());
@@ -151,5 +173,14 @@ mod tests {
         assert_eq!(&text[value_offset(text, literal, 2)..][..2], "(y");
         let basic = text.find("\"x").unwrap()..text.rfind('"').unwrap() + 1;
         assert_eq!(&text[value_offset(text, basic, "x \"q\" é ".len())..][..2], "(y");
+    }
+
+    #[test]
+    fn line_starts_place_every_offset_as_counting_does() {
+        let text = "a = 1\n\nb = 'é x'\r\nlast";
+        let lines = LineStarts::new(text);
+        for offset in (0..=text.len() + 2).filter(|&o| o > text.len() || text.is_char_boundary(o)) {
+            assert_eq!(lines.location("f", text, offset), Location::at("f", text, offset), "offset {offset}");
+        }
     }
 }

@@ -18,7 +18,7 @@ use super::keys::{did_you_mean, suggestion_suffix};
 use super::layers::{already_defined, Layers};
 use super::lists::{self, Lists, NamedList};
 use super::spec::{Examples, FlaggedPhrases, PackFile, PackMeta, RuleKind, RuleSpec, Scope, SuggestionSpec};
-use super::{compile_rule, Allowlist, ExprContext, Location, Pack, PackError, Rule, MAX_ALLOWED_PHRASES, MAX_RULES_PER_PACK};
+use super::{compile_rule, Allowlist, ExprContext, LineStarts, Pack, PackError, Rule, MAX_ALLOWED_PHRASES, MAX_RULES_PER_PACK};
 use crate::fsread::{self, Within};
 use crate::parallel;
 use crate::selection::Toggle;
@@ -46,6 +46,7 @@ pub struct Loader {
 struct Parsed<'a> {
     origin: &'a str,
     text: &'a str,
+    lines: LineStarts,
     file: PackFile,
 }
 
@@ -120,11 +121,12 @@ impl Loader {
         // Where errors about the whole pack point.
         let first_origin = sources.first().map_or(fallback_name, |(origin, _)| origin.as_str());
         let files = parallel::map(sources.iter().collect(), |(origin, text)| {
-            toml::from_str::<PackFile>(text).map_err(|err| PackError::from_toml(origin, text, &err))
+            let file = toml::from_str::<PackFile>(text).map_err(|err| PackError::from_toml(origin, text, &err));
+            (file, LineStarts::new(text))
         });
         let mut parsed = Vec::with_capacity(sources.len());
-        for ((origin, text), file) in sources.iter().zip(files) {
-            parsed.push(Parsed { origin, text, file: file? });
+        for ((origin, text), (file, lines)) in sources.iter().zip(files) {
+            parsed.push(Parsed { origin, text, lines, file: file? });
         }
         self.budget.charge(parsed.iter().map(|p| &p.file)).map_err(|message| PackError::whole_file(first_origin, message))?;
         let meta = pack_meta(&mut parsed)?;
@@ -150,8 +152,8 @@ impl Loader {
         read_lists(&mut parsed, &mut lists, verify)?;
 
         // Its own rules, the vocabulary's flagged phrases among them.
-        let mut specs: Vec<(&str, &str, RuleSpec)> = Vec::new();
-        for Parsed { origin, text, file } in &mut parsed {
+        let mut specs: Vec<(&str, &str, &LineStarts, RuleSpec)> = Vec::new();
+        for Parsed { origin, text, lines, file } in &mut parsed {
             if let Some(words) = file.vocabulary.take() {
                 let phrases: Vec<String> = words.allow.iter().map(|p| p.get_ref().clone()).collect();
                 if phrases.len() > MAX_ALLOWED_PHRASES {
@@ -163,18 +165,18 @@ impl Loader {
                 vocabulary.extend(&own);
                 let category = words.category.as_ref().map_or_else(|| slug(&name), |c| c.get_ref().clone());
                 for entry in words.flag {
-                    specs.push((origin, text, flagged_rule(&category, entry, origin, text)?));
+                    specs.push((origin, text, lines, flagged_rule(&category, entry, origin, text)?));
                 }
             }
-            specs.extend(std::mem::take(&mut file.rules).into_iter().map(|rule| (*origin, *text, rule)));
+            specs.extend(std::mem::take(&mut file.rules).into_iter().map(|rule| (*origin, *text, &*lines, rule)));
         }
         if specs.len() > MAX_RULES_PER_PACK {
             let message = format!("pack has {} rules; at most {MAX_RULES_PER_PACK} are allowed", specs.len());
             return Err(PackError::whole_file(first_origin, message));
         }
         // Compiled on every core; the first problem in file order is the one reported.
-        let ids: Vec<(&str, &str, Spanned<String>)> = specs.iter().map(|(origin, text, spec)| (*origin, *text, spec.id.clone())).collect();
-        let compiled = parallel::map(specs, |(origin, text, spec)| compile_rule(&name, origin, text, spec, &lists, verify));
+        let ids: Vec<(&str, &str, Spanned<String>)> = specs.iter().map(|(origin, text, _, spec)| (*origin, *text, spec.id.clone())).collect();
+        let compiled = parallel::map(specs, |(origin, text, lines, spec)| compile_rule(&name, origin, text, lines, spec, &lists, verify));
         let mut seen: HashMap<String, String> = HashMap::new();
         for ((origin, text, id), rule) in ids.into_iter().zip(compiled) {
             let (id, at) = (id.get_ref().clone(), id.span().start);
@@ -261,7 +263,7 @@ impl Loader {
 /// its token regexes compile (the built-in packs' lists are checked by their tests).
 fn read_lists(parsed: &mut [Parsed<'_>], lists: &mut Lists, verify: bool) -> Result<(), PackError> {
     let mut own = Vec::new();
-    for Parsed { origin, text, file } in parsed.iter_mut() {
+    for Parsed { origin, text, lines, file } in parsed.iter_mut() {
         let Some(spec) = file.lists.take() else {
             continue;
         };
@@ -274,22 +276,22 @@ fn read_lists(parsed: &mut [Parsed<'_>], lists: &mut Lists, verify: bool) -> Res
             if value.get_ref().is_empty() {
                 return Err(fail(format!("list `{name}` is empty")));
             }
-            own.push((*origin, *text, name, value, add));
+            own.push((*origin, *text, &*lines, name, value, add));
         }
     }
     // Names first (placeholders), so entries may use lists defined later or in another file.
     let mut names = lists.clone();
-    for (origin, text, name, value, add) in &own {
-        let location = Location::at(origin, text, value.span().start);
+    for (origin, text, lines, name, value, add) in &own {
+        let location = lines.location(origin, text, value.span().start);
         let placeholder = NamedList { name: name.clone(), add: *add, entries: Vec::new(), location };
         names.push(Arc::new(placeholder)).map_err(|message| PackError::at(origin, text, value.span().start, message))?;
     }
     // Every entry of every list parsed on every core; the first problem in file order
     // is the one reported.
     let entries: Vec<_> =
-        own.iter().flat_map(|(origin, text, _, value, _)| value.get_ref().iter().map(move |entry| (*origin, *text, entry))).collect();
-    let mut parsed_entries = parallel::map(entries, |(origin, text, entry)| {
-        let expr = ExprContext { origin, text, lists: &names, verify }.parse(entry)?;
+        own.iter().flat_map(|(origin, text, lines, _, value, _)| value.get_ref().iter().map(move |entry| (*origin, *text, *lines, entry))).collect();
+    let mut parsed_entries = parallel::map(entries, |(origin, text, lines, entry)| {
+        let expr = ExprContext { origin, text, lines, lists: &names, verify }.parse(entry)?;
         if expr.node.has_focus() {
             let message = "a list entry cannot choose the reported span: put `[...]` in the rule's `match`";
             return Err(PackError::at(origin, text, entry.span().start, message));
@@ -297,9 +299,9 @@ fn read_lists(parsed: &mut [Parsed<'_>], lists: &mut Lists, verify: bool) -> Res
         Ok(lists::Entry { source: expr.source, node: expr.node })
     })
     .into_iter();
-    for (origin, text, name, value, add) in &own {
+    for (origin, text, lines, name, value, add) in &own {
         let entries = parsed_entries.by_ref().take(value.get_ref().len()).collect::<Result<Vec<_>, _>>()?;
-        let location = Location::at(origin, text, value.span().start);
+        let location = lines.location(origin, text, value.span().start);
         let list = NamedList { name: name.clone(), add: *add, entries, location };
         lists.push(Arc::new(list)).map_err(|message| PackError::at(origin, text, value.span().start, message))?;
     }
@@ -307,7 +309,7 @@ fn read_lists(parsed: &mut [Parsed<'_>], lists: &mut Lists, verify: bool) -> Res
         return Ok(());
     }
     let mut resolver = lists.resolver();
-    for (origin, text, name, value, _) in &own {
+    for (origin, text, _, name, value, _) in &own {
         resolver.resolve(&Node::List(name.clone(), 0)).map_err(|err| PackError::at(origin, text, value.span().start, err.message()))?;
     }
     Ok(())
@@ -323,7 +325,7 @@ fn read_pack_file(file: &Path, folder: Within<'_>) -> Result<(String, String), P
 /// The one `[pack]` table of a pack's files, with the file it is in.
 fn pack_meta<'a>(parsed: &mut [Parsed<'a>]) -> Result<Option<(PackMeta, &'a str, &'a str)>, PackError> {
     let mut found: Option<(PackMeta, &str, &str)> = None;
-    for Parsed { origin, text, file } in parsed {
+    for Parsed { origin, text, file, .. } in parsed {
         if let Some(meta) = file.pack.take() {
             if let Some((_, first, _)) = &found {
                 let message = format!("a second [pack] table (the first is in {first}); a pack has one");

@@ -27,7 +27,7 @@ use toml::Spanned;
 
 pub use budget::{MAX_PATTERNS, MAX_PATTERN_BYTES};
 pub use builtin::{builtin_pack_names, DEFAULT_PACK};
-pub use error::{value_offset, Location, PackError};
+pub use error::{value_offset, LineStarts, Location, PackError};
 pub use keys::did_you_mean;
 pub use layers::layered_rules;
 pub use lists::Lists;
@@ -154,7 +154,15 @@ impl Pack {
 /// Reads one rule. With `verify`, each expression is also compiled with the lists the
 /// pack sees, so a mistake is reported at its place now rather than when an engine is
 /// built; the built-in packs, tested with the project, skip it to start faster.
-pub(crate) fn compile_rule(pack: &str, origin: &str, text: &str, mut spec: spec::RuleSpec, lists: &Lists, verify: bool) -> Result<Rule, PackError> {
+pub(crate) fn compile_rule(
+    pack: &str,
+    origin: &str,
+    text: &str,
+    lines: &LineStarts,
+    mut spec: spec::RuleSpec,
+    lists: &Lists,
+    verify: bool,
+) -> Result<Rule, PackError> {
     let at = |span: std::ops::Range<usize>, message: String| PackError::at(origin, text, span.start, message);
     let id = spec.id.get_ref();
     let Some((id_category, name)) = id.split_once('.') else {
@@ -195,9 +203,9 @@ pub(crate) fn compile_rule(pack: &str, origin: &str, text: &str, mut spec: spec:
     // A rule written with phrases and patterns has regex guards, as has a measure that
     // has guards and nothing else to match.
     let regex_guards = regex_format || (measure.is_some() && !words);
-    let context = ExprContext { origin, text, lists, verify };
+    let context = ExprContext { origin, text, lines, lists, verify };
     let escape = |entry: &Spanned<String>, source: &str| {
-        Escape::new(source, case_sensitive, Location::at(origin, text, entry.span().start)).map_err(|(column, message)| {
+        Escape::new(source, case_sensitive, lines.location(origin, text, entry.span().start)).map_err(|(column, message)| {
             let offset = column.and_then(|c| entry.get_ref().char_indices().nth(c)).map(|(i, _)| i);
             let place = offset.map_or(entry.span().start, |o| value_offset(text, entry.span(), o));
             PackError::at(origin, text, place, message)
@@ -251,7 +259,7 @@ pub(crate) fn compile_rule(pack: &str, origin: &str, text: &str, mut spec: spec:
         matcher: Arc::new(matcher),
         novel_to_thread: spec.novel_to_thread,
         measure,
-        location: Location::at(origin, text, spec.id.span().start),
+        location: lines.location(origin, text, spec.id.span().start),
         replaces: spec.replaces,
     })
 }
@@ -284,6 +292,7 @@ fn check_template_names(spec: &spec::RuleSpec, patterns: &[Pattern], lists: &Lis
 pub(crate) struct ExprContext<'a> {
     pub origin: &'a str,
     pub text: &'a str,
+    pub lines: &'a LineStarts,
     pub lists: &'a Lists,
     /// Compile each expression now, to report its errors at its place.
     pub verify: bool,
@@ -310,7 +319,7 @@ impl ExprContext<'_> {
                 return Err(PackError::at(self.origin, self.text, place(offset), format!("unknown list `@{name}`{close}")));
             }
         }
-        Ok(Expr { source: source.clone(), node, location: Location::at(self.origin, self.text, entry.span().start) })
+        Ok(Expr { source: source.clone(), node, location: self.lines.location(self.origin, self.text, entry.span().start) })
     }
 
     /// A `match` or guard expression: parsed, and checked once with the lists as they
