@@ -161,8 +161,11 @@ impl Words {
             let node = resolver.resolve(&expr.node).map_err(|err| fail(err.message()))?;
             expr::check(&node, &mut analysis).map_err(|err| fail(&err.0))?;
             lexicon.add_words(&node, &mut walked);
-            let anchors = analysis.anchor_words(&node, &lexicon);
-            let required = if finding { analysis.required_words(&node, &lexicon, REQUIRED_SETS) } else { Vec::new() };
+            let (anchors, required) = if finding {
+                analysis.anchors_and_required(&node, &lexicon, REQUIRED_SETS)
+            } else {
+                (analysis.anchor_words(&node, &lexicon), Vec::new())
+            };
             Ok(((Lazy { node, program: OnceLock::new() }, anchors), required))
         };
         let mut literals = Vec::new();

@@ -105,28 +105,28 @@ impl Analysis {
         Some(ids.ids().to_vec())
     }
 
-    /// Besides the anchors, the other sets of words of which every match holds one
-    /// (one per word-anchored part of the sequence that must match), cheapest first,
-    /// at most `most`. A sentence without a word of each set cannot match, and is not
-    /// tried: "(I | we) need [your answer] by @weekday" is anchored on "need" and also
-    /// needs "by" and a weekday.
-    pub fn required_words(&mut self, node: &Node, lexicon: &Lexicon, most: usize) -> Vec<Vec<WordId>> {
-        let (_, anchors) = self.anchors(node, lexicon);
-        let Some((anchor, _)) = anchors else {
-            return Vec::new();
-        };
+    /// The anchors (as [`Analysis::anchor_words`] finds them) and, besides them, the
+    /// other sets of words of which every match holds one (one per word-anchored part
+    /// of the sequence that must match), cheapest first, at most `most`. A sentence
+    /// without a word of each set cannot match, and is not tried: "(I | we) need [your
+    /// answer] by @weekday" is anchored on "need" and also needs "answer", a weekday
+    /// and "by". One walk of the tree answers both.
+    pub fn anchors_and_required(&mut self, node: &Node, lexicon: &Lexicon, most: usize) -> (Option<Vec<WordId>>, Vec<Vec<WordId>>) {
         let mut parts = Vec::new();
         self.mandatory_parts(node, lexicon, &mut parts);
-        parts.retain(|(set, _)| set.ids() != anchor.ids());
+        // The first of the cheapest, as a sequence picks its anchor.
+        let Some(anchor) = parts.iter().enumerate().min_by_key(|(index, (_, cost))| (*cost, *index)).map(|(_, (set, _))| set.ids().to_vec()) else {
+            return (None, Vec::new());
+        };
         parts.sort_by_key(|(_, cost)| *cost);
         let mut sets: Vec<Vec<WordId>> = Vec::new();
         for (set, _) in parts {
-            if !sets.iter().any(|known| known == set.ids()) {
+            if set.ids() != anchor && !sets.iter().any(|known| known == set.ids()) {
                 sets.push(set.ids().to_vec());
             }
         }
         sets.truncate(most);
-        sets
+        (Some(anchor), sets)
     }
 
     /// The anchor sets of the parts of `node`'s top sequence that every match holds.
@@ -236,9 +236,10 @@ mod tests {
             ids.sort_unstable();
             ids
         };
-        assert_eq!(analysis.anchor_words(&node, &lexicon), Some(ids(&["need"])));
-        let required = analysis.required_words(&node, &lexicon, 4);
+        let (anchor, required) = analysis.anchors_and_required(&node, &lexicon, 4);
+        assert_eq!(anchor, analysis.anchor_words(&node, &lexicon));
+        assert_eq!(anchor, Some(ids(&["need"])));
         assert_eq!(required, [ids(&["answer"]), ids(&["monday", "friday"]), ids(&["your"]), ids(&["by"])]);
-        assert_eq!(analysis.required_words(&node, &lexicon, 1), [ids(&["answer"])]);
+        assert_eq!(analysis.anchors_and_required(&node, &lexicon, 1).1, [ids(&["answer"])]);
     }
 }
