@@ -295,10 +295,7 @@ impl Words {
             let (group, tail) = rest.split_at(count);
             rest = tail;
             let (rule_index, _, lazy) = &self.exprs[id as usize];
-            let holds = |set: &Vec<WordId>| {
-                sentence.words[scan.clone()].iter().any(|w| [w.whole, w.head, w.tail].iter().any(|id| set.binary_search(id).is_ok()))
-            };
-            if !self.required[id as usize].iter().all(holds) {
+            if !self.required[id as usize].iter().all(|set| holds_anchor(&sentence, scan.clone(), Some(set))) {
                 continue;
             }
             let program = lazy.program(&self.lexicon);
@@ -460,7 +457,7 @@ fn search(program: &Program, input: &Input<'_>, window: Window, anchors: Option<
 }
 
 /// Whether one of the tokens `range` is one of `anchors` (sorted); `None`: no anchors,
-/// any sentence may match.
+/// any sentence may match. Also tests an expression's other required words.
 fn holds_anchor(input: &Input<'_>, range: Range<usize>, anchors: Option<&[WordId]>) -> bool {
     anchors.is_none_or(|anchors| {
         input.words[range].iter().any(|words| [words.whole, words.head, words.tail].iter().any(|id| anchors.binary_search(id).is_ok()))
