@@ -11,9 +11,11 @@ use foldhash::HashSet;
 
 use super::EngineError;
 use crate::rules::expr::vm::{self, Found, Input, Scratch, Window};
+use crate::rules::expr::Node;
 use crate::rules::expr::{self, Lexicon, Program, TokenWords, WordId};
+use crate::rules::patterns::required_literals;
 use crate::rules::{matcher, Escape, Expr, GuardTest, GuardWindow, Lists, Matcher, Measure, Pattern, Rule};
-use crate::text::Tokens;
+use crate::text::{self, Tokens};
 
 /// How many more sets of required words an expression is prefiltered by: the cheapest
 /// few reject most sentences; more would cost more to test than they save.
@@ -121,6 +123,10 @@ pub(super) struct Words {
     index: Vec<Vec<u32>>,
     /// Expressions without anchors: tried on every sentence.
     everywhere: Vec<u32>,
+    /// Per expression tried everywhere: a finder for the literals one of which its
+    /// `/re/` token needs, when it has one (`/!{3,}/` needs "!!!"): a sentence without
+    /// them is not tried.
+    everywhere_literals: Vec<Option<AhoCorasick>>,
     /// Per expression: more sets of words (sorted) a sentence must hold one of for it
     /// to match ([`expr::Analysis::required_words`]).
     required: Vec<Vec<Vec<WordId>>>,
@@ -136,6 +142,27 @@ pub(super) struct Words {
     pub asks: Vec<Vec<Anchored>>,
     /// Per rule index: the phrase groups of a `co-occurrence` rule.
     groups: Vec<Vec<Anchored>>,
+}
+
+/// A finder for the literals one of which every match of `node`'s first required
+/// `/re/` token holds. The token regex reads a token's normalised form, so a literal
+/// with an apostrophe or a hyphen (which the text may spell otherwise) gives no
+/// finder, and case is ignored.
+fn token_literals(node: &Node) -> Option<AhoCorasick> {
+    fn required_regex(node: &Node) -> Option<&expr::TokenRegex> {
+        match node {
+            Node::Regex(regex) => Some(regex),
+            Node::Focus(inner) | Node::Capture(_, inner) => required_regex(inner),
+            Node::Repeat { node, min, .. } if *min > 0 => required_regex(node),
+            Node::Seq(items) => items.iter().find_map(required_regex),
+            _ => None,
+        }
+    }
+    let literals = required_literals(&required_regex(node)?.source)?;
+    if literals.iter().any(|literal| literal.chars().any(text::has_spellings)) {
+        return None;
+    }
+    AhoCorasick::builder().ascii_case_insensitive(true).build(&literals).ok()
 }
 
 /// A rule expression that runs on every sentence (for `tactful pack check`).
@@ -191,7 +218,10 @@ impl Words {
                                 }
                                 words.index[slot].push(id);
                             }),
-                            None => words.everywhere.push(id),
+                            None => {
+                                words.everywhere.push(id);
+                                words.everywhere_literals.push(token_literals(&program.node));
+                            }
                         }
                         words.exprs.push((rule_index, pattern_index, program));
                     }
@@ -284,8 +314,10 @@ impl Words {
                 }
             }
         }
-        for &id in &self.everywhere {
-            candidates.extend(scan.clone().map(|index| (id, index)));
+        for (&id, literals) in self.everywhere.iter().zip(&self.everywhere_literals) {
+            if literals.as_ref().is_none_or(|literals| literals.is_match(text)) {
+                candidates.extend(scan.clone().map(|index| (id, index)));
+            }
         }
         candidates.sort_unstable();
         candidates.dedup();
@@ -504,4 +536,27 @@ fn expression_hit(rule: usize, program: &Program, input: &Input<'_>, found: &Fou
         })
         .collect();
     Hit { rule, span, positions: (start, end), groups }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn literals_of(source: &str) -> Option<Vec<bool>> {
+        let finder = token_literals(&expr::parse(source).unwrap())?;
+        Some(["Stop!!! Now.", "What?!? Really", "Hello there."].iter().map(|text| finder.is_match(text)).collect())
+    }
+
+    /// A token regex every match needs gives a prefilter on its literals; one that is
+    /// optional, one whose literal normalising would change, or one with no literal
+    /// gives none (the expression is tried on every sentence, as before).
+    #[test]
+    fn an_expression_tried_everywhere_is_prefiltered_by_its_token_regex_literals() {
+        assert_eq!(literals_of("/!{3,}/"), Some(vec![true, false, false]));
+        assert_eq!(literals_of(r"[/\?[!?]{2,}|[!?]\?[!?]+/]"), Some(vec![false, true, false]));
+        assert_eq!(literals_of("#cap /!{3,}/"), Some(vec![true, false, false]));
+        assert_eq!(literals_of("#cap /!{3,}/?"), None);
+        assert_eq!(literals_of("/don't+/"), None);
+        assert_eq!(literals_of("/[a-z]+/"), None);
+    }
 }

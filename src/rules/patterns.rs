@@ -85,7 +85,7 @@ impl Escape {
 
 /// Literals of which every match contains one (prefixes, else suffixes), lower-cased;
 /// `None` if some match could contain none of a few short strings.
-fn required_literals(source: &str) -> Option<Vec<String>> {
+pub fn required_literals(source: &str) -> Option<Vec<String>> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
     let hir = regex_syntax::ParserBuilder::new().build().parse(source).ok()?;
     for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {

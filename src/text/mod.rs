@@ -11,7 +11,7 @@ mod tokens;
 use std::ops::Range;
 
 pub use sentences::{paragraphs, sentences, words};
-pub use tokens::{normalise, normalise_keeping_case, Token, TokenKind, Tokens};
+pub use tokens::{has_spellings, normalise, normalise_keeping_case, Token, TokenKind, Tokens};
 
 pub(crate) use tokens::is_apostrophe;
 

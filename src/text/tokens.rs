@@ -135,6 +135,12 @@ pub fn normalise_keeping_case(word: &str) -> String {
     word.chars().map(|c| normal_char(c).unwrap_or(c)).collect()
 }
 
+/// Whether normalising takes `c` as one spelling of several (an apostrophe, a hyphen):
+/// where a normalised form holds `c`, the text may hold another.
+pub fn has_spellings(c: char) -> bool {
+    normal_char(c).is_some()
+}
+
 fn normal_char(c: char) -> Option<char> {
     match c {
         '\'' | '’' | '‘' | 'ʼ' => Some('\''),
