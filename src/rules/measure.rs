@@ -4,8 +4,7 @@
 //! balance of "I" and "you", co-occurring words) rather than matching one phrase; the
 //! engine implements each measure once and the thresholds stay in the pack.
 
-use std::collections::HashSet;
-
+use foldhash::HashSet;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 

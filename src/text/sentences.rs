@@ -117,19 +117,34 @@ pub fn paragraphs(text: &str) -> Vec<Range<usize>> {
 
 /// Words (letters and digits, with inner apostrophes: "don't", "I’m") and their starts.
 pub fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let mut chars = text.char_indices().peekable();
+    // Byte by byte where the text is ASCII (most of it): a measure counts the words of
+    // a whole message.
+    let char_at = move |at: usize| -> Option<char> {
+        let byte = *text.as_bytes().get(at)?;
+        if byte.is_ascii() {
+            Some(byte as char)
+        } else {
+            text[at..].chars().next()
+        }
+    };
+    let mut at = 0;
     std::iter::from_fn(move || {
-        let (start, _) = chars.find(|&(_, c)| is_word_char(c))?;
-        let mut end = text.len();
-        while let Some(&(at, c)) = chars.peek() {
-            let inner_apostrophe = (c == '\'' || c == '’') && text[at + c.len_utf8()..].chars().next().is_some_and(is_word_char);
-            if !(is_word_char(c) || inner_apostrophe) {
-                end = at;
+        loop {
+            let c = char_at(at)?;
+            if is_word_char(c) {
                 break;
             }
-            chars.next();
+            at += c.len_utf8();
         }
-        Some((start, &text[start..end]))
+        let start = at;
+        while let Some(c) = char_at(at) {
+            let inner_apostrophe = (c == '\'' || c == '’') && char_at(at + c.len_utf8()).is_some_and(is_word_char);
+            if !(is_word_char(c) || inner_apostrophe) {
+                break;
+            }
+            at += c.len_utf8();
+        }
+        Some((start, &text[start..at]))
     })
 }
 
@@ -223,6 +238,8 @@ mod tests {
     fn words_keep_inner_apostrophes() {
         let found: Vec<&str> = words("I’m sure you're 'right', Q3 café!").map(|(_, w)| w).collect();
         assert_eq!(found, ["I’m", "sure", "you're", "right", "Q3", "café"]);
+        let found: Vec<(usize, &str)> = words("naïve café’s—東京, ok_go '").collect();
+        assert_eq!(found, [(0, "naïve"), (7, "café’s"), (19, "東京"), (27, "ok_go")]);
     }
 
     #[test]
