@@ -321,14 +321,21 @@ impl Words {
         }
         candidates.sort_unstable();
         candidates.dedup();
+        // The words the scanned tokens hold, sorted, for the required-words test: found
+        // once when an expression first needs it.
+        let mut present: Option<Vec<WordId>> = None;
         let mut rest = &candidates[..];
         while let Some(&(id, _)) = rest.first() {
             let count = rest.iter().take_while(|(other, _)| *other == id).count();
             let (group, tail) = rest.split_at(count);
             rest = tail;
             let (rule_index, _, lazy) = &self.exprs[id as usize];
-            if !self.required[id as usize].iter().all(|set| holds_anchor(&sentence, scan.clone(), Some(set))) {
-                continue;
+            let required = &self.required[id as usize];
+            if !required.is_empty() {
+                let present = present.get_or_insert_with(|| words_present(&sentence, scan.clone()));
+                if !required.iter().all(|set| shares_a_word(present, set)) {
+                    continue;
+                }
             }
             let program = lazy.program(&self.lexicon);
             // A match holds its anchor and covers at most `max_len` tokens.
@@ -489,11 +496,26 @@ fn search(program: &Program, input: &Input<'_>, window: Window, anchors: Option<
 }
 
 /// Whether one of the tokens `range` is one of `anchors` (sorted); `None`: no anchors,
-/// any sentence may match. Also tests an expression's other required words.
+/// any sentence may match.
 fn holds_anchor(input: &Input<'_>, range: Range<usize>, anchors: Option<&[WordId]>) -> bool {
     anchors.is_none_or(|anchors| {
         input.words[range].iter().any(|words| [words.whole, words.head, words.tail].iter().any(|id| anchors.binary_search(id).is_ok()))
     })
+}
+
+/// The word numbers the tokens `range` hold, sorted, without duplicates or unknown words.
+fn words_present(input: &Input<'_>, range: Range<usize>) -> Vec<WordId> {
+    let mut present: Vec<WordId> =
+        input.words[range].iter().flat_map(|words| [words.whole, words.head, words.tail]).filter(|&id| id != expr::lexicon::UNKNOWN).collect();
+    present.sort_unstable();
+    present.dedup();
+    present
+}
+
+/// Whether two sorted sets of word numbers share one: the smaller looked up in the larger.
+fn shares_a_word(a: &[WordId], b: &[WordId]) -> bool {
+    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    small.iter().any(|id| large.binary_search(id).is_ok())
 }
 
 /// Matches of `program` in a sentence that contain one of the anchor tokens `near`
@@ -550,6 +572,14 @@ mod tests {
     /// A token regex every match needs gives a prefilter on its literals; one that is
     /// optional, one whose literal normalising would change, or one with no literal
     /// gives none (the expression is tried on every sentence, as before).
+    #[test]
+    fn two_sorted_sets_share_a_word_whichever_is_larger() {
+        assert!(shares_a_word(&[3], &[1, 2, 3, 9]));
+        assert!(shares_a_word(&[1, 2, 3, 9], &[9]));
+        assert!(!shares_a_word(&[4, 5], &[1, 2, 3, 9]));
+        assert!(!shares_a_word(&[], &[1]));
+    }
+
     #[test]
     fn an_expression_tried_everywhere_is_prefiltered_by_its_token_regex_literals() {
         assert_eq!(literals_of("/!{3,}/"), Some(vec![true, false, false]));
