@@ -1,5 +1,6 @@
-//! Work spread over the cores. Loading the built-in packs and building an engine are
-//! most of a short `tactful check`; both split into many small, independent items.
+//! Work spread over the cores. Loading the built-in packs is much of a short
+//! `tactful check`, and it splits into many small, independent items (files, list
+//! entries, rules).
 
 use std::sync::Mutex;
 

@@ -128,7 +128,7 @@ pub(super) struct Words {
     /// them is not tried.
     everywhere_literals: Vec<Option<AhoCorasick>>,
     /// Per expression: more sets of words (sorted) a sentence must hold one of for it
-    /// to match ([`expr::Analysis::required_words`]).
+    /// to match ([`expr::Analysis::anchors_and_required`]).
     required: Vec<Vec<Vec<WordId>>>,
     /// (rule index, pattern index) of every `regex` entry.
     escapes: Vec<(usize, usize)>,
@@ -446,23 +446,16 @@ impl Words {
         let window = Window { lo: 0, hi: end, start: 0, end };
         programs.iter().any(|(program, anchors)| search(program.program(&self.lexicon), &input, window, anchors.as_deref()))
     }
-}
 
-impl Words {
     /// Where phrase group `group` of rule `rule_index` (a `co-occurrence` rule) first
     /// matches in one sentence (`text`, analysed), relative to it. Of the phrases that
     /// match at one place, the first written wins.
     pub fn group_match(&self, rule: &Rule, rule_index: usize, group: usize, text: &str, analysed: &Analysed) -> Option<Range<usize>> {
         let (program, anchors) = self.groups[rule_index].get(group)?;
         let input = Input { case_sensitive: rule.case_sensitive, ..analysed.input(text) };
-        if !holds_anchor(&input, 0..analysed.tokens.len(), anchors.as_deref()) {
-            return None;
-        }
         let program = program.program(&self.lexicon);
         let end = 2 * analysed.tokens.len();
-        let window = Window { lo: 0, hi: end, start: 0, end };
-        let mut scratch = Scratch::default();
-        let found = (0..analysed.tokens.len()).find_map(|index| vm::match_at(program, &input, window, 2 * index, false, &mut scratch))?;
+        let found = first_match(program, &input, Window { lo: 0, hi: end, start: 0, end }, anchors.as_deref())?;
         let (start, end) = found.focus();
         Some(vm::start_byte(&input, start)..vm::end_byte(&input, end))
     }
@@ -482,17 +475,23 @@ fn search_window(program: &Program, input: &Input<'_>, window: Window, anchors: 
 /// Whether `program` matches anywhere in `window`; with `anchors`, only where one of
 /// them is near.
 fn search(program: &Program, input: &Input<'_>, window: Window, anchors: Option<&[WordId]>) -> bool {
+    first_match(program, input, window, anchors).is_some()
+}
+
+/// The first match of `program` in `window` from the left (the first written among
+/// alternatives at one place); with `anchors`, none unless one of them is there.
+fn first_match(program: &Program, input: &Input<'_>, window: Window, anchors: Option<&[WordId]>) -> Option<Found> {
     let first = window.lo.div_ceil(2);
     let last = window.hi / 2;
     if program.anchored_start {
         let at = window.start;
-        return at % 2 == 0 && at >= window.lo && vm::match_at(program, input, window, at, false, &mut Scratch::default()).is_some();
+        return (at % 2 == 0 && at >= window.lo).then(|| vm::match_at(program, input, window, at, false, &mut Scratch::default())).flatten();
     }
     if !holds_anchor(input, first..last, anchors) {
-        return false;
+        return None;
     }
     let mut scratch = Scratch::default();
-    (first..last).any(|index| vm::match_at(program, input, window, 2 * index, false, &mut scratch).is_some())
+    (first..last).find_map(|index| vm::match_at(program, input, window, 2 * index, false, &mut scratch))
 }
 
 /// Whether one of the tokens `range` is one of `anchors` (sorted); `None`: no anchors,
@@ -569,9 +568,6 @@ mod tests {
         Some(["Stop!!! Now.", "What?!? Really", "Hello there."].iter().map(|text| finder.is_match(text)).collect())
     }
 
-    /// A token regex every match needs gives a prefilter on its literals; one that is
-    /// optional, one whose literal normalising would change, or one with no literal
-    /// gives none (the expression is tried on every sentence, as before).
     #[test]
     fn two_sorted_sets_share_a_word_whichever_is_larger() {
         assert!(shares_a_word(&[3], &[1, 2, 3, 9]));
@@ -580,6 +576,9 @@ mod tests {
         assert!(!shares_a_word(&[], &[1]));
     }
 
+    /// A token regex every match needs gives a prefilter on its literals; one that is
+    /// optional, one whose literal normalising would change, or one with no literal
+    /// gives none (the expression is tried on every sentence, as before).
     #[test]
     fn an_expression_tried_everywhere_is_prefiltered_by_its_token_regex_literals() {
         assert_eq!(literals_of("/!{3,}/"), Some(vec![true, false, false]));

@@ -72,11 +72,11 @@ impl Analysis {
                 let (item_min, item_max) = self.lengths(item);
                 (min + item_min, max + item_max)
             }),
-            Node::Alt(items) => {
-                let lengths: Vec<(usize, usize)> = items.iter().map(|item| self.lengths(item)).collect();
-                let min = lengths.iter().map(|(min, _)| *min).min().unwrap_or(0);
-                (min, lengths.iter().map(|(_, max)| *max).max().unwrap_or(0))
-            }
+            Node::Alt(items) => items
+                .iter()
+                .map(|item| self.lengths(item))
+                .reduce(|(min, max), (item_min, item_max)| (min.min(item_min), max.max(item_max)))
+                .unwrap_or((0, 0)),
             Node::Repeat { node, min, max } => {
                 let (one_min, one_max) = self.lengths(node);
                 (one_min * usize::from(*min), one_max * usize::from(*max))
