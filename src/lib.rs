@@ -18,6 +18,7 @@
 //! offsets and the front ends convert at their edge.
 
 pub mod config;
+mod embedded;
 pub mod engine;
 pub mod finding;
 pub mod fsread;

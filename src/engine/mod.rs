@@ -9,6 +9,7 @@
 //! always gives a (possibly empty) list.
 
 mod cache;
+mod compiled;
 mod compose;
 mod examples;
 mod measures;
@@ -24,6 +25,7 @@ use std::sync::Arc;
 
 pub use crate::selection::{Selection, Toggle};
 pub use cache::{SentenceCache, DEFAULT_CACHE_BYTES};
+pub use compiled::compile_default_words;
 pub use examples::run_examples;
 pub use words::Unanchored;
 
@@ -58,7 +60,7 @@ pub struct Engine {
     id: u64,
     rules: Vec<ActiveRule>,
     /// Rules in the match language, compiled with the packs' lists.
-    words: words::Words,
+    words: Arc<words::Words>,
     /// Phrases the packs' vocabularies allow: findings inside them are dropped.
     allowed: Allowlist,
 }
@@ -69,6 +71,19 @@ pub struct Engine {
 pub enum EngineError {
     #[error("{0}")]
     Rule(String),
+}
+
+/// The rules of `packs` that `selection` leaves on, at their severity; a later pack's
+/// rule replaces an earlier one with the same id.
+fn choose(packs: &[Pack], selection: &Selection) -> Vec<ActiveRule> {
+    let mut chosen: Vec<ActiveRule> = Vec::new();
+    for rule in packs.iter().flat_map(|pack| &pack.rules) {
+        chosen.retain(|active| active.rule.info.id != rule.info.id);
+        if let Some(severity) = selection.resolve(&*rule.info) {
+            chosen.push(ActiveRule { rule: Arc::clone(rule), severity });
+        }
+    }
+    chosen
 }
 
 impl Engine {
@@ -83,14 +98,11 @@ impl Engine {
             allowed.extend(&pack.vocabulary);
             lists.extend(&pack.lists).map_err(|message| EngineError::Rule(format!("pack `{}`: {message}", pack.name)))?;
         }
-        let mut chosen: Vec<ActiveRule> = Vec::new();
-        for rule in packs.iter().flat_map(|pack| &pack.rules) {
-            chosen.retain(|active| active.rule.info.id != rule.info.id);
-            if let Some(severity) = selection.resolve(&*rule.info) {
-                chosen.push(ActiveRule { rule: Arc::clone(rule), severity });
-            }
-        }
-        let words = words::Words::new(chosen.iter().map(|active| &*active.rule), &lists)?;
+        let chosen = choose(packs, selection);
+        let words = match compiled::words_for(&chosen, &lists) {
+            Some(words) => words,
+            None => Arc::new(words::Words::new(chosen.iter().map(|active| &*active.rule), &lists)?),
+        };
         static ENGINES: AtomicU64 = AtomicU64::new(1);
         let id = ENGINES.fetch_add(1, Ordering::Relaxed);
         Ok(Engine { id, rules: chosen, words, allowed })

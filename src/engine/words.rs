@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
 use foldhash::HashSet;
+use serde::{Deserialize, Serialize};
 
 use super::EngineError;
 use crate::rules::expr::vm::{self, Found, Input, Scratch, Window};
@@ -74,38 +75,57 @@ impl Analysed {
 }
 
 /// A compiled guard.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub(super) struct CompiledGuard {
     unless: bool,
     window: GuardWindow,
     test: CompiledTest,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 enum CompiledTest {
     Expr {
         program: Box<Lazy>,
         /// Sorted.
         anchors: Option<Vec<WordId>>,
     },
-    /// The regex is the rule's own (guard `index` of its matcher).
-    Regex { index: usize },
+    /// The regex is the rule's own guard at the same index.
+    Regex,
 }
 
-/// An expression resolved and checked when the engine is built, compiled the first
-/// time a sentence needs it: a message uses few of the rules, and start-up pays only
-/// for those.
-#[derive(Debug)]
+/// The program of an expression, compiled the first time a sentence needs it: a
+/// message uses few of the rules, and start-up pays only for those. The expression
+/// itself stays in its rule; its lists are resolved when it is compiled.
+#[derive(Debug, Default)]
 pub(super) struct Lazy {
-    node: expr::Node,
     program: OnceLock<Program>,
 }
 
+/// Stored as nothing: a program is compiled again when first needed.
+impl Serialize for Lazy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_unit()
+    }
+}
+
+impl<'de> Deserialize<'de> for Lazy {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Lazy, D::Error> {
+        <()>::deserialize(deserializer).map(|()| Lazy::default())
+    }
+}
+
 impl Lazy {
-    /// The program; `lexicon` holds its words.
-    fn program(&self, lexicon: &Lexicon) -> &Program {
-        // `check` passed in `Words::new`, which is all that can stop a compile.
-        self.program.get_or_init(|| expr::compile(&self.node, lexicon).unwrap_or_else(|err| unreachable!("checked expression: {}", err.0)))
+    /// The program of `node` (checked when the engine was built, which is all that
+    /// can stop a compile); `lexicon` holds its words.
+    fn program(&self, node: &Node, lexicon: &Lexicon, lists: &Lists) -> &Program {
+        self.program.get_or_init(|| {
+            let compiled = lists
+                .resolver()
+                .resolve(node)
+                .map_err(|err| err.message().to_owned())
+                .and_then(|node| expr::compile(&node, lexicon).map_err(|err| err.0));
+            compiled.unwrap_or_else(|err| unreachable!("checked expression: {err}"))
+        })
     }
 }
 
@@ -113,7 +133,7 @@ impl Lazy {
 type Anchored = (Lazy, Option<Vec<WordId>>);
 
 /// Every rule's compiled expressions, guards and escape hatches, with the anchor index.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub(super) struct Words {
     /// (rule index, pattern index, program) of every `match` entry of a finding rule.
     exprs: Vec<(usize, usize, Lazy)>,
@@ -126,29 +146,34 @@ pub(super) struct Words {
     /// Per expression tried everywhere: a finder for the literals one of which its
     /// `/re/` token needs, when it has one (`/!{3,}/` needs "!!!"): a sentence without
     /// them is not tried.
-    everywhere_literals: Vec<Option<AhoCorasick>>,
+    everywhere_literals: Vec<Option<Finder>>,
     /// Per expression: more sets of words (sorted) a sentence must hold one of for it
     /// to match ([`expr::Analysis::anchors_and_required`]).
     required: Vec<Vec<Vec<WordId>>>,
     /// (rule index, pattern index) of every `regex` entry.
     escapes: Vec<(usize, usize)>,
     /// Finds the escapes' literals; pattern `k` belongs to escape `literal_owner[k]`.
-    literals: Option<AhoCorasick>,
+    literals: Option<Finder>,
     literal_owner: Vec<u32>,
     escapes_everywhere: Vec<u32>,
     /// Per rule index: its guards.
     pub guards: Vec<Vec<CompiledGuard>>,
-    /// Per rule index: the expressions of a `many-questions` rule (what counts as an ask).
-    pub asks: Vec<Vec<Anchored>>,
+    /// Per rule index: the expressions of a `many-questions` rule (what counts as an
+    /// ask), each with its pattern index.
+    pub asks: Vec<Vec<(usize, Anchored)>>,
     /// Per rule index: the phrase groups of a `co-occurrence` rule.
     groups: Vec<Vec<Anchored>>,
+    /// The lists the expressions are resolved with when they are compiled (the
+    /// packs' own, not stored twice).
+    #[serde(skip)]
+    pub lists: Lists,
 }
 
 /// A finder for the literals one of which every match of `node`'s first required
 /// `/re/` token holds. The token regex reads a token's normalised form, so a literal
 /// with an apostrophe or a hyphen (which the text may spell otherwise) gives no
 /// finder, and case is ignored.
-fn token_literals(node: &Node) -> Option<AhoCorasick> {
+fn token_literals(node: &Node) -> Option<Finder> {
     fn required_regex(node: &Node) -> Option<&expr::TokenRegex> {
         match node {
             Node::Regex(regex) => Some(regex),
@@ -162,7 +187,38 @@ fn token_literals(node: &Node) -> Option<AhoCorasick> {
     if literals.iter().any(|literal| literal.chars().any(text::has_spellings)) {
         return None;
     }
-    AhoCorasick::builder().ascii_case_insensitive(true).build(&literals).ok()
+    Finder::try_from(literals).ok()
+}
+
+/// What [`Words::new`] works out for one expression.
+struct Compiled {
+    anchored: Anchored,
+    /// More word sets a sentence must hold one of (expressions that make findings).
+    required: Vec<Vec<WordId>>,
+    /// The literals of an expression with no anchor ([`token_literals`]).
+    literals: Option<Finder>,
+}
+
+/// A finder for some literals, ASCII case ignored; stored as the literals.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(into = "Vec<String>", try_from = "Vec<String>")]
+struct Finder {
+    literals: Vec<String>,
+    finder: AhoCorasick,
+}
+
+impl TryFrom<Vec<String>> for Finder {
+    type Error = aho_corasick::BuildError;
+    fn try_from(literals: Vec<String>) -> Result<Finder, Self::Error> {
+        let finder = AhoCorasick::builder().ascii_case_insensitive(true).build(&literals)?;
+        Ok(Finder { literals, finder })
+    }
+}
+
+impl From<Finder> for Vec<String> {
+    fn from(finder: Finder) -> Vec<String> {
+        finder.literals
+    }
 }
 
 /// A rule expression that runs on every sentence (for `tactful pack check`).
@@ -183,7 +239,7 @@ impl Words {
         let mut analysis = expr::Analysis::default();
         // `finding`: an expression that makes findings, which `hits` prefilters by the
         // other words it requires.
-        let mut compile = |expr: &Expr, finding: bool| -> Result<(Anchored, Vec<Vec<WordId>>), EngineError> {
+        let mut compile = |expr: &Expr, finding: bool| -> Result<Compiled, EngineError> {
             let fail = |message: &str| EngineError::Rule(format!("{}: {message}", expr.location));
             let node = resolver.resolve(&expr.node).map_err(|err| fail(err.message()))?;
             expr::check(&node, &mut analysis).map_err(|err| fail(&err.0))?;
@@ -193,21 +249,22 @@ impl Words {
             } else {
                 (analysis.anchor_words(&node, &lexicon), Vec::new())
             };
-            Ok(((Lazy { node, program: OnceLock::new() }, anchors), required))
+            let literals = if finding && anchors.is_none() { token_literals(&node) } else { None };
+            Ok(Compiled { anchored: (Lazy::default(), anchors), required, literals })
         };
         let mut literals = Vec::new();
         for (rule_index, rule) in rules.enumerate() {
-            let Matcher { patterns, guards } = &*rule.matcher;
+            let Matcher { patterns, guards } = &**rule.matcher;
             let mut asks = Vec::new();
             for (pattern_index, pattern) in patterns.iter().enumerate() {
                 match pattern {
                     Pattern::Expr(expr) if rule.measure.is_some() => {
-                        asks.push(compile(expr, false)?.0);
+                        asks.push((pattern_index, compile(expr, false)?.anchored));
                     }
                     // A measure's regexes are looked at by `asks`, not run as findings.
                     Pattern::Regex(_) if rule.measure.is_some() => {}
                     Pattern::Expr(expr) => {
-                        let ((program, anchors), required) = compile(expr, true)?;
+                        let Compiled { anchored: (program, anchors), required, literals } = compile(expr, true)?;
                         let id = words.exprs.len() as u32;
                         words.required.push(required);
                         match anchors {
@@ -220,7 +277,7 @@ impl Words {
                             }),
                             None => {
                                 words.everywhere.push(id);
-                                words.everywhere_literals.push(token_literals(&program.node));
+                                words.everywhere_literals.push(literals);
                             }
                         }
                         words.exprs.push((rule_index, pattern_index, program));
@@ -239,13 +296,13 @@ impl Words {
                 }
             }
             let mut compiled = Vec::new();
-            for (index, guard) in guards.iter().enumerate() {
+            for guard in guards {
                 let test = match &guard.test {
                     GuardTest::Expr(expr) => {
-                        let ((program, anchors), _) = compile(expr, false)?;
+                        let (program, anchors) = compile(expr, false)?.anchored;
                         CompiledTest::Expr { program: Box::new(program), anchors }
                     }
-                    GuardTest::Regex(_) => CompiledTest::Regex { index },
+                    GuardTest::Regex(_) => CompiledTest::Regex,
                 };
                 compiled.push(CompiledGuard { unless: guard.unless, window: guard.window, test });
             }
@@ -255,15 +312,15 @@ impl Words {
             if let Some(Measure::CoOccurrence { groups: phrases }) = &rule.measure {
                 for node in phrases {
                     let group = Expr { source: String::new(), node: node.clone(), location: rule.location.clone() };
-                    groups.push(compile(&group, false)?.0);
+                    groups.push(compile(&group, false)?.anchored);
                 }
             }
             words.groups.push(groups);
         }
         words.lexicon = lexicon;
+        words.lists = lists.clone();
         if !literals.is_empty() {
-            let finder = AhoCorasick::builder().ascii_case_insensitive(true).build(&literals).map_err(|e| EngineError::Rule(e.to_string()))?;
-            words.literals = Some(finder);
+            words.literals = Some(Finder::try_from(literals).map_err(|e| EngineError::Rule(e.to_string()))?);
         }
         Ok(words)
     }
@@ -315,7 +372,7 @@ impl Words {
             }
         }
         for (&id, literals) in self.everywhere.iter().zip(&self.everywhere_literals) {
-            if literals.as_ref().is_none_or(|literals| literals.is_match(text)) {
+            if literals.as_ref().is_none_or(|literals| literals.finder.is_match(text)) {
                 candidates.extend(scan.clone().map(|index| (id, index)));
             }
         }
@@ -329,7 +386,7 @@ impl Words {
             let count = rest.iter().take_while(|(other, _)| *other == id).count();
             let (group, tail) = rest.split_at(count);
             rest = tail;
-            let (rule_index, _, lazy) = &self.exprs[id as usize];
+            let (rule_index, pattern_index, lazy) = &self.exprs[id as usize];
             let required = &self.required[id as usize];
             if !required.is_empty() {
                 let present = present.get_or_insert_with(|| words_present(&sentence, scan.clone()));
@@ -337,7 +394,8 @@ impl Words {
                     continue;
                 }
             }
-            let program = lazy.program(&self.lexicon);
+            let Some(Pattern::Expr(expr)) = rules[*rule_index].matcher.patterns.get(*pattern_index) else { continue };
+            let program = lazy.program(&expr.node, &self.lexicon, &self.lists);
             // A match holds its anchor and covers at most `max_len` tokens.
             let reaches = |&&(_, anchor): &&(u32, usize)| {
                 touching.as_ref().is_none_or(|touched| anchor + program.max_len > touched.start && anchor < touched.end + program.max_len)
@@ -357,7 +415,7 @@ impl Words {
         }
         let mut wanted: Vec<u32> = self.escapes_everywhere.clone();
         if let Some(finder) = &self.literals {
-            wanted.extend(finder.find_overlapping_iter(text).map(|found| self.literal_owner[found.pattern().as_usize()]));
+            wanted.extend(finder.finder.find_overlapping_iter(text).map(|found| self.literal_owner[found.pattern().as_usize()]));
         }
         wanted.sort_unstable();
         wanted.dedup();
@@ -396,25 +454,23 @@ impl Words {
         for kind in [GuardWindow::Sentence, GuardWindow::Before, GuardWindow::After] {
             let mut required = false;
             let mut satisfied = false;
-            for guard in guards.iter().filter(|g| g.window == kind) {
+            for (guard, written) in guards.iter().zip(&rule.matcher.guards).filter(|(g, _)| g.window == kind) {
                 if !guard.unless && satisfied {
                     continue;
                 }
-                let found = match &guard.test {
-                    CompiledTest::Expr { program, anchors } => {
-                        search_window(program.program(&self.lexicon), &input, window(kind), anchors.as_deref())
+                let found = match (&guard.test, &written.test) {
+                    (CompiledTest::Expr { program, anchors }, GuardTest::Expr(expr)) => {
+                        search_window(program.program(&expr.node, &self.lexicon, &self.lists), &input, window(kind), anchors.as_deref())
                     }
-                    CompiledTest::Regex { index } => {
+                    (CompiledTest::Regex, GuardTest::Regex(escape)) => {
                         let hay = match kind {
                             GuardWindow::Sentence => text,
                             GuardWindow::Before => &text[..hit.span.start],
                             GuardWindow::After => &text[hit.span.end..],
                         };
-                        match &rule.matcher.guards[*index].test {
-                            GuardTest::Regex(escape) => matcher::is_match_bounded(&escape.regex, hay),
-                            GuardTest::Expr(_) => false,
-                        }
+                        matcher::is_match_bounded(&escape.regex, hay)
                     }
+                    _ => false,
                 };
                 if guard.unless && found {
                     return false;
@@ -444,7 +500,10 @@ impl Words {
         let input = Input { case_sensitive: rule.case_sensitive, ..analysed.input(text) };
         let end = 2 * analysed.tokens.len();
         let window = Window { lo: 0, hi: end, start: 0, end };
-        programs.iter().any(|(program, anchors)| search(program.program(&self.lexicon), &input, window, anchors.as_deref()))
+        programs.iter().any(|(pattern_index, (program, anchors))| match rule.matcher.patterns.get(*pattern_index) {
+            Some(Pattern::Expr(expr)) => search(program.program(&expr.node, &self.lexicon, &self.lists), &input, window, anchors.as_deref()),
+            _ => false,
+        })
     }
 
     /// Where phrase group `group` of rule `rule_index` (a `co-occurrence` rule) first
@@ -452,8 +511,9 @@ impl Words {
     /// match at one place, the first written wins.
     pub fn group_match(&self, rule: &Rule, rule_index: usize, group: usize, text: &str, analysed: &Analysed) -> Option<Range<usize>> {
         let (program, anchors) = self.groups[rule_index].get(group)?;
+        let Some(Measure::CoOccurrence { groups }) = &rule.measure else { return None };
         let input = Input { case_sensitive: rule.case_sensitive, ..analysed.input(text) };
-        let program = program.program(&self.lexicon);
+        let program = program.program(groups.get(group)?, &self.lexicon, &self.lists);
         let end = 2 * analysed.tokens.len();
         let found = first_match(program, &input, Window { lo: 0, hi: end, start: 0, end }, anchors.as_deref())?;
         let (start, end) = found.focus();
@@ -565,7 +625,7 @@ mod tests {
 
     fn literals_of(source: &str) -> Option<Vec<bool>> {
         let finder = token_literals(&expr::parse(source).unwrap())?;
-        Some(["Stop!!! Now.", "What?!? Really", "Hello there."].iter().map(|text| finder.is_match(text)).collect())
+        Some(["Stop!!! Now.", "What?!? Really", "Hello there."].iter().map(|text| finder.finder.is_match(text)).collect())
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub const MAX_PATTERNS: usize = 10_000;
 pub const MAX_PATTERN_BYTES: usize = 1 << 20;
 
 /// What a load has compiled so far.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Copy, Default, serde::Serialize, serde::Deserialize)]
 pub struct Budget {
     patterns: usize,
     bytes: usize,
@@ -26,11 +26,17 @@ pub struct Budget {
 impl Budget {
     /// Charges every phrase and pattern of `files`, or says which limit they pass.
     pub(super) fn charge<'a>(&mut self, files: impl IntoIterator<Item = &'a PackFile>) -> Result<(), String> {
-        let (mut patterns, mut bytes) = (self.patterns, self.bytes);
+        let mut cost = Budget::default();
         for pattern in files.into_iter().flat_map(patterns_of) {
-            patterns += 1;
-            bytes += pattern.get_ref().len();
+            cost.patterns += 1;
+            cost.bytes += pattern.get_ref().len();
         }
+        self.add(cost)
+    }
+
+    /// Charges what another load spent (a pack compiled when tactful was built).
+    pub(super) fn add(&mut self, cost: Budget) -> Result<(), String> {
+        let (patterns, bytes) = (self.patterns + cost.patterns, self.bytes + cost.bytes);
         let over = if patterns > MAX_PATTERNS {
             format!("{patterns} phrases and patterns; at most {MAX_PATTERNS} are compiled")
         } else if bytes > MAX_PATTERN_BYTES {

@@ -52,7 +52,7 @@ impl PackError {
 }
 
 /// A place in a pack or config file: where a rule is written, for instance.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Location {
     pub origin: String,
     /// 1-based.

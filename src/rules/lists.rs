@@ -8,27 +8,27 @@ use foldhash::HashMap;
 
 use super::expr::Node;
 use super::keys::suggestion_suffix;
-use super::Location;
+use super::{Location, Stored};
 
 /// One list entry: an expression as written, parsed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     pub source: String,
     pub node: Node,
 }
 
 /// A `[lists]` definition or a `[lists.add]` to an inherited list.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct NamedList {
     pub name: String,
     pub add: bool,
-    pub entries: Vec<Entry>,
+    pub entries: Stored<Vec<Entry>>,
     /// Where it is written (its value).
     pub location: Location,
 }
 
 /// The lists a pack sees: its own and those of the packs it extends.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Lists {
     items: Vec<Arc<NamedList>>,
 }
@@ -52,6 +52,11 @@ impl ResolveError {
 }
 
 impl Lists {
+    /// Whether `other` holds the very same lists (not equal copies).
+    pub fn same_as(&self, other: &Lists) -> bool {
+        self.items.len() == other.items.len() && self.items.iter().zip(&other.items).all(|(a, b)| Arc::ptr_eq(a, b))
+    }
+
     /// Adds a list; a second definition of a name is an error naming both places, and
     /// an addition needs a list to add to.
     pub fn push(&mut self, list: Arc<NamedList>) -> Result<(), String> {
@@ -134,7 +139,7 @@ impl Resolver<'_> {
         let lists = self.lists;
         let mut entries = Vec::new();
         for list in lists.items.iter().filter(|l| l.name == name) {
-            for entry in &list.entries {
+            for entry in list.entries.iter() {
                 // An entry's own unknown names were reported when its pack loaded.
                 entries.push(self.resolve(&entry.node).map_err(|err| match err {
                     ResolveError::Unknown { message, .. } => ResolveError::Elsewhere(format!("in list `@{name}` ({}): {message}", list.location)),

@@ -12,13 +12,15 @@ use std::sync::Arc;
 use toml::Spanned;
 
 use super::budget::Budget;
-use super::builtin::{builtin_pack_names, builtin_sources};
+use super::builtin::{builtin_pack_names, builtin_sources, compiled};
 use super::expr::Node;
 use super::keys::{did_you_mean, suggestion_suffix};
 use super::layers::{already_defined, Layers};
 use super::lists::{self, Lists, NamedList};
 use super::spec::{Examples, FlaggedPhrases, PackFile, PackMeta, RuleKind, RuleSpec, Scope, SuggestionSpec};
-use super::{compile_rule, Allowlist, ExprContext, LineStarts, Pack, PackError, Rule, MAX_ALLOWED_PHRASES, MAX_RULES_PER_PACK};
+use super::{
+    compile_rule, Allowlist, ExprContext, LineStarts, Pack, PackError, Rule, Stored, BUILTIN_ORIGIN, MAX_ALLOWED_PHRASES, MAX_RULES_PER_PACK,
+};
 use crate::fsread::{self, Within};
 use crate::parallel;
 use crate::selection::Toggle;
@@ -51,10 +53,25 @@ struct Parsed<'a> {
 }
 
 impl Loader {
-    /// The built-in pack `name`.
+    /// The built-in pack `name`: as compiled when tactful was built, else read from its
+    /// files.
     pub(super) fn builtin(&mut self, name: &str) -> Option<Result<Pack, PackError>> {
+        if let Some((pack, cost)) = compiled(name) {
+            let charged = self.budget.add(*cost).map_err(|message| PackError::whole_file(&format!("{BUILTIN_ORIGIN}{name}"), message));
+            return Some(charged.map(|()| pack.clone()));
+        }
         let sources = builtin_sources(name)?;
-        Some(self.within(format!("builtin:{name}"), |loader| loader.assemble(name, &sources, None, false)))
+        Some(self.builtin_from_files(name, &sources))
+    }
+
+    /// The built-in pack `name` read from its files (`sources`).
+    pub(super) fn builtin_from_files(&mut self, name: &str, sources: &[(String, String)]) -> Result<Pack, PackError> {
+        self.within(format!("builtin:{name}"), |loader| loader.assemble(name, sources, None, false))
+    }
+
+    /// What this loader has compiled so far.
+    pub(super) fn budget(&self) -> Budget {
+        self.budget
     }
 
     /// A pack file or folder on disk; its folder (or the folder of the file) is as far
@@ -283,7 +300,7 @@ fn read_lists(parsed: &mut [Parsed<'_>], lists: &mut Lists, verify: bool) -> Res
     let mut names = lists.clone();
     for (origin, text, lines, name, value, add) in &own {
         let location = lines.location(origin, text, value.span().start);
-        let placeholder = NamedList { name: name.clone(), add: *add, entries: Vec::new(), location };
+        let placeholder = NamedList { name: name.clone(), add: *add, entries: Stored::default(), location };
         names.push(Arc::new(placeholder)).map_err(|message| PackError::at(origin, text, value.span().start, message))?;
     }
     // Every entry of every list parsed on every core; the first problem in file order
@@ -302,7 +319,7 @@ fn read_lists(parsed: &mut [Parsed<'_>], lists: &mut Lists, verify: bool) -> Res
     for (origin, text, lines, name, value, add) in &own {
         let entries = parsed_entries.by_ref().take(value.get_ref().len()).collect::<Result<Vec<_>, _>>()?;
         let location = lines.location(origin, text, value.span().start);
-        let list = NamedList { name: name.clone(), add: *add, entries, location };
+        let list = NamedList { name: name.clone(), add: *add, entries: Stored::new(entries), location };
         lists.push(Arc::new(list)).map_err(|message| PackError::at(origin, text, value.span().start, message))?;
     }
     if !verify {

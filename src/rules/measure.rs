@@ -13,7 +13,7 @@ use super::lists::Lists;
 use super::spec::RuleKind;
 
 /// A compiled message-level measure.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum Measure {
     Capitals(Capitals),
     LongSentence {
@@ -34,7 +34,7 @@ pub enum Measure {
 }
 
 /// Words in capitals that read as a raised voice, with acronyms let through.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Capitals {
     /// Words shorter than this (in letters) are never flagged.
     pub min_length: usize,
@@ -70,7 +70,7 @@ fn yes() -> bool {
 }
 
 /// First person against second person over the body.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PronounRatio {
     pub first: HashSet<String>,
     pub second: HashSet<String>,
@@ -181,7 +181,7 @@ fn expand_lists(written: Vec<String>, lists: &Lists) -> Result<Vec<String>, Stri
         if depth > MAX_LIST_NESTING {
             return Err(format!("lists used in `params` nest more than {MAX_LIST_NESTING} deep at `@{name}` (do they use each other in a circle?)"));
         }
-        let mut entries = lists.iter().filter(|list| list.name == name).flat_map(|list| &list.entries).peekable();
+        let mut entries = lists.iter().filter(|list| list.name == name).flat_map(|list| list.entries.iter()).peekable();
         if entries.peek().is_none() {
             return Err(format!("unknown list `@{name}` in `params`{}", super::keys::suggestion_suffix(name, lists.names())));
         }

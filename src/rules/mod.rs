@@ -18,6 +18,7 @@ mod measure;
 pub mod patterns;
 pub(crate) mod place;
 pub mod spec;
+mod stored;
 mod vocabulary;
 
 use std::path::Path;
@@ -26,7 +27,7 @@ use std::sync::Arc;
 use toml::Spanned;
 
 pub use budget::{MAX_PATTERNS, MAX_PATTERN_BYTES};
-pub use builtin::{builtin_pack_names, DEFAULT_PACK};
+pub use builtin::{builtin_pack_names, compile_builtin, compiled_default_pack, DEFAULT_PACK};
 pub use error::{value_offset, LineStarts, Location, PackError};
 pub use keys::did_you_mean;
 pub use layers::layered_rules;
@@ -35,12 +36,13 @@ pub use load::{builtin_pack, builtin_pack_providing, Loader, MAX_EXTENDS_DEPTH, 
 pub use measure::{Capitals, Measure, PronounRatio};
 pub use patterns::{Escape, Expr, Guard, GuardTest, GuardWindow, Pattern};
 pub use spec::{Examples, RewriteExample, RuleKind, Scope, SuggestionSpec};
+pub use stored::Stored;
 pub use vocabulary::{Allowlist, MAX_ALLOWED_PHRASES};
 
 use crate::selection::{Selectable, Severity};
 
 /// What a rule says about itself: everything a front end shows, nothing it runs.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RuleInfo {
     /// `category.name`.
     pub id: String,
@@ -55,7 +57,7 @@ pub struct RuleInfo {
     pub kind: RuleKind,
     /// Whether the rule runs when nobody enables it.
     pub enabled: bool,
-    pub examples: Examples,
+    pub examples: Stored<Examples>,
     pub suggestions: Vec<SuggestionSpec>,
     /// The pack it came from.
     pub pack: String,
@@ -77,12 +79,12 @@ impl Selectable for RuleInfo {
 }
 
 /// A compiled rule: its info plus what the engine runs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Rule {
     pub info: Arc<RuleInfo>,
     pub scope: Scope,
     pub case_sensitive: bool,
-    pub matcher: Arc<Matcher>,
+    pub matcher: Arc<Stored<Matcher>>,
     pub novel_to_thread: bool,
     /// `Some` for the message-level kinds (`many-questions` also uses the matcher).
     pub measure: Option<Measure>,
@@ -94,7 +96,7 @@ pub struct Rule {
 }
 
 /// What a rule matches: `match` expressions and regexes, with its guards.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Matcher {
     pub patterns: Vec<Pattern>,
     pub guards: Vec<Guard>,
@@ -102,7 +104,7 @@ pub struct Matcher {
 
 /// A loaded, validated pack: its own rules and those of the packs it extends, with
 /// its `[pack.rules]` settings applied.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Pack {
     pub name: String,
     pub description: String,
@@ -248,7 +250,7 @@ pub(crate) fn compile_rule(
         link: spec.link,
         kind: spec.kind,
         enabled: spec.enabled,
-        examples: spec.examples,
+        examples: Stored::new(spec.examples),
         suggestions: spec.suggestions,
         pack: pack.to_owned(),
     };
@@ -256,7 +258,7 @@ pub(crate) fn compile_rule(
         info: Arc::new(info),
         scope: spec.scope,
         case_sensitive,
-        matcher: Arc::new(matcher),
+        matcher: Arc::new(Stored::new(matcher)),
         novel_to_thread: spec.novel_to_thread,
         measure,
         location: lines.location(origin, text, spec.id.span().start),

@@ -1,7 +1,8 @@
 //! What a rule holds: its expressions, its regexes (`regex` entries, and `phrases` and
 //! `patterns`, which are written as regexes) and its guards. Expressions are parsed
 //! when the pack loads and compiled when an engine is built with the final lists;
-//! regexes are compiled when the pack loads, so a bad one is reported at its place.
+//! regexes are compiled when the pack loads, so a bad one is reported at its place
+//! (and again when the default pack, compiled when tactful is built, is read back).
 
 use regex::Regex;
 
@@ -9,7 +10,7 @@ use super::expr::Node;
 use super::{matcher, Location};
 
 /// A parsed expression with where it is written.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Expr {
     pub source: String,
     pub node: Node,
@@ -17,7 +18,7 @@ pub struct Expr {
 }
 
 /// One thing a rule matches.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub enum Pattern {
     /// A `match` entry.
     Expr(Expr),
@@ -26,7 +27,7 @@ pub enum Pattern {
 }
 
 /// Which part of the sentence a guard looks at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum GuardWindow {
     /// `unless`, `requires`: the whole sentence (`^`, `$` its ends).
     Sentence,
@@ -38,7 +39,7 @@ pub enum GuardWindow {
 
 /// One guard entry: when it matches in its window, the match is dropped (`unless`) or
 /// kept (`requires`: a rule with any `requires` guard of a window needs one of them).
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Guard {
     pub unless: bool,
     pub window: GuardWindow,
@@ -47,22 +48,46 @@ pub struct Guard {
 
 /// What a guard looks for: an expression, or (in a rule written with `phrases` or
 /// `patterns`) a regex.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub enum GuardTest {
     Expr(Expr),
     Regex(Escape),
 }
 
 /// A regex: a `regex` entry, a phrase or a pattern. It is tried on a sentence only when
-/// the sentence holds one of its literals.
-#[derive(Debug)]
+/// the sentence holds one of its literals. Stored as written and compiled again when
+/// read back ([`crate::rules::Pack`]s are serialized for the built-in packs).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(into = "Written", try_from = "Written")]
 pub struct Escape {
     pub source: String,
+    pub case_sensitive: bool,
     /// Lower-case strings one of which every match contains; `None`: no such set, the
     /// regex runs on every sentence.
     pub literals: Option<Vec<String>>,
     pub location: Location,
     pub regex: Regex,
+}
+
+/// An [`Escape`] as written: all it is compiled from.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Written {
+    source: String,
+    case_sensitive: bool,
+    location: Location,
+}
+
+impl From<Escape> for Written {
+    fn from(escape: Escape) -> Written {
+        Written { source: escape.source, case_sensitive: escape.case_sensitive, location: escape.location }
+    }
+}
+
+impl TryFrom<Written> for Escape {
+    type Error = String;
+    fn try_from(written: Written) -> Result<Escape, String> {
+        Escape::new(&written.source, written.case_sensitive, written.location).map_err(|(_, message)| message)
+    }
 }
 
 impl Escape {
@@ -79,7 +104,7 @@ impl Escape {
         if regex.is_match("") {
             return Err((None, "pattern matches empty text; it would flag everything".to_owned()));
         }
-        Ok(Escape { literals: required_literals(&widened), source: source.to_owned(), location, regex })
+        Ok(Escape { literals: required_literals(&widened), source: source.to_owned(), case_sensitive, location, regex })
     }
 }
 

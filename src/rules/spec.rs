@@ -114,7 +114,7 @@ impl<'de> Deserialize<'de> for ListsSpec {
 }
 
 /// Where in a message a rule looks.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
     Subject,
@@ -125,7 +125,7 @@ pub enum Scope {
 
 /// How a rule finds its spans. `pattern` matches phrases inside sentences; the others
 /// are message-level measures whose thresholds live in `params`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RuleKind {
     #[default]
@@ -197,7 +197,7 @@ pub struct RuleSpec {
 
 /// `[[rule.suggestions]]`: a rewrite template. `$1`, `${name}` insert capture groups,
 /// `$0` the whole match and `${lower}` the match in lower case.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SuggestionSpec {
     pub title: String,
@@ -209,7 +209,7 @@ pub struct SuggestionSpec {
 }
 
 /// `[rule.examples]`: texts the rule must flag and must leave alone, run as tests.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Examples {
     #[serde(default)]
@@ -223,7 +223,7 @@ pub struct Examples {
 
 /// `{ from = "...", to = "..." }`: applying one of the suggestions to the first
 /// finding in `from` gives `to`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RewriteExample {
     pub from: String,

@@ -13,11 +13,33 @@ use super::matcher;
 pub const MAX_ALLOWED_PHRASES: usize = 2_000;
 
 /// The allowed phrases of one or more packs, compiled.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(into = "Groups", try_from = "Groups")]
 pub struct Allowlist {
     /// Each pack's phrases as written, with their case sensitivity.
-    groups: Vec<(Vec<String>, bool)>,
+    groups: Groups,
     regexes: Vec<Regex>,
+}
+
+/// Phrases as written, with their case sensitivity: what an [`Allowlist`] is compiled
+/// from, and how it is stored.
+type Groups = Vec<(Vec<String>, bool)>;
+
+impl From<Allowlist> for Groups {
+    fn from(allowed: Allowlist) -> Groups {
+        allowed.groups
+    }
+}
+
+impl TryFrom<Groups> for Allowlist {
+    type Error = String;
+    fn try_from(groups: Groups) -> Result<Allowlist, String> {
+        let mut allowed = Allowlist::default();
+        for (phrases, case_sensitive) in groups {
+            allowed.extend(&Allowlist::compile(&phrases, case_sensitive).map_err(|(_, message)| message)?);
+        }
+        Ok(allowed)
+    }
 }
 
 impl Allowlist {

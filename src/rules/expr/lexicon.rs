@@ -19,7 +19,7 @@ pub type WordId = u32;
 pub const UNKNOWN: WordId = WordId::MAX;
 
 /// Normalised word -> number.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Lexicon {
     ids: HashMap<Box<str>, WordId>,
 }

@@ -30,13 +30,28 @@ pub const MAX_GAP: u8 = 8;
 pub const CLAUSE_GAP: u8 = 12;
 
 /// One word of a pattern, in the form tokens are compared in. Shared text: the tree
-/// of an expression is copied when its lists are resolved, its words are not.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// of an expression is copied when its lists are resolved, its words are not. Stored
+/// as its two forms, the second only when it differs.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(into = "(Box<str>, Option<Box<str>>)", from = "(Box<str>, Option<Box<str>>)")]
 pub struct Literal {
     /// Lower case, `'` and `-` unified.
     pub norm: Arc<str>,
     /// The same with its capitals, for case-sensitive rules.
     pub cased: Arc<str>,
+}
+
+impl From<Literal> for (Box<str>, Option<Box<str>>) {
+    fn from(literal: Literal) -> Self {
+        let cased = (literal.cased != literal.norm).then(|| Box::from(&*literal.cased));
+        (Box::from(&*literal.norm), cased)
+    }
+}
+
+impl From<(Box<str>, Option<Box<str>>)> for Literal {
+    fn from((norm, cased): (Box<str>, Option<Box<str>>)) -> Literal {
+        Literal::new(&norm, cased.as_deref().unwrap_or(&norm))
+    }
 }
 
 impl Literal {
@@ -49,7 +64,7 @@ impl Literal {
 }
 
 /// A parsed expression element.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum Node {
     /// One token with this text. A literal starting with `'` ("'ll") may also match the
     /// tail of a contraction ("I'll" is `I 'll`).
@@ -87,7 +102,7 @@ pub enum Node {
 }
 
 /// `#num`, `#cap`, `#upper`, `#emoji`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Class {
     Number,
     Capitalised,
@@ -98,7 +113,8 @@ pub enum Class {
 /// `/re/`: `^(?:re)$` on the token's text. Its syntax is checked when parsed; it is
 /// compiled the first time a token is matched against it (or when a pack that must
 /// report every error at its place is loaded: [`TokenRegex::compile`]).
-#[derive(Debug)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(into = "(String, usize)", from = "(String, usize)")]
 pub struct TokenRegex {
     pub source: String,
     /// Byte offset of `source` in the expression, for errors.
@@ -107,6 +123,18 @@ pub struct TokenRegex {
     insensitive: OnceLock<Option<regex::Regex>>,
     /// Matched against the text as written, for case-sensitive rules.
     sensitive: OnceLock<Option<regex::Regex>>,
+}
+
+impl From<(String, usize)> for TokenRegex {
+    fn from((source, offset): (String, usize)) -> TokenRegex {
+        TokenRegex::new(source, offset)
+    }
+}
+
+impl From<TokenRegex> for (String, usize) {
+    fn from(regex: TokenRegex) -> (String, usize) {
+        (regex.source, regex.offset)
+    }
 }
 
 impl TokenRegex {
