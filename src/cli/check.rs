@@ -1,6 +1,6 @@
 //! `tactful check`: the engine over files or stdin, for scripts and pre-send hooks.
 
-use std::io::{IsTerminal, Write};
+use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -58,7 +58,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let paths: Vec<PathBuf> = if stdin_only { vec![PathBuf::from("-")] } else { args.paths.clone() };
     let (mut failed, mut found) = (false, false);
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // Stdout alone writes every line on its own (a JSON report is many short lines);
+    // written in blocks, and flushed at the end.
+    let mut out = BufWriter::with_capacity(64 << 10, stdout.lock());
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     ordered::map(
         &paths,

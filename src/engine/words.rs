@@ -14,6 +14,7 @@ use super::EngineError;
 use crate::rules::expr::vm::{self, Found, Input, Scratch, Window};
 use crate::rules::expr::Node;
 use crate::rules::expr::{self, Lexicon, Program, TokenWords, WordId};
+use crate::rules::lists::Memo;
 use crate::rules::patterns::required_literals;
 use crate::rules::{matcher, Escape, Expr, GuardTest, GuardWindow, Lists, Matcher, Measure, Pattern, Rule};
 use crate::text::{self, Tokens};
@@ -117,13 +118,10 @@ impl<'de> Deserialize<'de> for Lazy {
 impl Lazy {
     /// The program of `node` (checked when the engine was built, which is all that
     /// can stop a compile); `lexicon` holds its words.
-    fn program(&self, node: &Node, lexicon: &Lexicon, lists: &Lists) -> &Program {
+    fn program(&self, node: &Node, words: &Words) -> &Program {
         self.program.get_or_init(|| {
-            let compiled = lists
-                .resolver()
-                .resolve(node)
-                .map_err(|err| err.message().to_owned())
-                .and_then(|node| expr::compile(&node, lexicon).map_err(|err| err.0));
+            let resolved = words.lists.resolve_with(&words.resolved, node).map_err(|err| err.message().to_owned());
+            let compiled = resolved.and_then(|node| expr::compile(&node, &words.lexicon).map_err(|err| err.0));
             compiled.unwrap_or_else(|err| unreachable!("checked expression: {err}"))
         })
     }
@@ -164,9 +162,11 @@ pub(super) struct Words {
     /// Per rule index: the phrase groups of a `co-occurrence` rule.
     groups: Vec<Vec<Anchored>>,
     /// The lists the expressions are resolved with when they are compiled (the
-    /// packs' own, not stored twice).
+    /// packs' own, not stored twice), and those expanded so far.
     #[serde(skip)]
     pub lists: Lists,
+    #[serde(skip)]
+    resolved: Memo,
 }
 
 /// A finder for the literals one of which every match of `node`'s first required
@@ -319,6 +319,7 @@ impl Words {
         }
         words.lexicon = lexicon;
         words.lists = lists.clone();
+        words.resolved = resolver.into_memo();
         if !literals.is_empty() {
             words.literals = Some(Finder::try_from(literals).map_err(|e| EngineError::Rule(e.to_string()))?);
         }
@@ -395,7 +396,7 @@ impl Words {
                 }
             }
             let Some(Pattern::Expr(expr)) = rules[*rule_index].matcher.patterns.get(*pattern_index) else { continue };
-            let program = lazy.program(&expr.node, &self.lexicon, &self.lists);
+            let program = lazy.program(&expr.node, self);
             // A match holds its anchor and covers at most `max_len` tokens.
             let reaches = |&&(_, anchor): &&(u32, usize)| {
                 touching.as_ref().is_none_or(|touched| anchor + program.max_len > touched.start && anchor < touched.end + program.max_len)
@@ -460,7 +461,7 @@ impl Words {
                 }
                 let found = match (&guard.test, &written.test) {
                     (CompiledTest::Expr { program, anchors }, GuardTest::Expr(expr)) => {
-                        search_window(program.program(&expr.node, &self.lexicon, &self.lists), &input, window(kind), anchors.as_deref())
+                        search_window(program.program(&expr.node, self), &input, window(kind), anchors.as_deref())
                     }
                     (CompiledTest::Regex, GuardTest::Regex(escape)) => {
                         let hay = match kind {
@@ -501,7 +502,7 @@ impl Words {
         let end = 2 * analysed.tokens.len();
         let window = Window { lo: 0, hi: end, start: 0, end };
         programs.iter().any(|(pattern_index, (program, anchors))| match rule.matcher.patterns.get(*pattern_index) {
-            Some(Pattern::Expr(expr)) => search(program.program(&expr.node, &self.lexicon, &self.lists), &input, window, anchors.as_deref()),
+            Some(Pattern::Expr(expr)) => search(program.program(&expr.node, self), &input, window, anchors.as_deref()),
             _ => false,
         })
     }
@@ -513,7 +514,7 @@ impl Words {
         let (program, anchors) = self.groups[rule_index].get(group)?;
         let Some(Measure::CoOccurrence { groups }) = &rule.measure else { return None };
         let input = Input { case_sensitive: rule.case_sensitive, ..analysed.input(text) };
-        let program = program.program(groups.get(group)?, &self.lexicon, &self.lists);
+        let program = program.program(groups.get(group)?, self);
         let end = 2 * analysed.tokens.len();
         let found = first_match(program, &input, Window { lo: 0, hi: end, start: 0, end }, anchors.as_deref())?;
         let (start, end) = found.focus();

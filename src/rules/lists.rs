@@ -2,7 +2,7 @@
 //! later packs (`[lists.add]`), and resolved when an engine is built from the final
 //! stack of packs, so an addition reaches every rule that uses the list.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use foldhash::HashMap;
 
@@ -98,7 +98,23 @@ impl Lists {
     pub fn resolver(&self) -> Resolver<'_> {
         Resolver { lists: self, done: HashMap::default(), active: Vec::new() }
     }
+
+    /// `node` resolved with the lists `memo` has expanded before, and those it
+    /// expands now added to them.
+    pub fn resolve_with(&self, memo: &Memo, node: &Node) -> Result<Node, ResolveError> {
+        let mut done = memo.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut resolver = Resolver { lists: self, done: std::mem::take(&mut *done), active: Vec::new() };
+        let resolved = resolver.resolve(node);
+        *done = resolver.done;
+        resolved
+    }
 }
+
+/// Lists expanded so far, kept across resolutions made at different times and on
+/// different threads (an engine compiles an expression when a message first needs
+/// it): each list is expanded once.
+#[derive(Debug, Default)]
+pub struct Memo(Mutex<HashMap<String, Arc<Node>>>);
 
 /// Expands `@name`s; one per engine build so each list is expanded once.
 #[derive(Debug)]
@@ -109,6 +125,11 @@ pub struct Resolver<'a> {
 }
 
 impl Resolver<'_> {
+    /// What this resolver expanded, for [`Lists::resolve_with`].
+    pub fn into_memo(self) -> Memo {
+        Memo(Mutex::new(self.done))
+    }
+
     /// `node` with every `@name` replaced by its entries (and additions).
     pub fn resolve(&mut self, node: &Node) -> Result<Node, ResolveError> {
         Ok(match node {

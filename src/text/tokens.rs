@@ -189,6 +189,13 @@ fn run_end(text: &str, start: usize, part: impl Fn(char) -> bool) -> usize {
 /// A word: letters and digits, with marks, and apostrophes, hyphens (and for numbers
 /// `.`, `,`, `:`) between two of them.
 fn word_end(text: &str, start: usize) -> (usize, TokenKind) {
+    // Most words are ASCII letters ended by a space or a mark that joins nothing.
+    let bytes = &text.as_bytes()[start..];
+    let run = bytes.iter().position(|b| !(b.is_ascii_alphanumeric() || *b == b'_')).unwrap_or(bytes.len());
+    if run > 0 && bytes.get(run).is_none_or(|b| b.is_ascii() && !matches!(b, b'\'' | b'-' | b'.' | b',' | b':')) {
+        let numeric = bytes[..run].iter().all(u8::is_ascii_digit);
+        return (start + run, if numeric { TokenKind::Number } else { TokenKind::Word });
+    }
     let mut numeric = text[start..].starts_with(|c: char| c.is_ascii_digit());
     let mut end = start;
     let mut chars = text[start..].char_indices().peekable();

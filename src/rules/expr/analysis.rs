@@ -3,6 +3,7 @@
 //! per [`Analysis`], however many expressions name them: an engine's start-up pays
 //! for each list once.
 
+use std::cell::OnceCell;
 use std::sync::Arc;
 
 use foldhash::{HashMap, HashSet};
@@ -44,13 +45,14 @@ impl AnchorSet {
 pub struct Analysis {
     lengths: HashMap<*const Node, (usize, usize)>,
     anchors: HashMap<*const Node, (usize, Anchors)>,
-    /// [`COMMON`], hashed: every word of every expression is looked up in it.
-    common: HashSet<&'static str>,
+    /// [`COMMON`], hashed when anchors are first asked for (a compile asks only for
+    /// lengths): every word of every expression is looked up in it.
+    common: OnceCell<HashSet<&'static str>>,
 }
 
 impl Default for Analysis {
     fn default() -> Analysis {
-        Analysis { lengths: HashMap::default(), anchors: HashMap::default(), common: COMMON.iter().copied().collect() }
+        Analysis { lengths: HashMap::default(), anchors: HashMap::default(), common: OnceCell::new() }
     }
 }
 
@@ -154,7 +156,8 @@ impl Analysis {
     fn anchors(&mut self, node: &Node, lexicon: &Lexicon) -> (usize, Anchors) {
         match node {
             Node::Word(literal) => {
-                let cost = if self.common.contains(&*literal.norm) { COMMON_COST } else { 1 };
+                let common = self.common.get_or_init(|| COMMON.iter().copied().collect());
+                let cost = if common.contains(&*literal.norm) { COMMON_COST } else { 1 };
                 (1, Some((AnchorSet::One(lexicon.id(&literal.norm)), cost)))
             }
             Node::Seq(items) => {

@@ -140,7 +140,7 @@ pub fn compile(node: &Node, lexicon: &Lexicon) -> Result<Program, CompileError> 
     let mut compiler = Compiler { insts: Vec::new(), subs: Vec::new(), captures: Vec::new(), dispatches: Vec::new(), lexicon };
     compiler.node(node)?;
     compiler.insts.push(Inst::Match);
-    let starts = first_words(node).map(|words| WordSet::new(words.iter().map(|l| lexicon.id(&l.norm)), Vec::new()));
+    let starts = starting_words(node, &mut analysis).map(|words| WordSet::new(words.iter().map(|l| lexicon.id(&l.norm)), Vec::new()));
     let anchored_start = matches!(node, Node::Start) || matches!(node, Node::Seq(items) if matches!(items.first(), Some(Node::Start)));
     Ok(Program {
         insts: compiler.insts,
@@ -275,7 +275,7 @@ impl Compiler<'_> {
         for (number, alternative) in alternatives.iter().enumerate() {
             let number = number as u32;
             let firsts = match alternative {
-                Branch::Node(node) => first_words(node),
+                Branch::Node(node) => starting_words(node, &mut Analysis::default()),
                 Branch::Set(_, words) => Some(words.clone()),
             };
             match firsts {
@@ -343,21 +343,42 @@ fn merge_words<'n>(alternatives: &'n [Node], lexicon: &Lexicon) -> Vec<Branch<'n
     out
 }
 
-/// The words one of which every match of `node` starts with (as a whole token, a
-/// contraction's head, or a tail written alone), or `None`. A sentence mark is never
-/// one: `\?` also matches a run like "?!".
-fn first_words(node: &Node) -> Option<Vec<&Literal>> {
+/// The words one of which every match of `node` starts with, or `None` (also when it
+/// may match nothing).
+fn starting_words<'n>(node: &'n Node, analysis: &mut Analysis) -> Option<Vec<&'n Literal>> {
+    if analysis.min_len(node) > 0 {
+        first_words(node, analysis)
+    } else {
+        None
+    }
+}
+
+/// The words one of which every match of `node` that covers a token starts with (as a
+/// whole token, a contraction's head, or a tail written alone), or `None`. A sentence
+/// mark is never one: `\?` also matches a run like "?!". In a sequence, an item that
+/// may match nothing (`x?`, the sentence start `^`) adds its words to those of the
+/// items after it.
+fn first_words<'n>(node: &'n Node, analysis: &mut Analysis) -> Option<Vec<&'n Literal>> {
     match node {
         Node::Word(literal) if matches!(&*literal.norm, "?" | "!" | ".") => None,
         Node::Word(literal) => Some(vec![literal]),
-        Node::Seq(items) => items.first().filter(|first| Analysis::default().min_len(first) > 0).and_then(first_words),
-        Node::Alt(items) => items.iter().map(first_words).try_fold(Vec::new(), |mut all, words| {
+        Node::Seq(items) => {
+            let mut all = Vec::new();
+            for item in items.iter().filter(|item| !matches!(item, Node::Start)) {
+                all.extend(first_words(item, analysis)?);
+                if analysis.min_len(item) > 0 {
+                    return Some(all);
+                }
+            }
+            None
+        }
+        Node::Alt(items) => items.iter().map(|item| first_words(item, analysis)).try_fold(Vec::new(), |mut all, words| {
             all.extend(words?);
             Some(all)
         }),
-        Node::Repeat { node, min, .. } if *min > 0 => first_words(node),
-        Node::Focus(inner) | Node::Capture(_, inner) => first_words(inner),
-        Node::Shared(inner) => first_words(inner),
+        Node::Repeat { node, .. } => first_words(node, analysis),
+        Node::Focus(inner) | Node::Capture(_, inner) => first_words(inner, analysis),
+        Node::Shared(inner) => first_words(inner, analysis),
         _ => None,
     }
 }

@@ -91,9 +91,14 @@ enum Frame {
 /// allocates nothing.
 #[derive(Debug, Default)]
 pub struct Scratch {
+    /// One bit per (instruction, position) explored; all zero between tries.
     visited: Vec<u64>,
+    /// The words of `visited` a try set: clearing them is cheaper than clearing the
+    /// whole set, which for a program with long lists is kilobytes a try.
+    touched: Vec<u32>,
     stack: Vec<Frame>,
     alternatives: Vec<u32>,
+    slots: Vec<Option<usize>>,
 }
 
 /// The match starting at position `at`: the longest (the first written among equally
@@ -103,12 +108,18 @@ pub fn match_at(program: &Program, input: &Input<'_>, window: Window, at: usize,
         return None;
     }
     let reach = (2 * program.max_len + 2).min(window.hi.saturating_sub(at) + 1);
-    let Scratch { visited, stack, alternatives } = scratch;
-    visited.clear();
-    visited.resize((program.insts.len() * reach).div_ceil(64), 0);
+    let Scratch { visited, touched, stack, alternatives, slots } = scratch;
+    for word in touched.drain(..) {
+        visited[word as usize] = 0;
+    }
+    let words = (program.insts.len() * reach).div_ceil(64);
+    if visited.len() < words {
+        visited.resize(words, 0);
+    }
     stack.clear();
     stack.push(Frame::Explore(0, at));
-    let mut slots: Vec<Option<usize>> = vec![None; 2 + 2 * program.captures.len()];
+    slots.clear();
+    slots.resize(2 + 2 * program.captures.len(), None);
     let mut best: Option<Found> = None;
     while let Some(frame) = stack.pop() {
         let (mut pc, mut pos) = match frame {
@@ -123,11 +134,14 @@ pub fn match_at(program: &Program, input: &Input<'_>, window: Window, at: usize,
             if offset >= reach {
                 break;
             }
-            let bit = pc * reach + offset;
-            if visited[bit / 64] & (1 << (bit % 64)) != 0 {
+            let (word, bit) = ((pc * reach + offset) / 64, (pc * reach + offset) % 64);
+            if visited[word] & (1 << bit) != 0 {
                 break;
             }
-            visited[bit / 64] |= 1 << (bit % 64);
+            if visited[word] == 0 {
+                touched.push(word as u32);
+            }
+            visited[word] |= 1 << bit;
             match &program.insts[pc] {
                 Inst::Match => {
                     if best.as_ref().is_none_or(|b| pos > b.end) {
@@ -376,6 +390,18 @@ mod tests {
         assert_eq!(matches("/\\d+(st|nd)/ #emoji", "the 1st 👍🏽 and 2nd 🎉"), ["1st 👍🏽", "2nd 🎉"]);
         assert_eq!(matches("^ per", "per per"), ["per"]);
         assert_eq!(matches("per $", "per per"), ["per"]);
+    }
+
+    /// A match is tried only where its first word can be; an item that may match
+    /// nothing lets the words after it start one too.
+    #[test]
+    fn optional_first_items_and_empty_alternatives_still_start_a_match() {
+        assert_eq!(matches("^ (please | kindly)? (could | can) you", "Please could you send it"), ["Please could you"]);
+        assert_eq!(matches("^ (please | kindly)? (could | can) you", "Could you send it"), ["Could you"]);
+        assert!(matches("^ (please | kindly)? (could | can) you", "So could you send it").is_empty());
+        assert_eq!(matches("please? (send | mail) it", "mail it now"), ["mail it"]);
+        let empty_among_many = "(just now | right now | very? | so much) send it";
+        assert_eq!(matches(empty_among_many, "send it now; right now send it"), ["send it", "right now send it"]);
     }
 
     #[test]
