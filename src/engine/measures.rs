@@ -21,11 +21,11 @@ pub struct Sentences<'a> {
 pub fn run(measure: &Measure, rule: &Rule, view: &View<'_>, sentences: &Sentences<'_>) -> Vec<Range<usize>> {
     match measure {
         Measure::Capitals(params) => capitals(params, rule, view),
-        Measure::LongSentence { max_words } => view.body_sentences().filter(|s| view.words_in((*s).clone()).count() > *max_words).cloned().collect(),
+        Measure::LongSentence { max_words } => view.body_sentences().filter(|s| view.word_count((*s).clone()) > *max_words).cloned().collect(),
         Measure::ManyQuestions { max } => many_questions(*max, view, sentences.asks).into_iter().collect(),
         Measure::WallOfText { max_words } => paragraphs(view.masked)
             .into_iter()
-            .filter(|p| view.in_scope(rule.scope, p.start) && view.words_in(p.clone()).count() > *max_words)
+            .filter(|p| view.in_scope(rule.scope, p.start) && view.word_count(p.clone()) > *max_words)
             .map(|p| view.sentence_at(p.start))
             .collect(),
         Measure::PronounRatio(params) => pronoun_ratio(params, view).into_iter().collect(),

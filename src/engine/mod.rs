@@ -314,9 +314,22 @@ impl<'a> View<'a> {
     /// The words inside `range`, with their starts.
     pub fn words_in(&self, range: Range<usize>) -> impl Iterator<Item = (usize, &'a str)> + '_ {
         let masked = self.masked;
+        self.word_spans(range).iter().map(move |word| (word.start, &masked[word.clone()]))
+    }
+
+    /// How many words lie inside `range`.
+    pub fn word_count(&self, range: Range<usize>) -> usize {
+        self.word_spans(range).len()
+    }
+
+    /// The spans of the words inside `range` (words never overlap, so their ends are
+    /// in order as their starts are).
+    fn word_spans(&self, range: Range<usize>) -> &[Range<usize>] {
+        let masked = self.masked;
         let words = self.words.get_or_init(|| text::words(masked).map(|(start, word)| start..start + word.len()).collect());
         let first = words.partition_point(|word| word.start < range.start);
-        words[first..].iter().take_while(move |word| word.end <= range.end).map(move |word| (word.start, &masked[word.clone()]))
+        let last = words.partition_point(|word| word.end <= range.end).max(first);
+        &words[first..last]
     }
 
     fn in_subject(&self, at: usize) -> bool {

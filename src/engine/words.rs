@@ -559,7 +559,10 @@ fn first_match(program: &Program, input: &Input<'_>, window: Window, anchors: Op
 /// any sentence may match.
 fn holds_anchor(input: &Input<'_>, range: Range<usize>, anchors: Option<&[WordId]>) -> bool {
     anchors.is_none_or(|anchors| {
-        input.words[range].iter().any(|words| [words.whole, words.head, words.tail].iter().any(|id| anchors.binary_search(id).is_ok()))
+        let (Some(&lowest), Some(&highest)) = (anchors.first(), anchors.last()) else { return false };
+        // Most numbers (every unknown word's among them) fall outside the anchors' range.
+        let anchor = |&id: &WordId| (lowest..=highest).contains(&id) && anchors.binary_search(&id).is_ok();
+        input.words[range].iter().any(|words| [words.whole, words.head, words.tail].iter().any(anchor))
     })
 }
 

@@ -36,7 +36,7 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
         };
         let terminator = match bytes[i] {
             b'.' | b'!' | b'?' => 1,
-            _ if bytes[i..].starts_with("…".as_bytes()) => '…'.len_utf8(),
+            ELLIPSIS_LEAD if bytes[i..].starts_with("…".as_bytes()) => '…'.len_utf8(),
             b'\n' => {
                 if line_ends_paragraph_or_list(text, i + 1) {
                     out.push(trimmed(text, begin, i));
@@ -46,7 +46,9 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
                 continue;
             }
             _ => {
+                // Most bytes of a sentence end nothing: skipped in one run.
                 i += 1;
+                i += bytes[i..].iter().position(|&b| matches!(b, b'.' | b'!' | b'?' | b'\n' | ELLIPSIS_LEAD)).unwrap_or(bytes.len() - i);
                 continue;
             }
         };
@@ -67,6 +69,9 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
     }
     out
 }
+
+/// The first byte of "…" in UTF-8.
+const ELLIPSIS_LEAD: u8 = 0xE2;
 
 /// `range` in pieces of at most [`MAX_SENTENCE_BYTES`], each cut at the last whitespace
 /// of its second half when there is one (else at a character boundary), trimmed.
@@ -98,7 +103,7 @@ pub fn paragraphs(text: &str) -> Vec<Range<usize>> {
     let mut start: Option<usize> = None;
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
-        let blank = line.trim().is_empty();
+        let blank = is_blank(line);
         match (blank, start) {
             (false, None) => start = Some(offset),
             (true, Some(begin)) => {
@@ -115,6 +120,16 @@ pub fn paragraphs(text: &str) -> Vec<Range<usize>> {
     out
 }
 
+/// Whether `line` is whitespace only; most lines of a masked message are spaces, or
+/// start with a letter.
+fn is_blank(line: &str) -> bool {
+    match line.bytes().find(|b| !b.is_ascii_whitespace()) {
+        None => true,
+        Some(b) if b.is_ascii() => false,
+        Some(_) => line.trim().is_empty(),
+    }
+}
+
 /// Words (letters and digits, with inner apostrophes: "don't", "I’m") and their starts.
 pub fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
     // Byte by byte where the text is ASCII (most of it): a measure counts the words of
@@ -129,6 +144,8 @@ pub fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
     };
     let mut at = 0;
     std::iter::from_fn(move || {
+        // Spaces and marks between words, skipped a byte at a time while ASCII.
+        at += text.as_bytes()[at..].iter().position(|b| !b.is_ascii() || b.is_ascii_alphanumeric() || *b == b'_').unwrap_or(text.len() - at);
         loop {
             let c = char_at(at)?;
             if is_word_char(c) {
