@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use tactful::rules::{builtin_pack, compiled_default_pack, DEFAULT_PACK};
-use tactful::{Engine, Message, Pack, Selection};
+use tactful::{Engine, Message, Pack, Selection, Severity, Toggle};
 
 fn from_files() -> Pack {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules").join(DEFAULT_PACK);
@@ -43,19 +43,32 @@ fn source(pattern: &tactful::rules::Pattern) -> &str {
     }
 }
 
+/// Also under a selection that turns rules off and changes severities: the engine
+/// compiles the rules that are off too, so the compiled pack serves every selection.
 #[test]
 fn the_compiled_default_pack_finds_what_its_files_find() {
-    let compiled = Engine::new(&[compiled()], &Selection::default()).unwrap();
-    let read = Engine::new(&[from_files()], &Selection::default()).unwrap();
+    let mut selective = Selection { min_severity: Some(Severity::Info), ..Selection::default() };
+    selective.set("pressure", Toggle::Off);
+    selective.set("shouting.capitals-soft", Toggle::At(Severity::Error));
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("corpus");
     let mut files: Vec<_> = std::fs::read_dir(&corpus).unwrap().map(|entry| entry.unwrap().path()).collect();
+    files.retain(|file| file.extension().is_some_and(|ext| ext == "eml"));
     files.sort();
-    let mut findings = 0;
-    for file in files.iter().filter(|file| file.extension().is_some_and(|ext| ext == "eml")) {
-        let message = Message::parse(&std::fs::read_to_string(file).unwrap());
-        let (a, b) = (compiled.check(&message), read.check(&message));
-        assert_eq!(a, b, "{}", file.display());
-        findings += a.len();
+    let mut counts = Vec::new();
+    for selection in [Selection::default(), selective] {
+        let compiled = Engine::new(&[compiled()], &selection).unwrap();
+        let read = Engine::new(&[from_files()], &selection).unwrap();
+        assert_eq!(compiled.rule_count(), read.rule_count());
+        let mut findings = Vec::new();
+        for file in &files {
+            let message = Message::parse(&std::fs::read_to_string(file).unwrap());
+            let (a, b) = (compiled.check(&message), read.check(&message));
+            assert_eq!(a, b, "{}", file.display());
+            findings.extend(a);
+        }
+        counts.push((findings.len(), findings.iter().filter(|f| f.category == "pressure").count()));
     }
-    assert!(findings > 50, "the corpus has findings to compare ({findings})");
+    let [(all, pressure), (selected, no_pressure)] = counts[..] else { unreachable!() };
+    assert!(all > 50 && pressure > 0, "the corpus has findings to compare ({all}, {pressure} pressure)");
+    assert!(selected < all && no_pressure == 0, "the selection changes what is found ({selected} of {all})");
 }

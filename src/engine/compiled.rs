@@ -10,8 +10,8 @@ use super::{choose, ActiveRule, EngineError, Selection};
 use crate::embedded;
 use crate::rules::{compiled_default_pack, Lists, Pack};
 
-/// The rules of `pack` that its own settings leave on, compiled and serialized: what
-/// build.rs embeds for the default pack.
+/// The rules of `pack`, compiled and serialized: what build.rs embeds for the default
+/// pack.
 pub fn compile_default_words(pack: &Pack) -> Result<Vec<u8>, EngineError> {
     let chosen = choose(std::slice::from_ref(pack), &Selection::default());
     let words = Words::new(chosen.iter().map(|active| &*active.rule), &pack.lists)?;
@@ -19,8 +19,8 @@ pub fn compile_default_words(pack: &Pack) -> Result<Vec<u8>, EngineError> {
 }
 
 /// The compiled words for `chosen` rules with `lists`, when they are the default
-/// pack's rules under its own settings and its lists: the pack compiled with tactful,
-/// not changed by another pack or by the user's selection.
+/// pack's rules and lists: the pack compiled with tactful, not changed by another
+/// pack (whatever the selection: rules that are off are compiled too).
 pub(super) fn words_for(chosen: &[ActiveRule], lists: &Lists) -> Option<Arc<Words>> {
     let pack = compiled_default_pack()?;
     let compiled = choose(std::slice::from_ref(pack), &Selection::default());

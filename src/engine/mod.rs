@@ -46,11 +46,14 @@ pub const MAX_FINDINGS: usize = 1_000;
 /// The rule id of that note: no pack's rule, so it has no "why" and cannot be disabled.
 pub const LIMIT_NOTE: &str = "tactful.limit";
 
-/// A rule that runs, at the severity the selection gave it.
+/// A rule of the packs, at the severity the selection gave it (`None`: off). The
+/// engine compiles the rules that are off too, so what it compiles depends on the
+/// packs only: the default pack compiled when tactful was built serves every
+/// selection.
 #[derive(Debug)]
 struct ActiveRule {
     rule: Arc<Rule>,
-    severity: Severity,
+    severity: Option<Severity>,
 }
 
 /// The checker. Build it once per set of packs and settings; `check` is cheap.
@@ -73,21 +76,19 @@ pub enum EngineError {
     Rule(String),
 }
 
-/// The rules of `packs` that `selection` leaves on, at their severity; a later pack's
-/// rule replaces an earlier one with the same id.
+/// The rules of `packs`, a later pack's rule replacing an earlier one with the same
+/// id, each at the severity `selection` gives it.
 fn choose(packs: &[Pack], selection: &Selection) -> Vec<ActiveRule> {
     let mut chosen: Vec<ActiveRule> = Vec::new();
     for rule in packs.iter().flat_map(|pack| &pack.rules) {
         chosen.retain(|active| active.rule.info.id != rule.info.id);
-        if let Some(severity) = selection.resolve(&*rule.info) {
-            chosen.push(ActiveRule { rule: Arc::clone(rule), severity });
-        }
+        chosen.push(ActiveRule { rule: Arc::clone(rule), severity: selection.resolve(&*rule.info) });
     }
     chosen
 }
 
 impl Engine {
-    /// Takes the rules of `packs` that `selection` leaves on. A later pack's rule with
+    /// Runs the rules of `packs` that `selection` leaves on. A later pack's rule with
     /// the same id as an earlier one replaces it (loading packs checks that it says so:
     /// [`crate::rules::layered_rules`]). Lists are those of all packs together, so an
     /// addition in a later pack reaches the rules of an earlier one.
@@ -110,18 +111,19 @@ impl Engine {
 
     /// Number of rules that run.
     pub fn rule_count(&self) -> usize {
-        self.rules.len()
+        self.rules.iter().filter(|active| active.severity.is_some()).count()
     }
 
-    /// What the rule `id` says beyond a finding: why, link, examples.
+    /// What the rule `id` (one that runs) says beyond a finding: why, link, examples.
     pub fn rule(&self, id: &str) -> Option<&RuleInfo> {
-        self.rules.iter().map(|active| &*active.rule.info).find(|info| info.id == id)
+        self.rules.iter().filter(|active| active.severity.is_some()).map(|active| &*active.rule.info).find(|info| info.id == id)
     }
 
     /// Expressions and regexes that have no anchor word or literal, so they run on
-    /// every sentence (what `tactful pack check` warns about).
+    /// every sentence (what `tactful pack check` warns about), of the rules that run.
     pub fn unanchored(&self) -> Vec<Unanchored> {
-        self.words.unanchored(&self.rule_refs())
+        let on = |id: &str| self.rules.iter().any(|active| active.severity.is_some() && active.rule.info.id == id);
+        self.words.unanchored(&self.rule_refs()).into_iter().filter(|found| on(&found.rule)).collect()
     }
 
     /// The findings of the sentence-level rules in one sentence, relative to its start,
@@ -181,6 +183,9 @@ impl Engine {
                 return false;
             }
             let active = &self.rules[hit.rule];
+            if active.severity.is_none() {
+                return false;
+            }
             let in_scope = match active.rule.scope {
                 Scope::Both => true,
                 Scope::Subject => in_subject,
@@ -228,11 +233,12 @@ impl Engine {
             });
             for found in local.iter() {
                 let active = &self.rules[found.rule];
+                let Some(severity) = active.severity else { continue };
                 if active.rule.novel_to_thread && !novel(sentence) {
                     continue;
                 }
                 let span = sentence.start + found.span.start..sentence.start + found.span.end;
-                findings.push(finding(active, span, found.message.clone(), found.suggestions.clone()));
+                findings.push(finding(&active.rule, severity, span, found.message.clone(), found.suggestions.clone()));
             }
             if stopped.is_some() {
                 break;
@@ -248,7 +254,7 @@ impl Engine {
             None => &view,
         };
         for (rule_index, active) in self.rules.iter().enumerate() {
-            if let Some(measure) = &active.rule.measure {
+            if let (Some(measure), Some(severity)) = (&active.rule.measure, active.severity) {
                 let analysed = |sentence: &Range<usize>| view.analysed(view.sentences.partition_point(|s| s.start < sentence.start), &self.words);
                 let asks = |sentence: &Range<usize>| self.words.asks(&active.rule, rule_index, &masked[sentence.clone()], analysed(sentence));
                 let group_match = |group: usize, sentence: &Range<usize>| {
@@ -259,7 +265,7 @@ impl Engine {
                     let opens_sentence = view.sentence_at(span.start).start == span.start;
                     let matched = &masked[span.clone()];
                     let suggestions = suggestions(active, matched, opens_sentence, &[]);
-                    findings.push(finding(active, span, finding_message(active, matched, &[]), suggestions));
+                    findings.push(finding(&active.rule, severity, span, finding_message(active, matched, &[]), suggestions));
                 }
             }
         }
@@ -396,9 +402,9 @@ fn limit_note(masked: &str, at: usize) -> Finding {
     }
 }
 
-fn finding(active: &ActiveRule, span: Range<usize>, message: String, suggestions: Vec<Suggestion>) -> Finding {
-    let info = &active.rule.info;
-    Finding { rule: info.id.clone(), category: info.category.clone(), severity: active.severity, span, message, suggestions }
+fn finding(rule: &Rule, severity: Severity, span: Range<usize>, message: String, suggestions: Vec<Suggestion>) -> Finding {
+    let info = &rule.info;
+    Finding { rule: info.id.clone(), category: info.category.clone(), severity, span, message, suggestions }
 }
 
 /// Text order; where two findings of one category overlap, the more severe (then the
