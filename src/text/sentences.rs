@@ -28,7 +28,8 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
     let mut i = 0;
     while i < bytes.len() {
         let Some(begin) = start else {
-            if !bytes[i].is_ascii_whitespace() {
+            i = past_spaces(bytes, i);
+            if i < bytes.len() && !bytes[i].is_ascii_whitespace() {
                 start = Some(i);
             }
             i += 1;
@@ -68,6 +69,19 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
         out = out.into_iter().flat_map(|r| pieces(text, r)).collect();
     }
     out
+}
+
+/// The first byte from `at` on that is not a space, eight at a time: the unchecked
+/// parts of a masked message (quotes, headers, signatures) are long runs of spaces.
+fn past_spaces(bytes: &[u8], mut at: usize) -> usize {
+    const SPACES: u64 = u64::from_ne_bytes([b' '; 8]);
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        if u64::from_ne_bytes(chunk.try_into().expect("eight bytes")) != SPACES {
+            break;
+        }
+        at += 8;
+    }
+    at + bytes[at..].iter().take_while(|&&b| b == b' ').count()
 }
 
 /// The first byte of "…" in UTF-8.
@@ -123,7 +137,8 @@ pub fn paragraphs(text: &str) -> Vec<Range<usize>> {
 /// Whether `line` is whitespace only; most lines of a masked message are spaces, or
 /// start with a letter.
 fn is_blank(line: &str) -> bool {
-    match line.bytes().find(|b| !b.is_ascii_whitespace()) {
+    let bytes = line.as_bytes();
+    match bytes[past_spaces(bytes, 0)..].iter().find(|b| !b.is_ascii_whitespace()) {
         None => true,
         Some(b) if b.is_ascii() => false,
         Some(_) => line.trim().is_empty(),
@@ -145,6 +160,7 @@ pub fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
     let mut at = 0;
     std::iter::from_fn(move || {
         // Spaces and marks between words, skipped a byte at a time while ASCII.
+        at = past_spaces(text.as_bytes(), at);
         at += text.as_bytes()[at..].iter().position(|b| !b.is_ascii() || b.is_ascii_alphanumeric() || *b == b'_').unwrap_or(text.len() - at);
         loop {
             let c = char_at(at)?;
