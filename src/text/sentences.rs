@@ -281,4 +281,19 @@ mod tests {
         let found: Vec<&str> = paragraphs(text).into_iter().map(|r| &text[r]).collect();
         assert_eq!(found, ["One line\nstill one.", "Two."]);
     }
+
+    /// Masked parts are runs of spaces, skipped eight bytes at a time: runs of every
+    /// length around a chunk, ending in a word, a line break, a no-break space or the end.
+    #[test]
+    fn runs_of_spaces_of_any_length_are_skipped_exactly() {
+        for run in [1, 7, 8, 9, 16, 17, 23] {
+            let spaces = " ".repeat(run);
+            let text = format!("Hi.{spaces}Next one{spaces}\n{spaces}\n{spaces}\u{a0}{spaces}Last.{spaces}");
+            assert_eq!(split(&text), ["Hi.".to_owned(), "Next one".to_owned(), format!("\u{a0}{spaces}Last.")], "run of {run}");
+            let found: Vec<&str> = words(&text).map(|(_, w)| w).collect();
+            assert_eq!(found, ["Hi", "Next", "one", "Last"], "run of {run}");
+            let found: Vec<&str> = paragraphs(&text).into_iter().map(|r| &text[r]).collect();
+            assert_eq!(found, [format!("Hi.{spaces}Next one"), "Last.".to_owned()], "run of {run}");
+        }
+    }
 }
