@@ -8,7 +8,7 @@
 //! size is bounded in bytes and the least recently used sentences go first.
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
+use std::hash::BuildHasher;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -40,7 +40,10 @@ struct Entry {
 #[derive(Debug)]
 pub struct SentenceCache {
     engine: u64,
+    /// Sentence -> its entry, by a hash of its text (the text is compared on a hit).
     entries: HashMap<u64, Entry>,
+    /// Seeded per cache, so no text can choose the keys of another.
+    hasher: foldhash::fast::RandomState,
     bytes: usize,
     max_bytes: usize,
     clock: u64,
@@ -55,7 +58,7 @@ impl Default for SentenceCache {
 impl SentenceCache {
     /// A cache that holds about `max_bytes` of sentences and their findings.
     pub fn with_capacity(max_bytes: usize) -> SentenceCache {
-        SentenceCache { engine: 0, entries: HashMap::new(), bytes: 0, max_bytes, clock: 0 }
+        SentenceCache { engine: 0, entries: HashMap::new(), hasher: Default::default(), bytes: 0, max_bytes, clock: 0 }
     }
 
     /// How many bytes it holds now.
@@ -73,8 +76,12 @@ impl SentenceCache {
     }
 
     pub(super) fn get(&mut self, text: &str, in_subject: bool) -> Option<Arc<[Local]>> {
+        // A cache that holds nothing (a one-off check) need not hash the sentence.
+        if self.entries.is_empty() {
+            return None;
+        }
         self.clock += 1;
-        let entry = self.entries.get_mut(&key(text, in_subject))?;
+        let entry = self.entries.get_mut(&self.hasher.hash_one((text, in_subject)))?;
         if &*entry.text != text || entry.in_subject != in_subject {
             return None;
         }
@@ -93,7 +100,7 @@ impl SentenceCache {
             return;
         }
         let entry = Entry { text: text.into(), in_subject, findings, bytes, used: self.clock };
-        if let Some(old) = self.entries.insert(key(text, in_subject), entry) {
+        if let Some(old) = self.entries.insert(self.hasher.hash_one((text, in_subject)), entry) {
             self.bytes -= old.bytes;
         }
         self.bytes += bytes;
@@ -115,13 +122,6 @@ impl SentenceCache {
             }
         }
     }
-}
-
-fn key(text: &str, in_subject: bool) -> u64 {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    text.hash(&mut hasher);
-    in_subject.hash(&mut hasher);
-    hasher.finish()
 }
 
 #[cfg(test)]

@@ -382,6 +382,7 @@ impl Words {
         // The words the scanned tokens hold, sorted, for the required-words test: found
         // once when an expression first needs it.
         let mut present: Option<Vec<WordId>> = None;
+        let mut scratch = Scratch::default();
         let mut rest = &candidates[..];
         while let Some(&(id, _)) = rest.first() {
             let count = rest.iter().take_while(|(other, _)| *other == id).count();
@@ -402,7 +403,7 @@ impl Words {
                 touching.as_ref().is_none_or(|touched| anchor + program.max_len > touched.start && anchor < touched.end + program.max_len)
             };
             let input = Input { case_sensitive: rules[*rule_index].case_sensitive, ..sentence };
-            for found in matches_near(program, &input, group.iter().filter(reaches).map(|&(_, token)| token)) {
+            for found in matches_near(program, &input, group.iter().filter(reaches).map(|&(_, token)| token), &mut scratch) {
                 out.push(expression_hit(*rule_index, program, &input, &found));
             }
         }
@@ -583,20 +584,19 @@ fn shares_a_word(a: &[WordId], b: &[WordId]) -> bool {
 
 /// Matches of `program` in a sentence that contain one of the anchor tokens `near`
 /// (ascending), leftmost first, not overlapping.
-fn matches_near(program: &Program, input: &Input<'_>, near: impl Iterator<Item = usize>) -> Vec<Found> {
+fn matches_near(program: &Program, input: &Input<'_>, near: impl Iterator<Item = usize>, scratch: &mut Scratch) -> Vec<Found> {
     let tokens = input.tokens.len();
     let window = Window { lo: 0, hi: 2 * tokens, start: 0, end: 2 * tokens };
     let mut out = Vec::new();
     if program.anchored_start {
-        out.extend(vm::match_at(program, input, window, 0, true, &mut Scratch::default()));
+        out.extend(vm::match_at(program, input, window, 0, true, scratch));
         return out;
     }
     let reach = program.max_len.max(1) - 1;
-    let mut scratch = Scratch::default();
     let mut next_free = 0;
     for anchor in near {
         for start in anchor.saturating_sub(reach).max(next_free)..=anchor.min(tokens.saturating_sub(1)) {
-            if let Some(found) = vm::match_at(program, input, window, 2 * start, true, &mut scratch) {
+            if let Some(found) = vm::match_at(program, input, window, 2 * start, true, scratch) {
                 next_free = found.end.div_ceil(2).max(start + 1);
                 out.push(found);
                 break;

@@ -134,13 +134,12 @@ pub fn check(node: &Node, analysis: &mut Analysis) -> Result<(), CompileError> {
 
 /// Compiles `node` (its lists resolved); its words must be in `lexicon`.
 pub fn compile(node: &Node, lexicon: &Lexicon) -> Result<Program, CompileError> {
-    let mut analysis = Analysis::default();
-    check(node, &mut analysis)?;
-    let max_len = analysis.max_len(node);
-    let mut compiler = Compiler { insts: Vec::new(), subs: Vec::new(), captures: Vec::new(), dispatches: Vec::new(), lexicon };
+    let mut compiler = Compiler::new(lexicon);
+    check(node, &mut compiler.analysis)?;
+    let max_len = compiler.analysis.max_len(node);
     compiler.node(node)?;
     compiler.insts.push(Inst::Match);
-    let starts = starting_words(node, &mut analysis).map(|words| WordSet::new(words.iter().map(|l| lexicon.id(&l.norm)), Vec::new()));
+    let starts = starting_words(node, &mut compiler.analysis).map(|words| WordSet::new(words.iter().map(|l| lexicon.id(&l.norm)), Vec::new()));
     let anchored_start = matches!(node, Node::Start) || matches!(node, Node::Seq(items) if matches!(items.first(), Some(Node::Start)));
     Ok(Program {
         insts: compiler.insts,
@@ -159,12 +158,18 @@ struct Compiler<'l> {
     captures: Vec<String>,
     dispatches: Vec<Dispatch>,
     lexicon: &'l Lexicon,
+    /// Lengths of the shared lists, worked out once per program.
+    analysis: Analysis,
 }
 
 /// From this many alternatives on, an alternation dispatches on its first words.
 const DISPATCH_FROM: usize = 4;
 
-impl Compiler<'_> {
+impl<'l> Compiler<'l> {
+    fn new(lexicon: &'l Lexicon) -> Compiler<'l> {
+        Compiler { insts: Vec::new(), subs: Vec::new(), captures: Vec::new(), dispatches: Vec::new(), lexicon, analysis: Analysis::default() }
+    }
+
     fn node(&mut self, node: &Node) -> Result<(), CompileError> {
         match node {
             Node::Word(literal) => self.insts.push(Inst::Test(Test::Word(literal.clone(), self.lexicon.id(&literal.norm)))),
@@ -275,7 +280,7 @@ impl Compiler<'_> {
         for (number, alternative) in alternatives.iter().enumerate() {
             let number = number as u32;
             let firsts = match alternative {
-                Branch::Node(node) => starting_words(node, &mut Analysis::default()),
+                Branch::Node(node) => starting_words(node, &mut self.analysis),
                 Branch::Set(_, words) => Some(words.clone()),
             };
             match firsts {
@@ -308,11 +313,12 @@ impl Compiler<'_> {
 
 /// The program of `!x`'s `x`: matched anchored, any length.
 fn compile_inner(node: &Node, lexicon: &Lexicon) -> Result<Program, CompileError> {
-    let mut compiler = Compiler { insts: Vec::new(), subs: Vec::new(), captures: Vec::new(), dispatches: Vec::new(), lexicon };
+    let mut compiler = Compiler::new(lexicon);
     compiler.node(node)?;
     compiler.insts.push(Inst::Match);
+    let max_len = compiler.analysis.max_len(node);
     let (insts, subs, dispatches) = (compiler.insts, compiler.subs, compiler.dispatches);
-    Ok(Program { insts, subs, max_len: Analysis::default().max_len(node), anchored_start: false, captures: Vec::new(), starts: None, dispatches })
+    Ok(Program { insts, subs, max_len, anchored_start: false, captures: Vec::new(), starts: None, dispatches })
 }
 
 enum Branch<'a> {
