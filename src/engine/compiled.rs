@@ -6,25 +6,24 @@
 use std::sync::{Arc, OnceLock};
 
 use super::words::Words;
-use super::{choose, ActiveRule, EngineError, Selection};
+use super::{ActiveRule, EngineError};
 use crate::embedded;
 use crate::rules::{compiled_default_pack, Lists, Pack};
 
 /// The rules of `pack`, compiled and serialized: what build.rs embeds for the default
 /// pack.
 pub fn compile_default_words(pack: &Pack) -> Result<Vec<u8>, EngineError> {
-    let chosen = choose(std::slice::from_ref(pack), &Selection::default());
-    let words = Words::new(chosen.iter().map(|active| &*active.rule), &pack.lists)?;
+    let words = Words::new(pack.rules.iter().map(|rule| &**rule), &pack.lists)?;
     postcard::to_allocvec(&words).map_err(|err| EngineError::Rule(format!("cannot serialize the default pack's rules: {err}")))
 }
 
 /// The compiled words for `chosen` rules with `lists`, when they are the default
-/// pack's rules and lists: the pack compiled with tactful, not changed by another
-/// pack (whatever the selection: rules that are off are compiled too).
+/// pack's rules, in its order, and its lists: the pack compiled with tactful, not
+/// changed by another pack (whatever the selection: rules that are off are compiled
+/// too).
 pub(super) fn words_for(chosen: &[ActiveRule], lists: &Lists) -> Option<Arc<Words>> {
     let pack = compiled_default_pack()?;
-    let compiled = choose(std::slice::from_ref(pack), &Selection::default());
-    let same_rules = chosen.len() == compiled.len() && chosen.iter().zip(&compiled).all(|(a, b)| Arc::ptr_eq(&a.rule, &b.rule));
+    let same_rules = chosen.len() == pack.rules.len() && chosen.iter().zip(&pack.rules).all(|(active, rule)| Arc::ptr_eq(&active.rule, rule));
     if !same_rules || !lists.same_as(&pack.lists) {
         return None;
     }

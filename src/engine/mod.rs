@@ -56,6 +56,12 @@ struct ActiveRule {
     severity: Option<Severity>,
 }
 
+impl ActiveRule {
+    fn runs(&self) -> bool {
+        self.severity.is_some()
+    }
+}
+
 /// The checker. Build it once per set of packs and settings; `check` is cheap.
 #[derive(Debug)]
 pub struct Engine {
@@ -111,19 +117,18 @@ impl Engine {
 
     /// Number of rules that run.
     pub fn rule_count(&self) -> usize {
-        self.rules.iter().filter(|active| active.severity.is_some()).count()
+        self.rules.iter().filter(|active| active.runs()).count()
     }
 
     /// What the rule `id` (one that runs) says beyond a finding: why, link, examples.
     pub fn rule(&self, id: &str) -> Option<&RuleInfo> {
-        self.rules.iter().filter(|active| active.severity.is_some()).map(|active| &*active.rule.info).find(|info| info.id == id)
+        self.rules.iter().filter(|active| active.runs()).map(|active| &*active.rule.info).find(|info| info.id == id)
     }
 
     /// Expressions and regexes that have no anchor word or literal, so they run on
     /// every sentence (what `tactful pack check` warns about), of the rules that run.
     pub fn unanchored(&self) -> Vec<Unanchored> {
-        let on = |id: &str| self.rules.iter().any(|active| active.severity.is_some() && active.rule.info.id == id);
-        self.words.unanchored(&self.rule_refs()).into_iter().filter(|found| on(&found.rule)).collect()
+        self.words.unanchored(&self.rule_refs()).into_iter().filter(|found| self.rule(&found.rule).is_some()).collect()
     }
 
     /// The findings of the sentence-level rules in one sentence, relative to its start,
@@ -183,7 +188,7 @@ impl Engine {
                 return false;
             }
             let active = &self.rules[hit.rule];
-            if active.severity.is_none() {
+            if !active.runs() {
                 return false;
             }
             let in_scope = match active.rule.scope {

@@ -103,7 +103,7 @@ impl Lists {
     /// expands now added to them.
     pub fn resolve_with(&self, memo: &Memo, node: &Node) -> Result<Node, ResolveError> {
         let mut done = memo.0.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut resolver = Resolver { lists: self, done: std::mem::take(&mut *done), active: Vec::new() };
+        let mut resolver = Resolver { done: std::mem::take(&mut *done), ..self.resolver() };
         let resolved = resolver.resolve(node);
         *done = resolver.done;
         resolved
