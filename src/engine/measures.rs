@@ -55,13 +55,18 @@ fn capitals(params: &Capitals, rule: &Rule, view: &View<'_>) -> Vec<Range<usize>
     let mut line = Line::default();
     for (start, word) in view.words_in(0..view.masked.len()) {
         let span = start..start + word.len();
-        let gap = &view.masked[last_end..start];
+        // The marks are ASCII, so bytes will do (a char search is several times slower).
+        let gap = &view.masked.as_bytes()[last_end..start];
         last_end = span.end;
-        if gap.contains(['\n', '.', '!', '?', ',', ';', ':']) {
+        if gap.iter().any(|b| matches!(b, b'\n' | b'.' | b'!' | b'?' | b',' | b';' | b':')) {
             flush(&mut run, &mut spans);
         }
-        // Most words have a small letter: that is looked at first.
-        let all_capitals = !word.chars().any(|c| c.is_lowercase() || c.is_ascii_digit());
+        // Most words have a small letter, most often their second.
+        let all_capitals = if word.is_ascii() {
+            !word.bytes().any(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        } else {
+            !word.chars().any(|c| c.is_lowercase() || c.is_ascii_digit())
+        };
         let letters = if all_capitals { word.chars().filter(|c| c.is_alphabetic()).count() } else { 0 };
         let capitalised = all_capitals && letters >= params.min_length && !params.allow.contains(word) && view.in_scope(rule.scope, start);
         if !capitalised || is_heading(view, start, &mut line) {
@@ -114,12 +119,23 @@ fn many_questions(max: usize, view: &View<'_>, asks: &dyn Fn(&Range<usize>) -> b
 fn pronoun_ratio(params: &PronounRatio, view: &View<'_>) -> Option<Range<usize>> {
     let (mut total, mut first, mut second) = (0usize, 0usize, 0usize);
     let mut first_at = None;
-    // A word longer than every pronoun (a curly apostrophe is 3 bytes) is counted, not looked up.
-    let longest = params.first.iter().chain(&params.second).map(String::len).max().unwrap_or(0) + 2;
+    // A word longer than every pronoun (a curly apostrophe is 3 bytes) is counted, not
+    // looked up; so is an ASCII word whose first letter no pronoun starts with.
+    let pronouns = || params.first.iter().chain(&params.second);
+    let longest = pronouns().map(String::len).max().unwrap_or(0) + 2;
+    let mut starts = [false; 128];
+    for pronoun in pronouns() {
+        for first in pronoun.chars().take(1).flat_map(char::to_lowercase).chain(pronoun.chars().take(1).flat_map(char::to_uppercase)) {
+            if let Some(slot) = starts.get_mut(first as usize) {
+                *slot = true;
+            }
+        }
+    }
+    let never_a_pronoun = |word: &str| word.len() > longest || word.as_bytes().first().is_some_and(|&b| b.is_ascii() && !starts[b as usize]);
     for sentence in view.body_sentences() {
         for (start, word) in view.words_in(sentence.clone()) {
             total += 1;
-            if word.len() > longest {
+            if never_a_pronoun(word) {
                 continue;
             }
             // Most words are short and ASCII: lower-cased on the stack.

@@ -182,7 +182,7 @@ impl Engine {
         let rules = self.rule_refs();
         let sentence = analysed.input(text);
         let touched = touching.map(|span| analysed.tokens_around(span, 0));
-        let mut hits = self.words.hits(&rules, sentence, touched);
+        let mut hits = self.words.hits(&rules, text, analysed, touched);
         hits.retain(|hit| {
             if touching.is_some_and(|span| !compose::overlaps(&hit.span, span)) {
                 return false;

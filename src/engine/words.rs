@@ -3,6 +3,7 @@
 //! anchor, bounded by the expression's longest match; `regex` escape hatches only when
 //! the sentence holds one of their literals. Every step is linear in the sentence.
 
+use std::cell::OnceCell;
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -48,9 +49,17 @@ pub(super) struct Hit {
 pub(super) struct Analysed {
     tokens: Tokens,
     numbers: Vec<TokenWords>,
+    /// The numbers the sentence holds, sorted, found when first asked for.
+    present: OnceCell<Vec<WordId>>,
 }
 
 impl Analysed {
+    /// The lexicon numbers the sentence's tokens hold, sorted, without duplicates or
+    /// unknown words.
+    fn present(&self) -> &[WordId] {
+        self.present.get_or_init(|| words_present(&self.numbers))
+    }
+
     /// The tokens from `tokens` before `span` to `tokens` after it (indexes).
     pub fn tokens_around(&self, span: &Range<usize>, tokens: usize) -> Range<usize> {
         let list = &self.tokens.list;
@@ -351,15 +360,16 @@ impl Words {
     pub fn analyse(&self, text: &str) -> Analysed {
         let tokens = Tokens::new(text);
         let numbers = self.lexicon.words(&tokens);
-        Analysed { tokens, numbers }
+        Analysed { tokens, numbers, present: OnceCell::new() }
     }
 
     /// Every match of every rule in one sentence (`sentence.text`), before guards, in no
     /// particular order; spans are relative to the sentence. With `touching` (token
     /// indexes), only matches that can reach those tokens from their anchor, given the
     /// most tokens the rule's match covers (those of `regex` escapes: all).
-    pub fn hits(&self, rules: &[&Rule], sentence: Input<'_>, touching: Option<Range<usize>>) -> Vec<Hit> {
-        let (text, tokens) = (sentence.text, sentence.tokens);
+    pub fn hits(&self, rules: &[&Rule], text: &str, analysed: &Analysed, touching: Option<Range<usize>>) -> Vec<Hit> {
+        let sentence = analysed.input(text);
+        let tokens = sentence.tokens;
         let scan = touching.as_ref().map_or(0..tokens.len(), |touched| {
             touched.start.saturating_sub(expr::MAX_MATCH_TOKENS)..(touched.end + expr::MAX_MATCH_TOKENS).min(tokens.len())
         });
@@ -381,7 +391,7 @@ impl Words {
         candidates.dedup();
         // The words the scanned tokens hold, sorted, for the required-words test: found
         // once when an expression first needs it.
-        let mut present: Option<Vec<WordId>> = None;
+        let mut scanned: Option<Vec<WordId>> = None;
         let mut scratch = Scratch::default();
         let mut rest = &candidates[..];
         while let Some(&(id, _)) = rest.first() {
@@ -391,7 +401,10 @@ impl Words {
             let (rule_index, pattern_index, lazy) = &self.exprs[id as usize];
             let required = &self.required[id as usize];
             if !required.is_empty() {
-                let present = present.get_or_insert_with(|| words_present(&sentence, scan.clone()));
+                let present = match touching {
+                    None => analysed.present(),
+                    Some(_) => scanned.get_or_insert_with(|| words_present(&sentence.words[scan.clone()])),
+                };
                 if !required.iter().all(|set| shares_a_word(present, set)) {
                     continue;
                 }
@@ -503,7 +516,10 @@ impl Words {
         let end = 2 * analysed.tokens.len();
         let window = Window { lo: 0, hi: end, start: 0, end };
         programs.iter().any(|(pattern_index, (program, anchors))| match rule.matcher.patterns.get(*pattern_index) {
-            Some(Pattern::Expr(expr)) => search(program.program(&expr.node, self), &input, window, anchors.as_deref()),
+            Some(Pattern::Expr(expr)) => {
+                let anchors = anchors.as_deref().map(|anchors| Anchors { words: anchors, present: Some(analysed.present()) });
+                first_match(program.program(&expr.node, self), &input, window, anchors).is_some()
+            }
             _ => false,
         })
     }
@@ -517,7 +533,8 @@ impl Words {
         let input = Input { case_sensitive: rule.case_sensitive, ..analysed.input(text) };
         let program = program.program(groups.get(group)?, self);
         let end = 2 * analysed.tokens.len();
-        let found = first_match(program, &input, Window { lo: 0, hi: end, start: 0, end }, anchors.as_deref())?;
+        let anchors = anchors.as_deref().map(|anchors| Anchors { words: anchors, present: Some(analysed.present()) });
+        let found = first_match(program, &input, Window { lo: 0, hi: end, start: 0, end }, anchors)?;
         let (start, end) = found.focus();
         Some(vm::start_byte(&input, start)..vm::end_byte(&input, end))
     }
@@ -530,26 +547,36 @@ fn escape_of(rule: &Rule, pattern_index: usize) -> Option<&Escape> {
     }
 }
 
-fn search_window(program: &Program, input: &Input<'_>, window: Window, anchors: Option<&[WordId]>) -> bool {
-    window.lo < window.hi && search(program, input, window, anchors)
-}
-
 /// Whether `program` matches anywhere in `window`; with `anchors`, only where one of
 /// them is near.
-fn search(program: &Program, input: &Input<'_>, window: Window, anchors: Option<&[WordId]>) -> bool {
-    first_match(program, input, window, anchors).is_some()
+fn search_window(program: &Program, input: &Input<'_>, window: Window, anchors: Option<&[WordId]>) -> bool {
+    let anchors = anchors.map(|words| Anchors { words, present: None });
+    window.lo < window.hi && first_match(program, input, window, anchors).is_some()
+}
+
+/// The words one of which a match needs (sorted), and when the window is the whole
+/// sentence, the words the sentence holds ([`Analysed::present`]): two short sorted
+/// lists compared in one merge, instead of a lookup per token.
+#[derive(Clone, Copy)]
+struct Anchors<'a> {
+    words: &'a [WordId],
+    present: Option<&'a [WordId]>,
 }
 
 /// The first match of `program` in `window` from the left (the first written among
 /// alternatives at one place); with `anchors`, none unless one of them is there.
-fn first_match(program: &Program, input: &Input<'_>, window: Window, anchors: Option<&[WordId]>) -> Option<Found> {
+fn first_match(program: &Program, input: &Input<'_>, window: Window, anchors: Option<Anchors<'_>>) -> Option<Found> {
     let first = window.lo.div_ceil(2);
     let last = window.hi / 2;
     if program.anchored_start {
         let at = window.start;
         return (at % 2 == 0 && at >= window.lo).then(|| vm::match_at(program, input, window, at, false, &mut Scratch::default())).flatten();
     }
-    if !holds_anchor(input, first..last, anchors) {
+    let holds_anchor = anchors.is_none_or(|anchors| match anchors.present {
+        Some(present) => shares_a_word(present, anchors.words),
+        None => holds_anchor(input, first..last, Some(anchors.words)),
+    });
+    if !holds_anchor {
         return None;
     }
     let mut scratch = Scratch::default();
@@ -567,19 +594,31 @@ fn holds_anchor(input: &Input<'_>, range: Range<usize>, anchors: Option<&[WordId
     })
 }
 
-/// The word numbers the tokens `range` hold, sorted, without duplicates or unknown words.
-fn words_present(input: &Input<'_>, range: Range<usize>) -> Vec<WordId> {
+/// The word numbers some tokens hold, sorted, without duplicates or unknown words.
+fn words_present(words: &[TokenWords]) -> Vec<WordId> {
     let mut present: Vec<WordId> =
-        input.words[range].iter().flat_map(|words| [words.whole, words.head, words.tail]).filter(|&id| id != expr::lexicon::UNKNOWN).collect();
+        words.iter().flat_map(|words| [words.whole, words.head, words.tail]).filter(|&id| id != expr::lexicon::UNKNOWN).collect();
     present.sort_unstable();
     present.dedup();
     present
 }
 
-/// Whether two sorted sets of word numbers share one: the smaller looked up in the larger.
+/// Whether two sorted sets of word numbers share one: the smaller looked up in the
+/// larger when it is much smaller, else both walked in step.
 fn shares_a_word(a: &[WordId], b: &[WordId]) -> bool {
     let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    small.iter().any(|id| large.binary_search(id).is_ok())
+    if small.len() * 8 < large.len() {
+        return small.iter().any(|id| large.binary_search(id).is_ok());
+    }
+    let (mut i, mut j) = (0, 0);
+    while let (Some(x), Some(y)) = (small.get(i), large.get(j)) {
+        match x.cmp(y) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
 }
 
 /// Matches of `program` in a sentence that contain one of the anchor tokens `near`
@@ -638,6 +677,10 @@ mod tests {
         assert!(shares_a_word(&[1, 2, 3, 9], &[9]));
         assert!(!shares_a_word(&[4, 5], &[1, 2, 3, 9]));
         assert!(!shares_a_word(&[], &[1]));
+        // One much smaller than the other: looked up instead of walked.
+        let evens: Vec<WordId> = (0..100).map(|n| 2 * n).collect();
+        assert!(shares_a_word(&[7, 198], &evens));
+        assert!(!shares_a_word(&evens, &[1, 99, 201]));
     }
 
     /// A token regex every match needs gives a prefilter on its literals; one that is

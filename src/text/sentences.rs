@@ -170,7 +170,9 @@ pub fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
             at += c.len_utf8();
         }
         let start = at;
-        while let Some(c) = char_at(at) {
+        loop {
+            at += text.as_bytes()[at..].iter().position(|b| !(b.is_ascii_alphanumeric() || *b == b'_')).unwrap_or(text.len() - at);
+            let Some(c) = char_at(at) else { break };
             let inner_apostrophe = (c == '\'' || c == '’') && char_at(at + c.len_utf8()).is_some_and(is_word_char);
             if !(is_word_char(c) || inner_apostrophe) {
                 break;
