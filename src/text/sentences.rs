@@ -28,8 +28,8 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
     let mut i = 0;
     while i < bytes.len() {
         let Some(begin) = start else {
-            i = past_spaces(bytes, i);
-            if i < bytes.len() && !bytes[i].is_ascii_whitespace() {
+            i = past_blank(bytes, i);
+            if i < bytes.len() {
                 start = Some(i);
             }
             i += 1;
@@ -71,17 +71,22 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
     out
 }
 
-/// The first byte from `at` on that is not a space, eight at a time: the unchecked
-/// parts of a masked message (quotes, headers, signatures) are long runs of spaces.
-fn past_spaces(bytes: &[u8], mut at: usize) -> usize {
-    const SPACES: u64 = u64::from_ne_bytes([b' '; 8]);
+/// The first byte from `at` on that is not ASCII whitespace. The unchecked parts of a
+/// masked message (quotes, headers, signatures) are long runs of spaces and line
+/// breaks: those are skipped eight bytes at a time.
+fn past_blank(bytes: &[u8], mut at: usize) -> usize {
+    let every_byte = |byte: u8| u64::from_ne_bytes([byte; 8]);
+    // 0x80 in each byte of `x` that is zero, and only there.
+    let zero_bytes = |x: u64| !(((x & every_byte(0x7F)) + every_byte(0x7F)) | x | every_byte(0x7F));
     while let Some(chunk) = bytes.get(at..at + 8) {
-        if u64::from_ne_bytes(chunk.try_into().expect("eight bytes")) != SPACES {
+        let chunk = u64::from_ne_bytes(chunk.try_into().expect("eight bytes"));
+        let blank = zero_bytes(chunk ^ every_byte(b' ')) | zero_bytes(chunk ^ every_byte(b'\n')) | zero_bytes(chunk ^ every_byte(b'\r'));
+        if blank != every_byte(0x80) {
             break;
         }
         at += 8;
     }
-    at + bytes[at..].iter().take_while(|&&b| b == b' ').count()
+    at + bytes[at..].iter().take_while(|b| b.is_ascii_whitespace()).count()
 }
 
 /// The first byte of "…" in UTF-8.
@@ -113,10 +118,21 @@ fn pieces(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
 
 /// Paragraph ranges: runs of lines separated by blank (whitespace-only) lines.
 pub fn paragraphs(text: &str) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut start: Option<usize> = None;
     let mut offset = 0;
-    for line in text.split_inclusive('\n') {
+    while offset < bytes.len() {
+        if start.is_none() {
+            // Between paragraphs, the blank lines before the next text in one run.
+            let first = past_blank(bytes, offset);
+            if first == bytes.len() {
+                break;
+            }
+            offset = memchr::memrchr(b'\n', &bytes[offset..first]).map_or(offset, |at| offset + at + 1);
+        }
+        let end = memchr::memchr(b'\n', &bytes[offset..]).map_or(bytes.len(), |at| offset + at + 1);
+        let line = &text[offset..end];
         let blank = is_blank(line);
         match (blank, start) {
             (false, None) => start = Some(offset),
@@ -126,7 +142,7 @@ pub fn paragraphs(text: &str) -> Vec<Range<usize>> {
             }
             _ => {}
         }
-        offset += line.len();
+        offset = end;
     }
     if let Some(begin) = start {
         out.push(trimmed(text, begin, text.len()));
@@ -138,7 +154,7 @@ pub fn paragraphs(text: &str) -> Vec<Range<usize>> {
 /// start with a letter.
 fn is_blank(line: &str) -> bool {
     let bytes = line.as_bytes();
-    match bytes[past_spaces(bytes, 0)..].iter().find(|b| !b.is_ascii_whitespace()) {
+    match bytes[past_blank(bytes, 0)..].first() {
         None => true,
         Some(b) if b.is_ascii() => false,
         Some(_) => line.trim().is_empty(),
@@ -160,7 +176,7 @@ pub fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
     let mut at = 0;
     std::iter::from_fn(move || {
         // Spaces and marks between words, skipped a byte at a time while ASCII.
-        at = past_spaces(text.as_bytes(), at);
+        at = past_blank(text.as_bytes(), at);
         at += text.as_bytes()[at..].iter().position(|b| !b.is_ascii() || b.is_ascii_alphanumeric() || *b == b'_').unwrap_or(text.len() - at);
         loop {
             let c = char_at(at)?;
@@ -284,12 +300,18 @@ mod tests {
         assert_eq!(found, ["One line\nstill one.", "Two."]);
     }
 
-    /// Masked parts are runs of spaces, skipped eight bytes at a time: runs of every
-    /// length around a chunk, ending in a word, a line break, a no-break space or the end.
+    /// Masked parts are runs of spaces and line breaks, skipped eight bytes at a time:
+    /// runs of every length around a chunk, ending in a word, a line break, a no-break
+    /// space or the end.
     #[test]
-    fn runs_of_spaces_of_any_length_are_skipped_exactly() {
+    fn blank_runs_of_any_length_are_skipped_exactly() {
         for run in [1, 7, 8, 9, 16, 17, 23] {
             let spaces = " ".repeat(run);
+            let blank_lines = " \r\n\n   \n".repeat(run);
+            let text = format!("{blank_lines}One.{blank_lines}\t{blank_lines}Two{blank_lines}");
+            assert_eq!(split(&text), ["One.", "Two"], "run of {run}");
+            let found: Vec<&str> = paragraphs(&text).into_iter().map(|r| &text[r]).collect();
+            assert_eq!(found, ["One.", "Two"], "run of {run}");
             let text = format!("Hi.{spaces}Next one{spaces}\n{spaces}\n{spaces}\u{a0}{spaces}Last.{spaces}");
             assert_eq!(split(&text), ["Hi.".to_owned(), "Next one".to_owned(), format!("\u{a0}{spaces}Last.")], "run of {run}");
             let found: Vec<&str> = words(&text).map(|(_, w)| w).collect();
