@@ -53,8 +53,20 @@ impl Tokens {
     /// Tokenizes `text`; whitespace separates tokens and is never one.
     pub fn new(text: &str) -> Tokens {
         let mut out = Tokens { list: Vec::with_capacity(text.len() / 5), norms: String::with_capacity(text.len()) };
+        let bytes = text.as_bytes();
         let mut at = 0;
-        while let Some(c) = text[at..].chars().next() {
+        while let Some(&byte) = bytes.get(at) {
+            // Most of a sentence is ASCII words and spaces: read as bytes.
+            if byte.is_ascii() && (byte as char).is_whitespace() {
+                at += 1;
+                continue;
+            }
+            if let Some((end, kind)) = ascii_word_end(bytes, at) {
+                out.push_ascii_word(text, at, end, kind);
+                at = end;
+                continue;
+            }
+            let c = text[at..].chars().next().expect("a character at a char boundary");
             if c.is_whitespace() {
                 at += c.len_utf8();
                 continue;
@@ -72,6 +84,16 @@ impl Tokens {
             at = end;
         }
         out
+    }
+
+    /// A word [`ascii_word_end`] found: no apostrophe, no clause break, lower-cased
+    /// byte by byte.
+    fn push_ascii_word(&mut self, text: &str, start: usize, end: usize, kind: TokenKind) {
+        let norm_start = self.norms.len();
+        self.norms.push_str(&text[start..end]);
+        self.norms[norm_start..].make_ascii_lowercase();
+        let norm = (norm_start as u32, self.norms.len() as u32);
+        self.list.push(Token { start, end, kind, norm, apostrophe: 0, clause_break: false });
     }
 
     fn push(&mut self, text: &str, start: usize, end: usize, kind: TokenKind) {
@@ -186,16 +208,21 @@ fn run_end(text: &str, start: usize, part: impl Fn(char) -> bool) -> usize {
     text[start..].char_indices().find(|&(_, c)| !part(c)).map_or(text.len(), |(i, _)| start + i)
 }
 
+/// The end of the word at `start` when it is ASCII letters and digits ended by a space
+/// or a mark that joins nothing, as most words are; `None` for anything else.
+fn ascii_word_end(bytes: &[u8], start: usize) -> Option<(usize, TokenKind)> {
+    let rest = &bytes[start..];
+    let run = rest.iter().position(|b| !(b.is_ascii_alphanumeric() || *b == b'_')).unwrap_or(rest.len());
+    if run > 0 && rest.get(run).is_none_or(|b| b.is_ascii() && !matches!(b, b'\'' | b'-' | b'.' | b',' | b':')) {
+        let numeric = rest[..run].iter().all(u8::is_ascii_digit);
+        return Some((start + run, if numeric { TokenKind::Number } else { TokenKind::Word }));
+    }
+    None
+}
+
 /// A word: letters and digits, with marks, and apostrophes, hyphens (and for numbers
 /// `.`, `,`, `:`) between two of them.
 fn word_end(text: &str, start: usize) -> (usize, TokenKind) {
-    // Most words are ASCII letters ended by a space or a mark that joins nothing.
-    let bytes = &text.as_bytes()[start..];
-    let run = bytes.iter().position(|b| !(b.is_ascii_alphanumeric() || *b == b'_')).unwrap_or(bytes.len());
-    if run > 0 && bytes.get(run).is_none_or(|b| b.is_ascii() && !matches!(b, b'\'' | b'-' | b'.' | b',' | b':')) {
-        let numeric = bytes[..run].iter().all(u8::is_ascii_digit);
-        return (start + run, if numeric { TokenKind::Number } else { TokenKind::Word });
-    }
     let mut numeric = text[start..].starts_with(|c: char| c.is_ascii_digit());
     let mut end = start;
     let mut chars = text[start..].char_indices().peekable();
