@@ -12,7 +12,9 @@ use std::sync::{Condvar, Mutex};
 const AHEAD_PER_WORKER: usize = 4;
 
 /// Hands `consume` the results of `work` on every item of `items`, in the order of
-/// `items`, worked out on up to `workers` threads. With one worker (or one item)
+/// `items`, worked out on up to `workers` threads. The calling thread is one of them:
+/// while the result it needs next is not ready it works on an item itself rather than
+/// sleep (a thread per core, and no wake-up per item). With one worker (or one item)
 /// everything runs on the calling thread, as it is consumed. When `consume` returns
 /// early (a closed pipe) the workers stop after the item in hand.
 pub fn map<T, R, F, C, X>(items: &[T], workers: usize, work: F, consume: C) -> X
@@ -27,10 +29,10 @@ where
         return consume(&mut items.iter().map(work));
     }
     let window = workers * AHEAD_PER_WORKER;
-    let gate = Gate { state: Mutex::new(GateState { next_item: 0, reported: 0, closed: false }), moved: Condvar::new() };
+    let gate = Gate { state: Mutex::new(GateState { next_item: 0, reported: 0, closed: false, waiting: 0 }), moved: Condvar::new() };
     std::thread::scope(|scope| {
         let (sender, receiver) = mpsc::channel();
-        for _ in 0..workers {
+        for _ in 1..workers {
             let (sender, gate, work) = (sender.clone(), &gate, &work);
             scope.spawn(move || {
                 while let Some(index) = gate.take(window, items.len()) {
@@ -48,8 +50,15 @@ where
                 if let Some(result) = waiting.remove(&next) {
                     break result;
                 }
-                // Every worker gone with items left: one panicked, and the scope says so.
-                let (index, result) = receiver.recv().ok()?;
+                let (index, result) = match receiver.try_recv() {
+                    Ok(done) => done,
+                    Err(_) => match gate.try_take(window, items.len()) {
+                        Some(index) => (index, work(&items[index])),
+                        // Every worker gone with items left: one panicked, and the
+                        // scope says so.
+                        None => receiver.recv().ok()?,
+                    },
+                };
                 waiting.insert(index, result);
             };
             next += 1;
@@ -73,6 +82,9 @@ struct GateState {
     reported: usize,
     /// Nothing more is wanted.
     closed: bool,
+    /// Workers waiting for the window to move: waking nobody is a system call saved
+    /// per item.
+    waiting: usize,
 }
 
 impl Gate {
@@ -88,18 +100,39 @@ impl Gate {
                 state.next_item += 1;
                 return Some(state.next_item - 1);
             }
+            state.waiting += 1;
             state = self.moved.wait(state).unwrap_or_else(|poisoned| poisoned.into_inner());
+            state.waiting -= 1;
         }
     }
 
+    /// As [`Gate::take`], but `None` at once when the window is full.
+    fn try_take(&self, window: usize, len: usize) -> Option<usize> {
+        let mut state = self.lock();
+        let open = !state.closed && state.next_item < len && state.next_item < state.reported + window;
+        open.then(|| {
+            state.next_item += 1;
+            state.next_item - 1
+        })
+    }
+
     fn reported(&self, count: usize) {
-        self.lock().reported = count;
-        self.moved.notify_all();
+        self.update(|state| state.reported = count);
     }
 
     fn close(&self) {
-        self.lock().closed = true;
-        self.moved.notify_all();
+        self.update(|state| state.closed = true);
+    }
+
+    /// Changes the state, and wakes the workers waiting on it, if any.
+    fn update(&self, change: impl FnOnce(&mut GateState)) {
+        let mut state = self.lock();
+        change(&mut state);
+        let waiting = state.waiting > 0;
+        drop(state);
+        if waiting {
+            self.moved.notify_all();
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, GateState> {
