@@ -51,24 +51,22 @@ fn capitals(params: &Capitals, rule: &Rule, view: &View<'_>) -> Vec<Range<usize>
         }
         run.clear();
     };
-    let mut last_end = 0;
     let mut line = Line::default();
-    for (start, word) in view.words_in(0..view.masked.len()) {
-        let span = start..start + word.len();
-        // The marks are ASCII, so bytes will do (a char search is several times slower).
-        let gap = &view.masked.as_bytes()[last_end..start];
-        last_end = span.end;
-        if gap.iter().any(|b| matches!(b, b'\n' | b'.' | b'!' | b'?' | b',' | b';' | b':')) {
+    let (words, in_capitals) = view.words_in_capitals();
+    let mut previous: Option<usize> = None;
+    for &index in in_capitals {
+        let span = words[index].clone();
+        let (start, word) = (span.start, &view.masked[span.clone()]);
+        // A word not in capitals between this one and the last ends the run, and so
+        // does a mark (ASCII, so bytes will do: a char search is several times slower).
+        let follows = previous.is_some_and(|previous| previous + 1 == index);
+        let gap = if follows { &view.masked.as_bytes()[words[index - 1].end..start] } else { &[] };
+        if !follows || gap.iter().any(|b| matches!(b, b'\n' | b'.' | b'!' | b'?' | b',' | b';' | b':')) {
             flush(&mut run, &mut spans);
         }
-        // Most words have a small letter, most often their second.
-        let all_capitals = if word.is_ascii() {
-            !word.bytes().any(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        } else {
-            !word.chars().any(|c| c.is_lowercase() || c.is_ascii_digit())
-        };
-        let letters = if all_capitals { word.chars().filter(|c| c.is_alphabetic()).count() } else { 0 };
-        let capitalised = all_capitals && letters >= params.min_length && !params.allow.contains(word) && view.in_scope(rule.scope, start);
+        previous = Some(index);
+        let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+        let capitalised = letters >= params.min_length && !params.allow.contains(word) && view.in_scope(rule.scope, start);
         if !capitalised || is_heading(view, start, &mut line) {
             flush(&mut run, &mut spans);
             continue;

@@ -307,6 +307,8 @@ pub(crate) struct View<'a> {
     analysed: Vec<OnceCell<Analysed>>,
     /// Every word of the masked text ([`text::words`]), found when a measure first asks.
     words: OnceCell<Vec<Range<usize>>>,
+    /// Which of those words are written in capitals, found when a measure first asks.
+    capitals: OnceCell<Vec<usize>>,
     pub subject: Option<Range<usize>>,
 }
 
@@ -314,7 +316,7 @@ impl<'a> View<'a> {
     fn new(message: &Message, masked: &'a str) -> View<'a> {
         let sentences = text::sentences(masked);
         let analysed = sentences.iter().map(|_| OnceCell::new()).collect();
-        View { masked, sentences, analysed, words: OnceCell::new(), subject: message.subject() }
+        View { masked, sentences, analysed, words: OnceCell::new(), capitals: OnceCell::new(), subject: message.subject() }
     }
 
     /// The tokens of sentence `index`.
@@ -326,6 +328,24 @@ impl<'a> View<'a> {
     pub fn words_in(&self, range: Range<usize>) -> impl Iterator<Item = (usize, &'a str)> + '_ {
         let masked = self.masked;
         self.word_spans(range).iter().map(move |word| (word.start, &masked[word.clone()]))
+    }
+
+    /// Every word of the masked text, and the indexes of those with no small letter and
+    /// no digit ("NOW", "I"): few, and both capitals rules read only them.
+    pub fn words_in_capitals(&self) -> (&[Range<usize>], &[usize]) {
+        let words = self.word_spans(0..self.masked.len());
+        let capitals = self.capitals.get_or_init(|| {
+            let in_capitals = |word: &str| {
+                // Most words have a small letter, most often their second.
+                if word.is_ascii() {
+                    !word.bytes().any(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                } else {
+                    !word.chars().any(|c| c.is_lowercase() || c.is_ascii_digit())
+                }
+            };
+            (0..words.len()).filter(|&index| in_capitals(&self.masked[words[index].clone()])).collect()
+        });
+        (words, capitals)
     }
 
     /// How many words lie inside `range`.
