@@ -121,15 +121,13 @@ fn pronoun_ratio(params: &PronounRatio, view: &View<'_>) -> Option<Range<usize>>
     // looked up; so is an ASCII word whose first letter no pronoun starts with.
     let pronouns = || params.first.iter().chain(&params.second);
     let longest = pronouns().map(String::len).max().unwrap_or(0) + 2;
+    // Indexed by the lower-cased first byte.
     let mut starts = [false; 128];
-    for pronoun in pronouns() {
-        for first in pronoun.chars().take(1).flat_map(char::to_lowercase).chain(pronoun.chars().take(1).flat_map(char::to_uppercase)) {
-            if let Some(slot) = starts.get_mut(first as usize) {
-                *slot = true;
-            }
-        }
+    for first in pronouns().filter_map(|pronoun| pronoun.bytes().next()).filter(u8::is_ascii) {
+        starts[usize::from(first.to_ascii_lowercase())] = true;
     }
-    let never_a_pronoun = |word: &str| word.len() > longest || word.as_bytes().first().is_some_and(|&b| b.is_ascii() && !starts[b as usize]);
+    let never_a_pronoun =
+        |word: &str| word.len() > longest || word.as_bytes().first().is_some_and(|&b| b.is_ascii() && !starts[usize::from(b.to_ascii_lowercase())]);
     for sentence in view.body_sentences() {
         for (start, word) in view.words_in(sentence.clone()) {
             total += 1;

@@ -513,13 +513,8 @@ impl Words {
             return by_regex;
         }
         let input = Input { case_sensitive: rule.case_sensitive, ..analysed.input(text) };
-        let end = 2 * analysed.tokens.len();
-        let window = Window { lo: 0, hi: end, start: 0, end };
-        programs.iter().any(|(pattern_index, (program, anchors))| match rule.matcher.patterns.get(*pattern_index) {
-            Some(Pattern::Expr(expr)) => {
-                let anchors = anchors.as_deref().map(|anchors| Anchors { words: anchors, present: Some(analysed.present()) });
-                first_match(program.program(&expr.node, self), &input, window, anchors).is_some()
-            }
+        programs.iter().any(|(pattern_index, anchored)| match rule.matcher.patterns.get(*pattern_index) {
+            Some(Pattern::Expr(expr)) => self.first_in_sentence(&expr.node, anchored, &input, analysed).is_some(),
             _ => false,
         })
     }
@@ -528,15 +523,24 @@ impl Words {
     /// matches in one sentence (`text`, analysed), relative to it. Of the phrases that
     /// match at one place, the first written wins.
     pub fn group_match(&self, rule: &Rule, rule_index: usize, group: usize, text: &str, analysed: &Analysed) -> Option<Range<usize>> {
-        let (program, anchors) = self.groups[rule_index].get(group)?;
+        let anchored = self.groups[rule_index].get(group)?;
         let Some(Measure::CoOccurrence { groups }) = &rule.measure else { return None };
         let input = Input { case_sensitive: rule.case_sensitive, ..analysed.input(text) };
-        let program = program.program(groups.get(group)?, self);
-        let end = 2 * analysed.tokens.len();
-        let anchors = anchors.as_deref().map(|anchors| Anchors { words: anchors, present: Some(analysed.present()) });
-        let found = first_match(program, &input, Window { lo: 0, hi: end, start: 0, end }, anchors)?;
+        let found = self.first_in_sentence(groups.get(group)?, anchored, &input, analysed)?;
         let (start, end) = found.focus();
         Some(vm::start_byte(&input, start)..vm::end_byte(&input, end))
+    }
+
+    /// The first match of the expression `node` (compiled as `anchored`) in the whole
+    /// sentence `input` (`analysed`). A sentence that holds none of its anchors is not
+    /// tried, nor is the expression compiled: the anchors are compared with the words
+    /// the sentence holds, two short sorted lists, not looked up token by token.
+    fn first_in_sentence(&self, node: &Node, (program, anchors): &Anchored, input: &Input<'_>, analysed: &Analysed) -> Option<Found> {
+        if anchors.as_deref().is_some_and(|anchors| !shares_a_word(analysed.present(), anchors)) {
+            return None;
+        }
+        let end = 2 * analysed.tokens.len();
+        first_match(program.program(node, self), input, Window { lo: 0, hi: end, start: 0, end }, None)
     }
 }
 
@@ -550,33 +554,19 @@ fn escape_of(rule: &Rule, pattern_index: usize) -> Option<&Escape> {
 /// Whether `program` matches anywhere in `window`; with `anchors`, only where one of
 /// them is near.
 fn search_window(program: &Program, input: &Input<'_>, window: Window, anchors: Option<&[WordId]>) -> bool {
-    let anchors = anchors.map(|words| Anchors { words, present: None });
     window.lo < window.hi && first_match(program, input, window, anchors).is_some()
-}
-
-/// The words one of which a match needs (sorted), and when the window is the whole
-/// sentence, the words the sentence holds ([`Analysed::present`]): two short sorted
-/// lists compared in one merge, instead of a lookup per token.
-#[derive(Clone, Copy)]
-struct Anchors<'a> {
-    words: &'a [WordId],
-    present: Option<&'a [WordId]>,
 }
 
 /// The first match of `program` in `window` from the left (the first written among
 /// alternatives at one place); with `anchors`, none unless one of them is there.
-fn first_match(program: &Program, input: &Input<'_>, window: Window, anchors: Option<Anchors<'_>>) -> Option<Found> {
+fn first_match(program: &Program, input: &Input<'_>, window: Window, anchors: Option<&[WordId]>) -> Option<Found> {
     let first = window.lo.div_ceil(2);
     let last = window.hi / 2;
     if program.anchored_start {
         let at = window.start;
         return (at % 2 == 0 && at >= window.lo).then(|| vm::match_at(program, input, window, at, false, &mut Scratch::default())).flatten();
     }
-    let holds_anchor = anchors.is_none_or(|anchors| match anchors.present {
-        Some(present) => shares_a_word(present, anchors.words),
-        None => holds_anchor(input, first..last, Some(anchors.words)),
-    });
-    if !holds_anchor {
+    if !holds_anchor(input, first..last, anchors) {
         return None;
     }
     let mut scratch = Scratch::default();
