@@ -49,15 +49,16 @@ pub(super) struct Hit {
 pub(super) struct Analysed {
     tokens: Tokens,
     numbers: Vec<TokenWords>,
-    /// The numbers the sentence holds, sorted, found when first asked for.
-    present: OnceCell<Vec<WordId>>,
+    /// The numbers the sentence holds, found when first asked for.
+    present: OnceCell<Present>,
+    /// How many words the lexicon numbers.
+    lexicon_size: usize,
 }
 
 impl Analysed {
-    /// The lexicon numbers the sentence's tokens hold, sorted, without duplicates or
-    /// unknown words.
-    fn present(&self) -> &[WordId] {
-        self.present.get_or_init(|| words_present(&self.numbers))
+    /// The lexicon numbers the sentence's tokens hold.
+    fn present(&self) -> &Present {
+        self.present.get_or_init(|| Present::new(&self.numbers, self.lexicon_size))
     }
 
     /// The tokens from `tokens` before `span` to `tokens` after it (indexes).
@@ -360,7 +361,7 @@ impl Words {
     pub fn analyse(&self, text: &str) -> Analysed {
         let tokens = Tokens::new(text);
         let numbers = self.lexicon.words(&tokens);
-        Analysed { tokens, numbers, present: OnceCell::new() }
+        Analysed { tokens, numbers, present: OnceCell::new(), lexicon_size: self.lexicon.size() }
     }
 
     /// Every match of every rule in one sentence (`sentence.text`), before guards, in no
@@ -389,9 +390,9 @@ impl Words {
         }
         candidates.sort_unstable();
         candidates.dedup();
-        // The words the scanned tokens hold, sorted, for the required-words test: found
-        // once when an expression first needs it.
-        let mut scanned: Option<Vec<WordId>> = None;
+        // The words the scanned tokens hold, for the required-words test: found once
+        // when an expression first needs it.
+        let mut scanned: Option<Present> = None;
         let mut scratch = Scratch::default();
         let mut rest = &candidates[..];
         while let Some(&(id, _)) = rest.first() {
@@ -403,9 +404,9 @@ impl Words {
             if !required.is_empty() {
                 let present = match touching {
                     None => analysed.present(),
-                    Some(_) => scanned.get_or_insert_with(|| words_present(&sentence.words[scan.clone()])),
+                    Some(_) => scanned.get_or_insert_with(|| Present::new(&sentence.words[scan.clone()], analysed.lexicon_size)),
                 };
-                if !required.iter().all(|set| shares_a_word(present, set)) {
+                if !required.iter().all(|set| present.holds_one_of(set)) {
                     continue;
                 }
             }
@@ -536,7 +537,7 @@ impl Words {
     /// tried, nor is the expression compiled: the anchors are compared with the words
     /// the sentence holds, two short sorted lists, not looked up token by token.
     fn first_in_sentence(&self, node: &Node, (program, anchors): &Anchored, input: &Input<'_>, analysed: &Analysed) -> Option<Found> {
-        if anchors.as_deref().is_some_and(|anchors| !shares_a_word(analysed.present(), anchors)) {
+        if anchors.as_deref().is_some_and(|anchors| !analysed.present().holds_one_of(anchors)) {
             return None;
         }
         let end = 2 * analysed.tokens.len();
@@ -584,31 +585,28 @@ fn holds_anchor(input: &Input<'_>, range: Range<usize>, anchors: Option<&[WordId
     })
 }
 
-/// The word numbers some tokens hold, sorted, without duplicates or unknown words.
-fn words_present(words: &[TokenWords]) -> Vec<WordId> {
-    let mut present: Vec<WordId> =
-        words.iter().flat_map(|words| [words.whole, words.head, words.tail]).filter(|&id| id != expr::lexicon::UNKNOWN).collect();
-    present.sort_unstable();
-    present.dedup();
-    present
+/// The lexicon numbers some tokens hold, one bit each: a sentence holds a few dozen
+/// words and an expression requires one of a few dozen, so testing each of those bits
+/// costs less than sorting the sentence's numbers to merge the two lists.
+#[derive(Debug)]
+struct Present {
+    bits: Vec<u64>,
 }
 
-/// Whether two sorted sets of word numbers share one: the smaller looked up in the
-/// larger when it is much smaller, else both walked in step.
-fn shares_a_word(a: &[WordId], b: &[WordId]) -> bool {
-    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    if small.len() * 8 < large.len() {
-        return small.iter().any(|id| large.binary_search(id).is_ok());
-    }
-    let (mut i, mut j) = (0, 0);
-    while let (Some(x), Some(y)) = (small.get(i), large.get(j)) {
-        match x.cmp(y) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => return true,
+impl Present {
+    /// The numbers of `words`, every one below `lexicon_size`, or unknown.
+    fn new(words: &[TokenWords], lexicon_size: usize) -> Present {
+        let mut bits = vec![0u64; lexicon_size.div_ceil(64)];
+        for id in words.iter().flat_map(|words| [words.whole, words.head, words.tail]).filter(|&id| id != expr::lexicon::UNKNOWN) {
+            bits[id as usize / 64] |= 1 << (id % 64);
         }
+        Present { bits }
     }
-    false
+
+    /// Whether one of `ids` is held.
+    fn holds_one_of(&self, ids: &[WordId]) -> bool {
+        ids.iter().any(|&id| self.bits.get(id as usize / 64).is_some_and(|bits| bits & (1 << (id % 64)) != 0))
+    }
 }
 
 /// Matches of `program` in a sentence that contain one of the anchor tokens `near`
@@ -662,15 +660,18 @@ mod tests {
     }
 
     #[test]
-    fn two_sorted_sets_share_a_word_whichever_is_larger() {
-        assert!(shares_a_word(&[3], &[1, 2, 3, 9]));
-        assert!(shares_a_word(&[1, 2, 3, 9], &[9]));
-        assert!(!shares_a_word(&[4, 5], &[1, 2, 3, 9]));
-        assert!(!shares_a_word(&[], &[1]));
-        // One much smaller than the other: looked up instead of walked.
-        let evens: Vec<WordId> = (0..100).map(|n| 2 * n).collect();
-        assert!(shares_a_word(&[7, 198], &evens));
-        assert!(!shares_a_word(&evens, &[1, 99, 201]));
+    fn a_sentence_holds_the_numbers_of_its_tokens_whole_and_in_parts() {
+        let token = |whole, head, tail| TokenWords { whole, head, tail };
+        let unknown = expr::lexicon::UNKNOWN;
+        let present = Present::new(&[token(3, unknown, unknown), token(130, 64, 0), token(unknown, unknown, unknown)], 131);
+        for held in [0, 3, 64, 130] {
+            assert!(present.holds_one_of(&[held]), "{held}");
+        }
+        assert!(present.holds_one_of(&[1, 2, 130]));
+        assert!(!present.holds_one_of(&[1, 2, 63, 65, 129]));
+        assert!(!present.holds_one_of(&[]));
+        // A number past the lexicon (none is) is not held.
+        assert!(!present.holds_one_of(&[5000]));
     }
 
     /// A token regex every match needs gives a prefilter on its literals; one that is

@@ -48,6 +48,11 @@ impl Lexicon {
         }
     }
 
+    /// How many words are numbered (their numbers are below it).
+    pub fn size(&self) -> usize {
+        self.ids.len()
+    }
+
     /// The number of a normalised word, [`UNKNOWN`] if no expression names it.
     pub fn id(&self, norm: &str) -> WordId {
         self.ids.get(norm).copied().unwrap_or(UNKNOWN)
