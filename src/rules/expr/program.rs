@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use foldhash::HashMap;
+
 use super::analysis::Analysis;
 use super::lexicon::{Lexicon, WordId, UNKNOWN};
 use super::{Class, Literal, Node, TokenRegex};
@@ -160,6 +162,9 @@ struct Compiler<'l> {
     lexicon: &'l Lexicon,
     /// Lengths of the shared lists, worked out once per program.
     analysis: Analysis,
+    /// The word set of each alternation compiled so far, by its first alternative: a
+    /// list repeated (`@degree{0,4}`) or named twice is looked up in the lexicon once.
+    sets: HashMap<*const Node, Arc<WordSet>>,
 }
 
 /// From this many alternatives on, an alternation dispatches on its first words.
@@ -167,7 +172,15 @@ const DISPATCH_FROM: usize = 4;
 
 impl<'l> Compiler<'l> {
     fn new(lexicon: &'l Lexicon) -> Compiler<'l> {
-        Compiler { insts: Vec::new(), subs: Vec::new(), captures: Vec::new(), dispatches: Vec::new(), lexicon, analysis: Analysis::default() }
+        Compiler {
+            insts: Vec::new(),
+            subs: Vec::new(),
+            captures: Vec::new(),
+            dispatches: Vec::new(),
+            lexicon,
+            analysis: Analysis::default(),
+            sets: HashMap::default(),
+        }
     }
 
     fn node(&mut self, node: &Node) -> Result<(), CompileError> {
@@ -175,7 +188,7 @@ impl<'l> Compiler<'l> {
             Node::Word(literal) => self.insts.push(Inst::Test(Test::Word(literal.clone(), self.lexicon.id(&literal.norm)))),
             Node::Seq(items) => items.iter().try_for_each(|item| self.node(item))?,
             Node::Alt(alternatives) => {
-                let alternatives = merge_words(alternatives, self.lexicon);
+                let alternatives = merge_words(alternatives, self.lexicon, &mut self.sets);
                 if alternatives.len() >= DISPATCH_FROM {
                     self.dispatch(&alternatives)?;
                 } else {
@@ -327,13 +340,16 @@ enum Branch<'a> {
     Set(Arc<WordSet>, Vec<&'a Literal>),
 }
 
-/// One-word alternatives become one set lookup, in the place of the first of them.
-fn merge_words<'n>(alternatives: &'n [Node], lexicon: &Lexicon) -> Vec<Branch<'n>> {
+/// One-word alternatives become one set lookup, in the place of the first of them;
+/// `sets` keeps the set of each alternation for the next time it is compiled.
+fn merge_words<'n>(alternatives: &'n [Node], lexicon: &Lexicon, sets: &mut HashMap<*const Node, Arc<WordSet>>) -> Vec<Branch<'n>> {
     let words: Vec<&Literal> = alternatives.iter().filter_map(|a| if let Node::Word(l) = a { Some(l) } else { None }).collect();
     if words.len() < 2 {
         return alternatives.iter().map(Branch::Node).collect();
     }
-    let set = Arc::new(WordSet::new(words.iter().map(|l| lexicon.id(&l.norm)), words.iter().map(|l| Arc::clone(&l.cased)).collect()));
+    let set = sets
+        .entry(alternatives.as_ptr())
+        .or_insert_with(|| Arc::new(WordSet::new(words.iter().map(|l| lexicon.id(&l.norm)), words.iter().map(|l| Arc::clone(&l.cased)).collect())));
     let mut out = Vec::new();
     let mut placed = false;
     for alternative in alternatives {
@@ -341,7 +357,7 @@ fn merge_words<'n>(alternatives: &'n [Node], lexicon: &Lexicon) -> Vec<Branch<'n
             Node::Word(_) if placed => {}
             Node::Word(_) => {
                 placed = true;
-                out.push(Branch::Set(Arc::clone(&set), words.clone()));
+                out.push(Branch::Set(Arc::clone(set), words.clone()));
             }
             other => out.push(Branch::Node(other)),
         }
