@@ -128,7 +128,7 @@ impl Engine {
     /// Expressions and regexes that have no anchor word or literal, so they run on
     /// every sentence (what `tactful pack check` warns about), of the rules that run.
     pub fn unanchored(&self) -> Vec<Unanchored> {
-        self.words.unanchored(&self.rule_refs()).into_iter().filter(|found| self.rule(&found.rule).is_some()).collect()
+        self.words.unanchored(&self.rules).into_iter().filter(|found| self.rule(&found.rule).is_some()).collect()
     }
 
     /// The findings of the sentence-level rules in one sentence, relative to its start,
@@ -179,10 +179,9 @@ impl Engine {
     /// As [`Engine::sentence_hits`], only those that overlap `touching` when given
     /// (their guards are not even run).
     fn sentence_hits_touching(&self, text: &str, analysed: &Analysed, in_subject: bool, touching: Option<&Range<usize>>) -> Vec<words::Hit> {
-        let rules = self.rule_refs();
         let sentence = analysed.input(text);
         let touched = touching.map(|span| analysed.tokens_around(span, 0));
-        let mut hits = self.words.hits(&rules, text, analysed, touched);
+        let mut hits = self.words.hits(&self.rules, text, analysed, touched);
         hits.retain(|hit| {
             if touching.is_some_and(|span| !compose::overlaps(&hit.span, span)) {
                 return false;
@@ -199,10 +198,6 @@ impl Engine {
             in_scope && self.words.guards_pass(&active.rule, hit.rule, sentence, hit)
         });
         hits
-    }
-
-    fn rule_refs(&self) -> Vec<&Rule> {
-        self.rules.iter().map(|active| &*active.rule).collect()
     }
 
     /// Every finding in the checked parts of `message`, in text order.

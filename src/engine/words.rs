@@ -11,7 +11,7 @@ use aho_corasick::AhoCorasick;
 use foldhash::HashSet;
 use serde::{Deserialize, Serialize};
 
-use super::EngineError;
+use super::{ActiveRule, EngineError};
 use crate::rules::expr::vm::{self, Found, Input, Scratch, Window};
 use crate::rules::expr::Node;
 use crate::rules::expr::{self, Lexicon, Program, TokenWords, WordId};
@@ -337,18 +337,18 @@ impl Words {
     }
 
     /// Expressions and regexes that run on every sentence, by rule.
-    pub fn unanchored(&self, rules: &[&Rule]) -> Vec<Unanchored> {
+    pub fn unanchored(&self, rules: &[ActiveRule]) -> Vec<Unanchored> {
         let mut out = Vec::new();
         for &id in &self.everywhere {
             let (rule_index, pattern_index, _) = &self.exprs[id as usize];
-            let rule = rules[*rule_index];
+            let rule = &rules[*rule_index].rule;
             if let Some(Pattern::Expr(expr)) = rule.matcher.patterns.get(*pattern_index) {
                 out.push(Unanchored { rule: rule.info.id.clone(), location: expr.location.clone(), source: expr.source.clone() });
             }
         }
         for &id in &self.escapes_everywhere {
             let (rule_index, pattern_index) = self.escapes[id as usize];
-            let rule = rules[rule_index];
+            let rule = &rules[rule_index].rule;
             if let Some(escape) = escape_of(rule, pattern_index) {
                 out.push(Unanchored { rule: rule.info.id.clone(), location: escape.location.clone(), source: escape.source.clone() });
             }
@@ -368,7 +368,7 @@ impl Words {
     /// particular order; spans are relative to the sentence. With `touching` (token
     /// indexes), only matches that can reach those tokens from their anchor, given the
     /// most tokens the rule's match covers (those of `regex` escapes: all).
-    pub fn hits(&self, rules: &[&Rule], text: &str, analysed: &Analysed, touching: Option<Range<usize>>) -> Vec<Hit> {
+    pub fn hits(&self, rules: &[ActiveRule], text: &str, analysed: &Analysed, touching: Option<Range<usize>>) -> Vec<Hit> {
         let sentence = analysed.input(text);
         let tokens = sentence.tokens;
         let scan = touching.as_ref().map_or(0..tokens.len(), |touched| {
@@ -410,13 +410,13 @@ impl Words {
                     continue;
                 }
             }
-            let Some(Pattern::Expr(expr)) = rules[*rule_index].matcher.patterns.get(*pattern_index) else { continue };
+            let Some(Pattern::Expr(expr)) = rules[*rule_index].rule.matcher.patterns.get(*pattern_index) else { continue };
             let program = lazy.program(&expr.node, self);
             // A match holds its anchor and covers at most `max_len` tokens.
             let reaches = |&&(_, anchor): &&(u32, usize)| {
                 touching.as_ref().is_none_or(|touched| anchor + program.max_len > touched.start && anchor < touched.end + program.max_len)
             };
-            let input = Input { case_sensitive: rules[*rule_index].case_sensitive, ..sentence };
+            let input = Input { case_sensitive: rules[*rule_index].rule.case_sensitive, ..sentence };
             for found in matches_near(program, &input, group.iter().filter(reaches).map(|&(_, token)| token), &mut scratch) {
                 out.push(expression_hit(*rule_index, program, &input, &found));
             }
@@ -425,7 +425,7 @@ impl Words {
         out
     }
 
-    fn escape_hits(&self, rules: &[&Rule], text: &str, tokens: &Tokens, out: &mut Vec<Hit>) {
+    fn escape_hits(&self, rules: &[ActiveRule], text: &str, tokens: &Tokens, out: &mut Vec<Hit>) {
         if self.escapes.is_empty() {
             return;
         }
@@ -437,7 +437,7 @@ impl Words {
         wanted.dedup();
         for id in wanted {
             let (rule_index, pattern_index) = self.escapes[id as usize];
-            let Some(escape) = escape_of(rules[rule_index], pattern_index) else { continue };
+            let Some(escape) = escape_of(&rules[rule_index].rule, pattern_index) else { continue };
             let regex = &escape.regex;
             let mut from = 0;
             while let Some(found) = matcher::find_bounded(regex, text, from) {
