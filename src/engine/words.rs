@@ -430,7 +430,9 @@ impl Words {
             return;
         }
         let mut wanted: Vec<u32> = self.escapes_everywhere.clone();
-        if let Some(finder) = &self.literals {
+        // Most sentences hold none of the literals: a search that may stop at the first
+        // costs less than the overlapping one that reports every occurrence.
+        if let Some(finder) = self.literals.as_ref().filter(|finder| finder.finder.is_match(text)) {
             wanted.extend(finder.finder.find_overlapping_iter(text).map(|found| self.literal_owner[found.pattern().as_usize()]));
         }
         wanted.sort_unstable();
