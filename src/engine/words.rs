@@ -375,7 +375,8 @@ impl Words {
             touched.start.saturating_sub(expr::MAX_MATCH_TOKENS)..(touched.end + expr::MAX_MATCH_TOKENS).min(tokens.len())
         });
         let mut out = Vec::new();
-        let mut candidates: Vec<(u32, usize)> = Vec::new();
+        // Room for a few candidates per token, grown only for a sentence full of anchors.
+        let mut candidates: Vec<(u32, usize)> = Vec::with_capacity(4 * scan.len());
         for (index, words) in sentence.words.iter().enumerate().take(scan.end).skip(scan.start) {
             for id in [words.whole, words.head, words.tail] {
                 if let Some(exprs) = self.index.get(id as usize) {

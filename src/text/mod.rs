@@ -20,6 +20,21 @@ pub fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
+/// [`is_word_char`] for an ASCII byte (false for any other): a table, as the words and
+/// tokens of a message look up nearly every byte of it.
+fn is_word_byte(byte: u8) -> bool {
+    const WORD_BYTES: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut byte = 0;
+        while byte < 128 {
+            table[byte] = (byte as u8).is_ascii_alphanumeric() || byte as u8 == b'_';
+            byte += 1;
+        }
+        table
+    };
+    WORD_BYTES[usize::from(byte)]
+}
+
 /// The clauses of a sentence's tokens, as index ranges: the stretches between clause
 /// breaks (`,` `;` `:` a lone dash, brackets, `!` `?`), the breaks left out.
 pub fn clauses(tokens: &Tokens) -> Vec<Range<usize>> {

@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use super::is_word_char;
+use super::{is_word_byte, is_word_char};
 
 /// Abbreviations whose full stop does not end a sentence (lower case, without the dot).
 const ABBREVIATIONS: &[&str] = &["mr", "mrs", "ms", "dr", "prof", "st", "vs", "approx", "no", "jr", "sr", "cf", "incl", "dept", "est"];
@@ -184,23 +184,11 @@ fn is_blank(line: &str) -> bool {
     }
 }
 
-/// ASCII letters, digits and `_`: a table, as every byte of the text is looked up.
-const WORD_BYTES: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut byte = 0;
-    while byte < 128 {
-        table[byte] = (byte as u8).is_ascii_alphanumeric() || byte as u8 == b'_';
-        byte += 1;
-    }
-    table
-};
-
 /// Words (letters and digits, with inner apostrophes: "don't", "I’m") and their starts.
 pub fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
     // Byte by byte where the text is ASCII (most of it): a measure counts the words of
     // a whole message.
     let bytes = text.as_bytes();
-    let is_word_byte = |b: u8| WORD_BYTES[usize::from(b)];
     let char_at = move |at: usize| text.get(at..).and_then(|rest| rest.chars().next());
     let word_char_at = move |at: usize| match bytes.get(at) {
         Some(&b) if b.is_ascii() => is_word_byte(b),

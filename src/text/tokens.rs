@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use super::is_word_char;
+use super::{is_word_byte, is_word_char};
 
 /// What a token is made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,7 +52,8 @@ pub struct Tokens {
 impl Tokens {
     /// Tokenizes `text`; whitespace separates tokens and is never one.
     pub fn new(text: &str) -> Tokens {
-        let mut out = Tokens { list: Vec::with_capacity(text.len() / 5), norms: String::with_capacity(text.len()) };
+        // A token every three bytes covers prose ("a, b."); a longer list is grown.
+        let mut out = Tokens { list: Vec::with_capacity(text.len() / 3 + 1), norms: String::with_capacity(text.len()) };
         let bytes = text.as_bytes();
         let mut at = 0;
         while let Some(&byte) = bytes.get(at) {
@@ -64,6 +65,13 @@ impl Tokens {
             if let Some((end, kind)) = ascii_word_end(bytes, at) {
                 out.push_ascii_word(text, at, end, kind);
                 at = end;
+                continue;
+            }
+            // A comma or a bracket is a token of its own; a run of sentence marks may go
+            // on in another script ("?…"), and `_` is part of a word.
+            if byte.is_ascii_punctuation() && !matches!(byte, b'_' | b'.' | b'!' | b'?') {
+                out.push_ascii_mark(at, byte);
+                at += 1;
                 continue;
             }
             let c = text[at..].chars().next().expect("a character at a char boundary");
@@ -94,6 +102,15 @@ impl Tokens {
         self.norms[norm_start..].make_ascii_lowercase();
         let norm = (norm_start as u32, self.norms.len() as u32);
         self.list.push(Token { start, end, kind, norm, apostrophe: 0, clause_break: false });
+    }
+
+    /// A punctuation mark of one ASCII byte: its own normal form, no contraction.
+    fn push_ascii_mark(&mut self, start: usize, byte: u8) {
+        let norm_start = self.norms.len();
+        self.norms.push(char::from(byte));
+        let clause_break = is_clause_break(&self.norms[norm_start..]);
+        let norm = (norm_start as u32, self.norms.len() as u32);
+        self.list.push(Token { start, end: start + 1, kind: TokenKind::Punct, norm, apostrophe: 0, clause_break });
     }
 
     fn push(&mut self, text: &str, start: usize, end: usize, kind: TokenKind) {
@@ -209,15 +226,27 @@ fn run_end(text: &str, start: usize, part: impl Fn(char) -> bool) -> usize {
 }
 
 /// The end of the word at `start` when it is ASCII letters and digits ended by a space
-/// or a mark that joins nothing, as most words are; `None` for anything else.
+/// or a mark that joins nothing, as most words are; `None` for anything else, which
+/// [`word_end`] reads.
 fn ascii_word_end(bytes: &[u8], start: usize) -> Option<(usize, TokenKind)> {
     let rest = &bytes[start..];
-    let run = rest.iter().position(|b| !(b.is_ascii_alphanumeric() || *b == b'_')).unwrap_or(rest.len());
-    if run > 0 && rest.get(run).is_none_or(|b| b.is_ascii() && !matches!(b, b'\'' | b'-' | b'.' | b',' | b':')) {
-        let numeric = rest[..run].iter().all(u8::is_ascii_digit);
-        return Some((start + run, if numeric { TokenKind::Number } else { TokenKind::Word }));
+    let run = rest.iter().position(|&b| !is_word_byte(b)).unwrap_or(rest.len());
+    if run == 0 {
+        return None;
     }
-    None
+    let numeric = rest[..run].iter().all(u8::is_ascii_digit);
+    let after = rest.get(run + 1);
+    let ends = match rest.get(run) {
+        None => true,
+        Some(b) if !b.is_ascii() => false,
+        // Inside a word when a word goes on after it ("don't", "e-mail"); a letter of
+        // another script may.
+        Some(b'\'' | b'-') => after.is_none_or(|&b| b.is_ascii() && !is_word_byte(b)),
+        // Inside a number when a digit follows ("3.5", "1,000", "10:30").
+        Some(b'.' | b',' | b':') => !(numeric && after.is_some_and(u8::is_ascii_digit)),
+        Some(_) => true,
+    };
+    ends.then(|| (start + run, if numeric { TokenKind::Number } else { TokenKind::Word }))
 }
 
 /// A word: letters and digits, with marks, and apostrophes, hyphens (and for numbers
@@ -287,6 +316,17 @@ mod tests {
                 format!("{kind}:{}={}", &text[t.span()], tokens.norm(i))
             })
             .collect()
+    }
+
+    /// Where an ASCII word meets a mark, the mark joins it only with a word (or, for a
+    /// number, a digit) after it.
+    #[test]
+    fn marks_after_ascii_words_join_only_what_goes_on() {
+        assert_eq!(show("dogs' x- y it's 12-ab_c"), ["w:dogs=dogs", "p:'='", "w:x=x", "b:-=-", "w:y=y", "w:it's=it's", "w:12-ab_c=12-ab_c"]);
+        assert_eq!(
+            show("3.5, 5. a:b 10:30: 1,000"),
+            ["n:3.5=3.5", "b:,=,", "n:5=5", "p:.=.", "w:a=a", "b::=:", "w:b=b", "n:10:30=10:30", "b::=:", "n:1,000=1,000"]
+        );
     }
 
     #[test]
