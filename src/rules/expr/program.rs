@@ -165,6 +165,9 @@ struct Compiler<'l> {
     /// The word set of each alternation compiled so far, by its first alternative: a
     /// list repeated (`@degree{0,4}`) or named twice is looked up in the lexicon once.
     sets: HashMap<*const Node, Arc<WordSet>>,
+    /// The same for the alternatives a dispatch tries by first word (`by_word`,
+    /// `always`): the same for every copy, only where each starts differs.
+    dispatched: HashMap<*const Node, FirstWords>,
 }
 
 /// From this many alternatives on, an alternation dispatches on its first words.
@@ -180,6 +183,7 @@ impl<'l> Compiler<'l> {
             lexicon,
             analysis: Analysis::default(),
             sets: HashMap::default(),
+            dispatched: HashMap::default(),
         }
     }
 
@@ -190,7 +194,7 @@ impl<'l> Compiler<'l> {
             Node::Alt(alternatives) => {
                 let alternatives = merge_words(alternatives, self.lexicon, &mut self.sets);
                 if alternatives.len() >= DISPATCH_FROM {
-                    self.dispatch(&alternatives)?;
+                    self.dispatch(node, &alternatives)?;
                 } else {
                     self.split_chain(&alternatives)?;
                 }
@@ -284,22 +288,21 @@ impl<'l> Compiler<'l> {
         Ok(())
     }
 
-    /// Alternatives behind a [`Dispatch`] on their first words.
-    fn dispatch(&mut self, alternatives: &[Branch<'_>]) -> Result<(), CompileError> {
+    /// Alternatives (those of `alternation`) behind a [`Dispatch`] on their first words.
+    fn dispatch(&mut self, alternation: &Node, alternatives: &[Branch<'_>]) -> Result<(), CompileError> {
         let index = self.dispatches.len();
         self.dispatches.push(Dispatch { by_word: Vec::new(), always: Vec::new(), entries: Vec::new() });
         self.insts.push(Inst::Dispatch(index));
-        let (mut by_word, mut always, mut entries, mut exits) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for (number, alternative) in alternatives.iter().enumerate() {
-            let number = number as u32;
-            let firsts = match alternative {
-                Branch::Node(node) => starting_words(node, &mut self.analysis),
-                Branch::Set(_, words) => Some(words.clone()),
-            };
-            match firsts {
-                Some(words) => by_word.extend(words.iter().map(|literal| (self.lexicon.id(&literal.norm), number))),
-                None => always.push(number),
+        let (by_word, always) = match self.dispatched.get(&(alternation as *const Node)) {
+            Some(known) => known.clone(),
+            None => {
+                let firsts = first_words_of(alternatives, self.lexicon, &mut self.analysis);
+                self.dispatched.insert(alternation, firsts.clone());
+                firsts
             }
+        };
+        let (mut entries, mut exits) = (Vec::new(), Vec::new());
+        for alternative in alternatives {
             entries.push(self.insts.len());
             self.branch(alternative)?;
             exits.push(self.insts.len());
@@ -309,8 +312,6 @@ impl<'l> Compiler<'l> {
         for exit in exits {
             self.insts[exit] = Inst::Jump(end);
         }
-        by_word.sort_unstable();
-        by_word.dedup();
         self.dispatches[index] = Dispatch { by_word, always, entries };
         Ok(())
     }
@@ -322,6 +323,29 @@ impl<'l> Compiler<'l> {
             self.insts[skip] = Inst::Split(skip + 1, end);
         }
     }
+}
+
+/// What a dispatch tries by first word: (first word's number, alternative) sorted, and
+/// the alternatives that start with no one word.
+type FirstWords = (Vec<(WordId, u32)>, Vec<u32>);
+
+/// The [`FirstWords`] of a dispatch over `alternatives`.
+fn first_words_of(alternatives: &[Branch<'_>], lexicon: &Lexicon, analysis: &mut Analysis) -> FirstWords {
+    let (mut by_word, mut always) = (Vec::new(), Vec::new());
+    for (number, alternative) in alternatives.iter().enumerate() {
+        let number = number as u32;
+        let firsts = match alternative {
+            Branch::Node(node) => starting_words(node, analysis),
+            Branch::Set(_, words) => Some(words.clone()),
+        };
+        match firsts {
+            Some(words) => by_word.extend(words.iter().map(|literal| (lexicon.id(&literal.norm), number))),
+            None => always.push(number),
+        }
+    }
+    by_word.sort_unstable();
+    by_word.dedup();
+    (by_word, always)
 }
 
 /// The program of `!x`'s `x`: matched anchored, any length.
