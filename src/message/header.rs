@@ -24,11 +24,22 @@ pub(super) struct Field<'a> {
     pub value: Range<usize>,
 }
 
-/// The end of the header block at the start of `text` (the byte after the blank line
-/// that closes it), or `None` when the text does not start with a header block.
-pub(super) fn detect(text: &str) -> Option<usize> {
-    let mut saw_field = false;
+/// The header block at the start of a text: where it ends, and its fields.
+#[derive(Debug)]
+pub(super) struct Block<'a> {
+    /// The byte after the blank line that closes the block (or the end of the text).
+    pub end: usize,
+    /// Every field, in order, as [`fields`] reads them.
+    pub fields: Vec<Field<'a>>,
+}
+
+/// The header block at the start of `text`, or `None` when the text does not start
+/// with one. Its fields are read in the same pass: a message's header is most of its
+/// lines.
+pub(super) fn detect(text: &str) -> Option<Block<'_>> {
+    let mut fields: Vec<Field<'_>> = Vec::new();
     let mut saw_known = false;
+    let mut end = text.len();
     for (index, line) in lines(text, 0, text.len()).enumerate() {
         let content = line.content(text);
         if index == 0 && content.starts_with("From ") {
@@ -36,21 +47,25 @@ pub(super) fn detect(text: &str) -> Option<usize> {
             continue;
         }
         if content.trim().is_empty() || content == TEXT_FOLLOWS {
-            return (saw_field && saw_known).then_some(line.end);
+            end = line.end;
+            break;
         }
         if content.starts_with([' ', '\t']) {
-            if !saw_field {
-                return None;
-            }
+            // A continuation line (never blank here: that ends the block).
+            fields.last_mut()?.value.end = line.content_end;
             continue;
         }
         let name = field_name(content)?;
-        saw_field = true;
         // Most blocks name a known field early; the dozens of fields after it are
         // not compared with the list again.
         saw_known = saw_known || is_known(name);
+        fields.push(Field { name, value: line.start + name.len() + 1..line.content_end });
     }
-    (saw_field && saw_known).then_some(text.len())
+    if fields.is_empty() || !saw_known {
+        return None;
+    }
+    let fields = fields.into_iter().map(|field| trim_value_start(text, field)).collect();
+    Some(Block { end, fields })
 }
 
 /// The fields of the header block `text[..end]`, in order. Lines that are neither a
@@ -155,6 +170,7 @@ mod tests {
 
     #[test]
     fn a_header_block_needs_a_known_field_and_a_blank_line() {
+        let detect = |text| detect(text).map(|block| block.end);
         assert_eq!(detect("To: a@b.c\n\nHi"), Some(11));
         assert_eq!(detect("X-Foo: 1\r\nNote: x\r\n\r\nHi"), Some(21));
         assert_eq!(detect("Subject: only headers"), Some(21));
@@ -170,8 +186,10 @@ mod tests {
     #[test]
     fn folded_values_and_values_starting_on_a_continuation_line() {
         let text = "Subject: one\r\n two\r\nTo:\r\n\tx@y.z\r\n\r\n";
-        let end = detect(text).unwrap_or_default();
-        let values: Vec<_> = fields(text, end).map(|f| (f.name, &text[f.value.clone()])).collect();
+        let block = detect(text).expect("a header block");
+        let values: Vec<_> = fields(text, block.end).map(|f| (f.name, &text[f.value.clone()])).collect();
         assert_eq!(values, [("Subject", "one\r\n two"), ("To", "x@y.z")]);
+        let detected: Vec<_> = block.fields.iter().map(|f| (f.name, &text[f.value.clone()])).collect();
+        assert_eq!(detected, values, "the fields read while detecting the block are the same");
     }
 }

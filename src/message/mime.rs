@@ -60,18 +60,18 @@ fn read_unmarked(input: &[u8]) -> Source {
         Some(text) => Cow::Borrowed(text),
         None => Cow::Owned(decode_8bit(input)),
     };
-    let header_end = header::detect(&scanned);
+    let block = header::detect(&scanned);
     let mut subject = None;
-    if let Some(end) = header_end {
-        let header = Header::read(&scanned, end);
-        if header.needs_mime_parser(&scanned, end, utf8.is_some()) {
+    if let Some(block) = &block {
+        let header = Header::read(&scanned, &block.fields);
+        if header.needs_mime_parser(&scanned, block.end, utf8.is_some()) {
             if let Some(source) = read_mime(input, utf8) {
                 return source;
             }
         }
         subject = header.subject;
     }
-    let header_end = header_end.unwrap_or(0);
+    let header_end = block.map_or(0, |block| block.end);
     let text = scanned.into_owned();
     Source { body: header_end..text.len(), decoded: utf8.is_none(), header_end, subject, text }
 }
@@ -90,9 +90,9 @@ struct Header<'a> {
 }
 
 impl<'a> Header<'a> {
-    fn read(text: &'a str, end: usize) -> Header<'a> {
+    fn read(text: &'a str, fields: &[header::Field<'_>]) -> Header<'a> {
         let mut header = Header::default();
-        for field in header::fields(text, end) {
+        for field in fields.iter().cloned() {
             let is = |name: &str| field.name.eq_ignore_ascii_case(name);
             let value = text.get(field.value.clone()).unwrap_or_default();
             if is("Subject") {
