@@ -2,7 +2,7 @@
 //! up once ([`Lexicon::words`]); from then on candidate picking and every word test of
 //! the [`super::vm`] compare numbers instead of hashing strings.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use foldhash::{HashMap, HashSet};
 
@@ -22,6 +22,11 @@ pub const UNKNOWN: WordId = WordId::MAX;
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Lexicon {
     ids: HashMap<Box<str>, WordId>,
+    /// The numbers of the one-byte forms, by byte: a fifth of a sentence's tokens are
+    /// marks (",", "."), which a table answers without hashing. Made when first asked
+    /// for, once every word is numbered.
+    #[serde(skip)]
+    one_byte: OnceLock<[WordId; 128]>,
 }
 
 /// A token's numbers: its whole normalised form and, for a contraction ("i'll"), its
@@ -40,6 +45,8 @@ impl Lexicon {
             Node::Word(literal) if !self.ids.contains_key(&*literal.norm) => {
                 let next = self.ids.len() as WordId;
                 self.ids.insert(Box::from(&*literal.norm), next);
+                // A table made before this word was numbered would miss it.
+                self.one_byte.take();
             }
             Node::Seq(items) | Node::Alt(items) => items.iter().for_each(|item| self.add_words(item, seen)),
             Node::Repeat { node, .. } | Node::Not(node) | Node::Focus(node) | Node::Capture(_, node) => self.add_words(node, seen),
@@ -55,6 +62,16 @@ impl Lexicon {
 
     /// The number of a normalised word, [`UNKNOWN`] if no expression names it.
     pub fn id(&self, norm: &str) -> WordId {
+        if let &[byte] = norm.as_bytes() {
+            let one_byte = self
+                .one_byte
+                .get_or_init(|| std::array::from_fn(|byte| char::from_u32(byte as u32).map_or(UNKNOWN, |c| self.hashed(c.encode_utf8(&mut [0; 4])))));
+            return one_byte[usize::from(byte)];
+        }
+        self.hashed(norm)
+    }
+
+    fn hashed(&self, norm: &str) -> WordId {
         self.ids.get(norm).copied().unwrap_or(UNKNOWN)
     }
 
@@ -70,5 +87,28 @@ impl Lexicon {
                 }
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One-byte forms are answered by a table; a word numbered after the table was
+    /// made is still found.
+    #[test]
+    fn one_byte_words_are_found_however_late_they_are_numbered() {
+        let mut lexicon = Lexicon::default();
+        let mut walked = Walked::default();
+        lexicon.add_words(&crate::rules::expr::parse("i need it").expect("parses"), &mut walked);
+        let i = lexicon.id("i");
+        assert_ne!(i, UNKNOWN);
+        assert_eq!(lexicon.id("?"), UNKNOWN);
+        lexicon.add_words(&crate::rules::expr::parse(r"\? a").expect("parses"), &mut walked);
+        assert_ne!(lexicon.id("?"), UNKNOWN);
+        assert_ne!(lexicon.id("a"), UNKNOWN);
+        assert_eq!(lexicon.id("i"), i);
+        assert_eq!(lexicon.id("need"), lexicon.hashed("need"));
+        assert_eq!(lexicon.id("b"), UNKNOWN);
     }
 }
