@@ -65,6 +65,8 @@ pub(super) fn embedded_field(line: &str) -> Option<EmbeddedField> {
     const DATE: &[&str] = &["sent", "date", "gesendet", "datum", "envoyé", "enviado", "fecha"];
     const SUBJECT: &[&str] = &["subject", "betreff", "objet", "asunto"];
     const MAX_LABEL_LEN: usize = 12;
+    // Most lines of prose have no colon at all: one fast search says so.
+    memchr::memchr(b':', line.as_bytes())?;
     let line = line.trim_start().trim_start_matches(['*', '_']);
     // The colon is looked for no further than a label can reach, so a long line of
     // prose costs no more than a short one.
