@@ -334,13 +334,13 @@ fn first_words_of(alternatives: &[Branch<'_>], lexicon: &Lexicon, analysis: &mut
     let (mut by_word, mut always) = (Vec::new(), Vec::new());
     for (number, alternative) in alternatives.iter().enumerate() {
         let number = number as u32;
-        let firsts = match alternative {
-            Branch::Node(node) => starting_words(node, analysis),
-            Branch::Set(_, words) => Some(words.clone()),
-        };
-        match firsts {
-            Some(words) => by_word.extend(words.iter().map(|literal| (lexicon.id(&literal.norm), number))),
-            None => always.push(number),
+        let numbered = |literal: &&Literal| (lexicon.id(&literal.norm), number);
+        match alternative {
+            Branch::Set(_, words) => by_word.extend(words.iter().map(numbered)),
+            Branch::Node(node) => match starting_words(node, analysis) {
+                Some(words) => by_word.extend(words.iter().map(numbered)),
+                None => always.push(number),
+            },
         }
     }
     by_word.sort_unstable();
@@ -367,7 +367,7 @@ enum Branch<'a> {
 /// One-word alternatives become one set lookup, in the place of the first of them;
 /// `sets` keeps the set of each alternation for the next time it is compiled.
 fn merge_words<'n>(alternatives: &'n [Node], lexicon: &Lexicon, sets: &mut HashMap<*const Node, Arc<WordSet>>) -> Vec<Branch<'n>> {
-    let words: Vec<&Literal> = alternatives.iter().filter_map(|a| if let Node::Word(l) = a { Some(l) } else { None }).collect();
+    let mut words: Vec<&Literal> = alternatives.iter().filter_map(|a| if let Node::Word(l) = a { Some(l) } else { None }).collect();
     if words.len() < 2 {
         return alternatives.iter().map(Branch::Node).collect();
     }
@@ -381,7 +381,7 @@ fn merge_words<'n>(alternatives: &'n [Node], lexicon: &Lexicon, sets: &mut HashM
             Node::Word(_) if placed => {}
             Node::Word(_) => {
                 placed = true;
-                out.push(Branch::Set(Arc::clone(set), words.clone()));
+                out.push(Branch::Set(Arc::clone(set), std::mem::take(&mut words)));
             }
             other => out.push(Branch::Node(other)),
         }
@@ -392,39 +392,41 @@ fn merge_words<'n>(alternatives: &'n [Node], lexicon: &Lexicon, sets: &mut HashM
 /// The words one of which every match of `node` starts with, or `None` (also when it
 /// may match nothing).
 fn starting_words<'n>(node: &'n Node, analysis: &mut Analysis) -> Option<Vec<&'n Literal>> {
-    if analysis.min_len(node) > 0 {
-        first_words(node, analysis)
-    } else {
-        None
+    if analysis.min_len(node) == 0 {
+        return None;
     }
+    let mut words = Vec::new();
+    first_words(node, analysis, &mut words).then_some(words)
 }
 
-/// The words one of which every match of `node` that covers a token starts with (as a
-/// whole token, a contraction's head, or a tail written alone), or `None`. A sentence
+/// Adds to `out` the words one of which every match of `node` that covers a token
+/// starts with (as a whole token, a contraction's head, or a tail written alone);
+/// false when no such words can be named (`out` then holds a part of them). A sentence
 /// mark is never one: `\?` also matches a run like "?!". In a sequence, an item that
 /// may match nothing (`x?`, the sentence start `^`) adds its words to those of the
 /// items after it.
-fn first_words<'n>(node: &'n Node, analysis: &mut Analysis) -> Option<Vec<&'n Literal>> {
+fn first_words<'n>(node: &'n Node, analysis: &mut Analysis, out: &mut Vec<&'n Literal>) -> bool {
     match node {
-        Node::Word(literal) if matches!(&*literal.norm, "?" | "!" | ".") => None,
-        Node::Word(literal) => Some(vec![literal]),
+        Node::Word(literal) if matches!(&*literal.norm, "?" | "!" | ".") => false,
+        Node::Word(literal) => {
+            out.push(literal);
+            true
+        }
         Node::Seq(items) => {
-            let mut all = Vec::new();
             for item in items.iter().filter(|item| !matches!(item, Node::Start)) {
-                all.extend(first_words(item, analysis)?);
+                if !first_words(item, analysis, out) {
+                    return false;
+                }
                 if analysis.min_len(item) > 0 {
-                    return Some(all);
+                    return true;
                 }
             }
-            None
+            false
         }
-        Node::Alt(items) => items.iter().map(|item| first_words(item, analysis)).try_fold(Vec::new(), |mut all, words| {
-            all.extend(words?);
-            Some(all)
-        }),
-        Node::Repeat { node, .. } => first_words(node, analysis),
-        Node::Focus(inner) | Node::Capture(_, inner) => first_words(inner, analysis),
-        Node::Shared(inner) => first_words(inner, analysis),
-        _ => None,
+        Node::Alt(items) => items.iter().all(|item| first_words(item, analysis, out)),
+        Node::Repeat { node, .. } => first_words(node, analysis, out),
+        Node::Focus(inner) | Node::Capture(_, inner) => first_words(inner, analysis, out),
+        Node::Shared(inner) => first_words(inner, analysis, out),
+        _ => false,
     }
 }
