@@ -301,9 +301,7 @@ pub(crate) struct View<'a> {
     /// whose findings are cached may never need them).
     analysed: Vec<OnceCell<Analysed>>,
     /// Every word of the masked text ([`text::words`]), found when a measure first asks.
-    words: OnceCell<Vec<Range<usize>>>,
-    /// Which of those words are written in capitals, found when a measure first asks.
-    capitals: OnceCell<Vec<usize>>,
+    words: OnceCell<TextWords>,
     pub subject: Option<Range<usize>>,
 }
 
@@ -311,7 +309,7 @@ impl<'a> View<'a> {
     fn new(message: &Message, masked: &'a str) -> View<'a> {
         let sentences = text::sentences(masked);
         let analysed = sentences.iter().map(|_| OnceCell::new()).collect();
-        View { masked, sentences, analysed, words: OnceCell::new(), capitals: OnceCell::new(), subject: message.subject() }
+        View { masked, sentences, analysed, words: OnceCell::new(), subject: message.subject() }
     }
 
     /// The tokens of sentence `index`.
@@ -328,19 +326,8 @@ impl<'a> View<'a> {
     /// Every word of the masked text, and the indexes of those with no small letter and
     /// no digit ("NOW", "I"): few, and both capitals rules read only them.
     pub fn words_in_capitals(&self) -> (&[Range<usize>], &[usize]) {
-        let words = self.word_spans(0..self.masked.len());
-        let capitals = self.capitals.get_or_init(|| {
-            let in_capitals = |word: &str| {
-                // Most words have a small letter, most often their second.
-                if word.is_ascii() {
-                    !word.bytes().any(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-                } else {
-                    !word.chars().any(|c| c.is_lowercase() || c.is_ascii_digit())
-                }
-            };
-            (0..words.len()).filter(|&index| in_capitals(&self.masked[words[index].clone()])).collect()
-        });
-        (words, capitals)
+        let words = self.words();
+        (&words.spans, &words.in_capitals)
     }
 
     /// How many words lie inside `range`.
@@ -351,11 +338,23 @@ impl<'a> View<'a> {
     /// The spans of the words inside `range` (words never overlap, so their ends are
     /// in order as their starts are).
     fn word_spans(&self, range: Range<usize>) -> &[Range<usize>] {
-        let masked = self.masked;
-        let words = self.words.get_or_init(|| text::words(masked).map(|(start, word)| start..start + word.len()).collect());
+        let words = &self.words().spans;
         let first = words.partition_point(|word| word.start < range.start);
         let last = words.partition_point(|word| word.end <= range.end).max(first);
         &words[first..last]
+    }
+
+    fn words(&self) -> &TextWords {
+        self.words.get_or_init(|| {
+            let mut words = TextWords::default();
+            for (start, word) in text::words(self.masked) {
+                if in_capitals(word) {
+                    words.in_capitals.push(words.spans.len());
+                }
+                words.spans.push(start..start + word.len());
+            }
+            words
+        })
     }
 
     fn in_subject(&self, at: usize) -> bool {
@@ -382,6 +381,25 @@ impl<'a> View<'a> {
     /// Sentences of the body (not the subject).
     pub fn body_sentences(&self) -> impl Iterator<Item = &Range<usize>> {
         self.sentences.iter().filter(|s| !self.in_subject(s.start))
+    }
+}
+
+/// The words of a masked text: read in one pass, as every measure counts them and the
+/// capitals rules look at the few in capitals.
+#[derive(Debug, Default)]
+struct TextWords {
+    spans: Vec<Range<usize>>,
+    /// Indexes into `spans`.
+    in_capitals: Vec<usize>,
+}
+
+/// No small letter and no digit ("NOW", "I").
+fn in_capitals(word: &str) -> bool {
+    // Most words have a small letter, most often their second.
+    if word.is_ascii() {
+        !word.bytes().any(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    } else {
+        !word.chars().any(|c| c.is_lowercase() || c.is_ascii_digit())
     }
 }
 
