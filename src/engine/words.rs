@@ -4,7 +4,7 @@
 //! the sentence holds one of their literals. Every step is linear in the sentence.
 
 use std::cell::OnceCell;
-use std::ops::Range;
+use std::ops::{Range, RangeInclusive};
 use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
@@ -158,6 +158,9 @@ pub(super) struct Words {
     /// Per expression: more sets of words (sorted) a sentence must hold one of for it
     /// to match ([`expr::Analysis::anchors_and_required`]).
     required: Vec<Vec<Vec<WordId>>>,
+    /// Per expression: how many tokens of a match can come before its anchor
+    /// ([`expr::AnchorWords::before`]); any number for one tried everywhere.
+    before_anchor: Vec<RangeInclusive<usize>>,
     /// (rule index, pattern index) of every `regex` entry.
     escapes: Vec<(usize, usize)>,
     /// Finds the escapes' literals; pattern `k` belongs to escape `literal_owner[k]`.
@@ -203,6 +206,8 @@ fn token_literals(node: &Node) -> Option<Finder> {
 /// What [`Words::new`] works out for one expression.
 struct Compiled {
     anchored: Anchored,
+    /// How many tokens of a match can come before its anchor.
+    before_anchor: RangeInclusive<usize>,
     /// More word sets a sentence must hold one of (expressions that make findings).
     required: Vec<Vec<WordId>>,
     /// The literals of an expression with no anchor ([`token_literals`]).
@@ -260,7 +265,9 @@ impl Words {
                 (analysis.anchor_words(&node, &lexicon), Vec::new())
             };
             let literals = if finding && anchors.is_none() { token_literals(&node) } else { None };
-            Ok(Compiled { anchored: (Lazy::default(), anchors), required, literals })
+            let before_anchor = anchors.as_ref().map_or(0..=usize::MAX, |anchors| anchors.before.clone());
+            let anchored = (Lazy::default(), anchors.map(|anchors| anchors.words));
+            Ok(Compiled { anchored, before_anchor, required, literals })
         };
         let mut literals = Vec::new();
         for (rule_index, rule) in rules.enumerate() {
@@ -274,9 +281,10 @@ impl Words {
                     // A measure's regexes are looked at by `asks`, not run as findings.
                     Pattern::Regex(_) if rule.measure.is_some() => {}
                     Pattern::Expr(expr) => {
-                        let Compiled { anchored: (program, anchors), required, literals } = compile(expr, true)?;
+                        let Compiled { anchored: (program, anchors), before_anchor, required, literals } = compile(expr, true)?;
                         let id = words.exprs.len() as u32;
                         words.required.push(required);
+                        words.before_anchor.push(before_anchor);
                         match anchors {
                             Some(anchors) => anchors.into_iter().for_each(|anchor| {
                                 let slot = anchor as usize;
@@ -418,7 +426,8 @@ impl Words {
                 touching.as_ref().is_none_or(|touched| anchor + program.max_len > touched.start && anchor < touched.end + program.max_len)
             };
             let input = Input { case_sensitive: rules[*rule_index].rule.case_sensitive, ..sentence };
-            for found in matches_near(program, &input, group.iter().filter(reaches).map(|&(_, token)| token), &mut scratch) {
+            let near = group.iter().filter(reaches).map(|&(_, token)| token);
+            for found in matches_near(program, &input, near, &self.before_anchor[id as usize], &mut scratch) {
                 out.push(expression_hit(*rule_index, program, &input, &found));
             }
         }
@@ -613,8 +622,15 @@ impl Present {
 }
 
 /// Matches of `program` in a sentence that contain one of the anchor tokens `near`
-/// (ascending), leftmost first, not overlapping.
-fn matches_near(program: &Program, input: &Input<'_>, near: impl Iterator<Item = usize>, scratch: &mut Scratch) -> Vec<Found> {
+/// (ascending), with `before` tokens of the match before it, leftmost first, not
+/// overlapping. Every start where a match can begin is tried in order, once.
+fn matches_near(
+    program: &Program,
+    input: &Input<'_>,
+    near: impl Iterator<Item = usize>,
+    before: &RangeInclusive<usize>,
+    scratch: &mut Scratch,
+) -> Vec<Found> {
     let tokens = input.tokens.len();
     let window = Window { lo: 0, hi: 2 * tokens, start: 0, end: 2 * tokens };
     let mut out = Vec::new();
@@ -622,10 +638,11 @@ fn matches_near(program: &Program, input: &Input<'_>, near: impl Iterator<Item =
         out.extend(vm::match_at(program, input, window, 0, true, scratch));
         return out;
     }
-    let reach = program.max_len.max(1) - 1;
+    let reach = (program.max_len.max(1) - 1).min(*before.end());
     let mut next_free = 0;
     for anchor in near {
-        for start in anchor.saturating_sub(reach).max(next_free)..=anchor.min(tokens.saturating_sub(1)) {
+        let Some(last) = anchor.checked_sub(*before.start()) else { continue };
+        for start in anchor.saturating_sub(reach).max(next_free)..=last.min(tokens.saturating_sub(1)) {
             if let Some(found) = vm::match_at(program, input, window, 2 * start, true, scratch) {
                 next_free = found.end.div_ceil(2).max(start + 1);
                 out.push(found);

@@ -4,6 +4,7 @@
 //! for each list once.
 
 use std::cell::OnceCell;
+use std::ops::RangeInclusive;
 use std::sync::Arc;
 
 use foldhash::{HashMap, HashSet};
@@ -21,8 +22,45 @@ const COMMON: &[&str] = &[
 /// How often an anchor word is likely to occur, relatively.
 const COMMON_COST: usize = 1000;
 
-/// Anchor numbers with their cost; `None`: no set of words every match holds.
-type Anchors = Option<(AnchorSet, usize)>;
+/// Anchor words with their cost and where in a match they lie; `None`: no set of
+/// words every match holds.
+type Anchors = Option<Anchor>;
+
+#[derive(Debug, Clone)]
+struct Anchor {
+    set: AnchorSet,
+    cost: usize,
+    /// The fewest and the most tokens (as [`Analysis::lengths`] counts them) a match
+    /// covers before its anchor word.
+    before: (usize, usize),
+}
+
+impl Anchor {
+    /// The same anchor in a match that covers `before` tokens more before it.
+    fn after(self, (min, max): (usize, usize)) -> Anchor {
+        Anchor { before: (self.before.0 + min, self.before.1 + max), ..self }
+    }
+}
+
+/// The words one of which every match of an expression holds, and where that word
+/// can lie: a match starting at token `s` holds one at a token from
+/// `s + before.start` to `s + before.end` (inclusive), so only those starts are tried
+/// around an occurrence of the word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnchorWords {
+    /// Sorted.
+    pub words: Vec<WordId>,
+    pub before: RangeInclusive<usize>,
+}
+
+impl From<Anchor> for AnchorWords {
+    fn from(anchor: Anchor) -> AnchorWords {
+        // Two words can share one token ("you|'re"): a match covering `min` words
+        // before the anchor may cover only half as many tokens.
+        let (min, max) = anchor.before;
+        AnchorWords { words: anchor.set.ids().to_vec(), before: min / 2..=max }
+    }
+}
 
 /// One word (most anchors, kept without allocating) or several, sorted.
 #[derive(Debug, Clone)]
@@ -98,13 +136,11 @@ impl Analysis {
         }
     }
 
-    /// The numbers of the words one of which every match of `node` holds (its
-    /// cheapest such set, sorted), or `None` when there is no such set and the
-    /// expression must be tried everywhere. Its words must be in `lexicon`.
-    pub fn anchor_words(&mut self, node: &Node, lexicon: &Lexicon) -> Option<Vec<WordId>> {
-        let (_, anchors) = self.anchors(node, lexicon);
-        let (ids, _) = anchors?;
-        Some(ids.ids().to_vec())
+    /// The words one of which every match of `node` holds (its cheapest such set),
+    /// or `None` when there is no such set and the expression must be tried
+    /// everywhere. Its words must be in `lexicon`.
+    pub fn anchor_words(&mut self, node: &Node, lexicon: &Lexicon) -> Option<AnchorWords> {
+        self.anchors(node, lexicon).1.map(AnchorWords::from)
     }
 
     /// The anchors (as [`Analysis::anchor_words`] finds them) and, besides them, the
@@ -113,41 +149,46 @@ impl Analysis {
     /// without a word of each set cannot match, and is not tried: "(I | we) need [your
     /// answer] by @weekday" is anchored on "need" and also needs "answer", a weekday
     /// and "by". One walk of the tree answers both.
-    pub fn anchors_and_required(&mut self, node: &Node, lexicon: &Lexicon, most: usize) -> (Option<Vec<WordId>>, Vec<Vec<WordId>>) {
+    pub fn anchors_and_required(&mut self, node: &Node, lexicon: &Lexicon, most: usize) -> (Option<AnchorWords>, Vec<Vec<WordId>>) {
         let mut parts = Vec::new();
-        self.mandatory_parts(node, lexicon, &mut parts);
+        self.mandatory_parts(node, lexicon, (0, 0), &mut parts);
         // The first of the cheapest, as a sequence picks its anchor.
-        let Some(anchor) = parts.iter().enumerate().min_by_key(|(index, (_, cost))| (*cost, *index)).map(|(_, (set, _))| set.ids().to_vec()) else {
+        let Some(anchor) = parts.iter().enumerate().min_by_key(|(index, part)| (part.cost, *index)).map(|(_, part)| AnchorWords::from(part.clone()))
+        else {
             return (None, Vec::new());
         };
-        parts.sort_by_key(|(_, cost)| *cost);
+        parts.sort_by_key(|part| part.cost);
         let mut sets: Vec<Vec<WordId>> = Vec::new();
-        for (set, _) in parts {
-            if set.ids() != anchor && !sets.iter().any(|known| known == set.ids()) {
-                sets.push(set.ids().to_vec());
+        for part in parts {
+            let ids = part.set.ids();
+            if ids != anchor.words && !sets.iter().any(|known| known == ids) {
+                sets.push(ids.to_vec());
             }
         }
         sets.truncate(most);
         (Some(anchor), sets)
     }
 
-    /// The anchor sets of the parts of `node`'s top sequence that every match holds.
-    fn mandatory_parts(&mut self, node: &Node, lexicon: &Lexicon, out: &mut Vec<(AnchorSet, usize)>) {
+    /// The anchors of the parts of `node`'s top sequence that every match holds,
+    /// `before` tokens into the match.
+    fn mandatory_parts(&mut self, node: &Node, lexicon: &Lexicon, before: (usize, usize), out: &mut Vec<Anchor>) {
         match node {
             Node::Seq(items) => {
+                let mut before = before;
                 for item in items {
                     let (min, anchors) = self.anchors(item, lexicon);
-                    if min == 0 {
-                        continue;
+                    if min > 0 {
+                        match item {
+                            Node::Seq(_) | Node::Focus(_) | Node::Capture(..) => self.mandatory_parts(item, lexicon, before, out),
+                            _ => out.extend(anchors.map(|anchor| anchor.after(before))),
+                        }
                     }
-                    match item {
-                        Node::Seq(_) | Node::Focus(_) | Node::Capture(..) => self.mandatory_parts(item, lexicon, out),
-                        _ => out.extend(anchors),
-                    }
+                    let (item_min, item_max) = self.lengths(item);
+                    before = (before.0 + item_min, before.1 + item_max);
                 }
             }
-            Node::Focus(inner) | Node::Capture(_, inner) => self.mandatory_parts(inner, lexicon, out),
-            _ => out.extend(self.anchors(node, lexicon).1),
+            Node::Focus(inner) | Node::Capture(_, inner) => self.mandatory_parts(inner, lexicon, before, out),
+            _ => out.extend(self.anchors(node, lexicon).1.map(|anchor| anchor.after(before))),
         }
     }
 
@@ -158,38 +199,38 @@ impl Analysis {
             Node::Word(literal) => {
                 let common = self.common.get_or_init(|| COMMON.iter().copied().collect());
                 let cost = if common.contains(&*literal.norm) { COMMON_COST } else { 1 };
-                (1, Some((AnchorSet::One(lexicon.id(&literal.norm)), cost)))
+                (1, Some(Anchor { set: AnchorSet::One(lexicon.id(&literal.norm)), cost, before: (0, 0) }))
             }
             Node::Seq(items) => {
                 let mut best: Anchors = None;
-                let mut min = 0;
+                let mut before = (0, 0);
                 for item in items {
                     let (item_min, anchors) = self.anchors(item, lexicon);
-                    min += item_min;
-                    if item_min == 0 {
-                        continue;
-                    }
-                    if let Some((ids, cost)) = anchors {
+                    if let Some(anchor) = anchors.filter(|_| item_min > 0) {
                         // The first of the cheapest.
-                        if best.as_ref().is_none_or(|(_, least)| cost < *least) {
-                            best = Some((ids, cost));
+                        if best.as_ref().is_none_or(|least| anchor.cost < least.cost) {
+                            best = Some(anchor.after(before));
                         }
                     }
+                    let (_, item_max) = self.lengths(item);
+                    before = (before.0 + item_min, before.1 + item_max);
                 }
-                (min, best)
+                (before.0, best)
             }
             Node::Alt(items) => {
                 let mut ids = Vec::new();
                 let mut total = 0;
                 let mut min = usize::MAX;
+                let mut before = (usize::MAX, 0);
                 let mut anchored = true;
                 for item in items {
                     let (item_min, anchors) = self.anchors(item, lexicon);
                     min = min.min(item_min);
                     match anchors {
-                        Some((more, cost)) if anchored => {
-                            ids.extend_from_slice(more.ids());
-                            total += cost;
+                        Some(anchor) if anchored => {
+                            ids.extend_from_slice(anchor.set.ids());
+                            total += anchor.cost;
+                            before = (before.0.min(anchor.before.0), before.1.max(anchor.before.1));
                         }
                         _ => anchored = false,
                     }
@@ -200,9 +241,10 @@ impl Analysis {
                 }
                 ids.sort_unstable();
                 ids.dedup();
-                (min, Some((AnchorSet::Many(ids.into()), total)))
+                (min, Some(Anchor { set: AnchorSet::Many(ids.into()), cost: total, before: (before.0.min(before.1), before.1) }))
             }
             Node::Repeat { node, min, .. } => {
+                // Every match holds the anchor of its first repetition.
                 let (one_min, anchors) = self.anchors(node, lexicon);
                 (one_min * usize::from(*min), anchors.filter(|_| *min > 0))
             }
@@ -241,8 +283,29 @@ mod tests {
         };
         let (anchor, required) = analysis.anchors_and_required(&node, &lexicon, 4);
         assert_eq!(anchor, analysis.anchor_words(&node, &lexicon));
-        assert_eq!(anchor, Some(ids(&["need"])));
+        assert_eq!(anchor, Some(AnchorWords { words: ids(&["need"]), before: 0..=2 }));
         assert_eq!(required, [ids(&["answer"]), ids(&["monday", "friday"]), ids(&["your"]), ids(&["by"])]);
         assert_eq!(analysis.anchors_and_required(&node, &lexicon, 1).1, [ids(&["answer"])]);
+    }
+
+    /// An anchor lies as far into a match as what must and may come before it, and a
+    /// contraction holds two words in one token ("you|'re").
+    #[test]
+    fn an_anchor_lies_between_the_fewest_and_the_most_tokens_before_it() {
+        let before = |source: &str| {
+            let node = crate::rules::expr::parse(source).unwrap();
+            let mut lexicon = Lexicon::default();
+            lexicon.add_words(&node, &mut Walked::default());
+            let mut analysis = Analysis::default();
+            let (anchor, _) = analysis.anchors_and_required(&node, &lexicon, 4);
+            assert_eq!(anchor, analysis.anchor_words(&node, &lexicon), "{source}");
+            anchor.map(|anchor| anchor.before)
+        };
+        assert_eq!(before("sincerely yours"), Some(0..=0));
+        assert_eq!(before("(you | they) ('re | are) (so | very)? (rude | lazy)"), Some(1..=3));
+        assert_eq!(before("I (really | truly)? [need (this | that)] ..3 (now | today)"), Some(0..=2));
+        assert_eq!(before("(the | a)? (report | (final | last) draft)"), Some(0..=2));
+        assert_eq!(before("(asap | urgently) ..2 please reply"), Some(1..=4));
+        assert_eq!(before("/[a-z]+/ ..2"), None);
     }
 }

@@ -17,7 +17,7 @@ pub mod vm;
 
 use std::sync::{Arc, OnceLock};
 
-pub use analysis::Analysis;
+pub use analysis::{Analysis, AnchorWords};
 pub use lexicon::{Lexicon, TokenWords, WordId};
 pub use parse::{parse, phrase_node, syntax_error, ParseError};
 pub use program::{check, compile, CompileError, Program, MAX_MATCH_TOKENS};
