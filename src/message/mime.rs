@@ -86,7 +86,9 @@ struct Header<'a> {
     declares_mime: bool,
     content_types: Vec<&'a str>,
     transfer_encodings: Vec<&'a str>,
-    has_disposition: bool,
+    /// A `Content-Disposition` other than `inline` (the parser may file the body as an
+    /// attachment).
+    not_inline: bool,
 }
 
 impl<'a> Header<'a> {
@@ -103,7 +105,8 @@ impl<'a> Header<'a> {
             } else if is("Content-Transfer-Encoding") {
                 header.transfer_encodings.push(value);
             } else if is("Content-Disposition") {
-                header.has_disposition = true;
+                let kind = value.split(';').next().unwrap_or_default().trim();
+                header.not_inline |= !kind.eq_ignore_ascii_case("inline");
             } else if !is("MIME-Version") {
                 continue;
             }
@@ -115,8 +118,9 @@ impl<'a> Header<'a> {
     /// True when the header block `text[..end]` declares MIME structure or encoding,
     /// so the message has to go through the MIME parser, unless it declares exactly
     /// what the parser would hand back byte for byte: one `text/plain` part, not
-    /// encoded, in UTF-8 (or ASCII under an ASCII-compatible charset), after an empty
-    /// line. Most real mail is that, and reading it as it stands skips the parser.
+    /// encoded, shown inline, in UTF-8 (or ASCII under an ASCII-compatible charset),
+    /// after an empty line. Most real mail is that, and reading it as it stands skips
+    /// the parser.
     fn needs_mime_parser(&self, text: &str, end: usize, utf8: bool) -> bool {
         if !self.declares_mime {
             return false;
@@ -140,7 +144,7 @@ impl<'a> Header<'a> {
             Some(charset) if ["utf-8", "utf8"].iter().any(|utf| charset.eq_ignore_ascii_case(utf)) => true,
             Some(charset) => is_ascii_compatible(charset) && text[end..].is_ascii(),
         };
-        !(utf8 && ends_with_empty_line && !self.has_disposition && not_encoded && plain.is_some_and(read_as_it_stands))
+        !(utf8 && ends_with_empty_line && !self.not_inline && not_encoded && plain.is_some_and(read_as_it_stands))
     }
 }
 

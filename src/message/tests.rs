@@ -568,6 +568,21 @@ fn utf8_text_under_a_latin1_charset_goes_through_the_mime_parser() {
     assert!(!message.is_decoded() && message.text() == input);
 }
 
+/// An inline disposition changes nothing the parser would give back, so the text is
+/// read as it stands; a text part sent as an attachment is not the body, and nothing
+/// of it is checked.
+#[test]
+fn a_text_part_sent_inline_is_the_body_and_one_sent_as_an_attachment_is_not() {
+    let header = "Subject: x\nMIME-Version: 1.0\nContent-Type: text/plain; charset=us-ascii\nContent-Disposition: ";
+    let inline = format!("{header}inline\n\nPlease reply ASAP.\n");
+    let message = Message::parse(&inline);
+    assert!(!message.is_decoded() && message.text() == inline);
+    let body = "Please reply ASAP.";
+    assert_eq!(message.masked().find(body), inline.find(body));
+    let attached = format!("{header}attachment; filename=notes.txt\n\nPlease reply ASAP.\n");
+    assert!(!Message::parse(&attached).masked().contains(body));
+}
+
 #[test]
 fn a_date_the_mime_parser_misreads_does_not_swallow_the_body() {
     // easy-ham-1/00304: "UT" as the zone made the MIME parser's date reader run past
