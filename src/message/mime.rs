@@ -11,13 +11,14 @@ use std::ops::Range;
 use std::sync::LazyLock;
 
 use mail_parser::decoders::charsets::map::charset_decoder;
+use mail_parser::decoders::charsets::DecoderFnc;
 use mail_parser::decoders::html::html_to_text;
 use mail_parser::{Encoding, HeaderName, MessageParser, MessagePart, MimeHeaders, PartType};
 
 use super::header;
 
 /// The text of a message and where its parts are.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub(super) struct Source {
     pub text: String,
     /// True when `text` is not the input itself.
@@ -64,9 +65,14 @@ fn read_unmarked(input: &[u8]) -> Source {
     let mut subject = None;
     if let Some(block) = &block {
         let header = Header::read(&scanned, &block.fields);
-        if header.needs_mime_parser(&scanned, block.end, utf8.is_some()) {
-            if let Some(source) = read_mime(input, utf8) {
-                return source;
+        if header.declares_mime {
+            let plain = header.plain_part(&scanned, block.end);
+            let body = &scanned[block.end..];
+            if !plain.is_some_and(|charset| utf8.is_some() && reads_as_it_stands(charset, body)) {
+                let decoded = plain.and_then(|charset| read_plain_8bit(input, &scanned, block.end, charset));
+                if let Some(source) = decoded.or_else(|| read_mime(input, utf8)) {
+                    return source;
+                }
             }
         }
         subject = header.subject;
@@ -115,37 +121,74 @@ impl<'a> Header<'a> {
         header
     }
 
-    /// True when the header block `text[..end]` declares MIME structure or encoding,
-    /// so the message has to go through the MIME parser, unless it declares exactly
-    /// what the parser would hand back byte for byte: one `text/plain` part, not
-    /// encoded, shown inline, in UTF-8 (or ASCII under an ASCII-compatible charset),
-    /// after an empty line. Most real mail is that, and reading it as it stands skips
-    /// the parser.
-    fn needs_mime_parser(&self, text: &str, end: usize, utf8: bool) -> bool {
-        if !self.declares_mime {
-            return false;
-        }
+    /// The charset of the one `text/plain` part that the header block `text[..end]`
+    /// declares, not encoded and shown inline, after an empty line (`Some(None)`:
+    /// none is named); `None` for any other structure, which the MIME parser reads.
+    fn plain_part(&self, text: &str, end: usize) -> Option<Option<&'a str>> {
         // The parser ends the header block at the first empty line only: a line of
         // spaces continues the field above it, and it does not know Emacs' separator.
         let ends_with_empty_line = text[..end].ends_with("\n\n") || text[..end].ends_with("\n\r\n");
-        let plain = match self.content_types[..] {
-            [] => Some(None),
-            [value] => plain_text_charset(value),
-            _ => None,
-        };
         let not_encoded = match self.transfer_encodings[..] {
             [] => true,
             [value] => ["7bit", "8bit", "binary"].iter().any(|identity| value.trim().eq_ignore_ascii_case(identity)),
             _ => false,
         };
-        let read_as_it_stands = |charset: Option<&str>| match charset {
-            // The parser reads UTF-8, and text without a charset, as UTF-8.
-            None => true,
-            Some(charset) if ["utf-8", "utf8"].iter().any(|utf| charset.eq_ignore_ascii_case(utf)) => true,
-            Some(charset) => is_ascii_compatible(charset) && text[end..].is_ascii(),
-        };
-        !(utf8 && ends_with_empty_line && !self.not_inline && not_encoded && plain.is_some_and(read_as_it_stands))
+        if !ends_with_empty_line || !not_encoded || self.not_inline {
+            return None;
+        }
+        match self.content_types[..] {
+            [] => Some(None),
+            [value] => plain_text_charset(value),
+            _ => None,
+        }
     }
+}
+
+/// Whether the parser hands back a plain part's UTF-8 `body` byte for byte, as it
+/// reads UTF-8 (and text without a charset) as UTF-8, and ASCII as ASCII. Most real
+/// mail is that, and reading it as it stands skips the parser.
+fn reads_as_it_stands(charset: Option<&str>, body: &str) -> bool {
+    match charset {
+        None => true,
+        Some(charset) if ["utf-8", "utf8"].iter().any(|utf| charset.eq_ignore_ascii_case(utf)) => true,
+        Some(charset) => is_ascii_compatible(charset) && body.is_ascii(),
+    }
+}
+
+/// A message of one plain part whose header block (`input[..end]`, UTF-8) declares
+/// `charset`, read as the MIME parser reads it but without it: the header block as
+/// it is, the body decoded by the charset, or as [`decode_8bit`] does when none is
+/// named. `None` when the parser would do more: a subject in encoded words, or a
+/// charset that is not one byte per character.
+fn read_plain_8bit(input: &[u8], scanned: &str, end: usize, charset: Option<&str>) -> Option<Source> {
+    let head = scanned.get(..end).filter(|head| input.get(..end) == Some(head.as_bytes()))?;
+    if header::subject(head, end).is_some_and(|value| head[value].contains("=?")) {
+        return None;
+    }
+    let raw = &input[end..];
+    let body = match charset {
+        None => decode_8bit(raw),
+        Some(charset) if is_ascii_compatible(charset) => decode_single_byte(raw, charset_decoder(charset.as_bytes())?),
+        Some(_) => return None,
+    };
+    let text = head.to_owned() + &body;
+    let subject = header::subject(&text, end);
+    Some(Source { body: end..text.len(), decoded: true, header_end: end, subject, text })
+}
+
+/// `bytes` decoded by `decode`, a one-byte charset's decoder, which reads ASCII as
+/// ASCII: runs of ASCII are copied, and only the bytes between them are decoded.
+fn decode_single_byte(bytes: &[u8], decode: DecoderFnc) -> String {
+    let mut text = String::with_capacity(bytes.len() + bytes.len() / 2);
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let ascii = rest.iter().position(|b| !b.is_ascii()).unwrap_or(rest.len());
+        text.push_str(std::str::from_utf8(&rest[..ascii]).expect("ASCII is UTF-8"));
+        let other = rest[ascii..].iter().position(u8::is_ascii).map_or(rest.len(), |at| ascii + at);
+        text.push_str(&decode(&rest[ascii..other]));
+        rest = &rest[other..];
+    }
+    text
 }
 
 /// For a `Content-Type` of `text/plain`, its charset (`Some(None)` when it names none);
@@ -269,4 +312,42 @@ pub(super) fn decode_8bit(bytes: &[u8]) -> String {
         }
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One plain part in 8-bit text reads the same with the parser as without it:
+    /// Latin-1 and Windows-1252 bytes (0x80 is "€" in one and a control in the other),
+    /// UTF-8 under a one-byte charset, 8-bit text with no charset, CRLF lines.
+    #[test]
+    fn an_8bit_plain_part_is_decoded_as_the_mime_parser_decodes_it() {
+        let inputs: [&[u8]; 6] = [
+            b"Subject: caf\xe9\nMIME-Version: 1.0\nContent-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: 8bit\n\nna\xefve \x80 price\n",
+            b"Subject: x\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=\"windows-1252\"\r\n\r\n\x80 100, \x93quoted\x94\r\n",
+            b"Subject: x\nMIME-Version: 1.0\nContent-Type: text/plain; charset=iso-8859-15; format=flowed\nContent-Disposition: inline\n\n\xa4 and \xbd\n",
+            b"Subject: x\nMIME-Version: 1.0\nContent-Type: text/plain; charset=iso-8859-1\n\nna\xc3\xafve\n",
+            b"Subject: x\nMIME-Version: 1.0\nContent-Type: text/plain; encoding=utf-8\n\ncaf\xe9 \xe2\x82\xac\n",
+            b"Subject: x\nMIME-Version: 1.0\nContent-Type: text/plain; charset=windows-1251\n\n\xcf\xf0\xe8\xe2\xe5\xf2 ok\n",
+        ];
+        for input in inputs {
+            let parsed = read_mime(input, std::str::from_utf8(input).ok());
+            assert_eq!(Some(read_unmarked(input)), parsed, "{}", String::from_utf8_lossy(input));
+        }
+    }
+
+    /// The charsets read one byte at a time all read ASCII as ASCII, which
+    /// [`decode_single_byte`] relies on.
+    #[test]
+    fn every_one_byte_charset_reads_ascii_as_ascii() {
+        let ascii: Vec<u8> = (0..0x80).collect();
+        let families = ["iso-8859-", "windows-125", "cp125"].into_iter().flat_map(|family| (0..=16).map(move |n| format!("{family}{n}")));
+        let names: Vec<String> = ["us-ascii", "ascii", "latin1"].into_iter().map(String::from).chain(families).collect();
+        let decoders: Vec<_> = names.iter().filter(|name| is_ascii_compatible(name)).filter_map(|name| charset_decoder(name.as_bytes())).collect();
+        assert!(decoders.len() > 20, "{} decoders", decoders.len());
+        for decode in decoders {
+            assert_eq!(decode(&ascii).as_bytes(), ascii);
+        }
+    }
 }

@@ -557,7 +557,7 @@ fn dated_attribution_over_an_unquoted_old_message() {
 }
 
 #[test]
-fn utf8_text_under_a_latin1_charset_goes_through_the_mime_parser() {
+fn utf8_text_under_a_latin1_charset_is_read_as_latin1() {
     // Read as it stands only when the parser would give the same text back: these
     // bytes are UTF-8, but the header says Latin-1, so the parser decodes them as that.
     let message = Message::parse("Subject: x\nMIME-Version: 1.0\nContent-Type: text/plain; charset=iso-8859-1\n\nnaïve\n");
