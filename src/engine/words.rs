@@ -151,10 +151,10 @@ pub(super) struct Words {
     index: Vec<Vec<u32>>,
     /// Expressions without anchors: tried on every sentence.
     everywhere: Vec<u32>,
-    /// Per expression tried everywhere: a finder for the literals one of which its
-    /// `/re/` token needs, when it has one (`/!{3,}/` needs "!!!"): a sentence without
-    /// them is not tried.
-    everywhere_literals: Vec<Option<Finder>>,
+    /// Per expression tried everywhere: whether its `/re/` token needs one of some
+    /// literals ([`token_literals`]; `/!{3,}/` needs "!!!"), so that a sentence
+    /// without them is not tried.
+    everywhere_needs_literal: Vec<bool>,
     /// Per expression: more sets of words (sorted) a sentence must hold one of for it
     /// to match ([`expr::Analysis::anchors_and_required`]).
     required: Vec<Vec<Vec<WordId>>>,
@@ -163,9 +163,10 @@ pub(super) struct Words {
     before_anchor: Vec<RangeInclusive<usize>>,
     /// (rule index, pattern index) of every `regex` entry.
     escapes: Vec<(usize, usize)>,
-    /// Finds the escapes' literals; pattern `k` belongs to escape `literal_owner[k]`.
+    /// Finds the literals of the escapes and of the expressions tried everywhere, in
+    /// one pass over a sentence: pattern `k` is `literal_owner[k]`'s.
     literals: Option<Finder>,
-    literal_owner: Vec<u32>,
+    literal_owner: Vec<LiteralOwner>,
     escapes_everywhere: Vec<u32>,
     /// Per rule index: its guards.
     pub guards: Vec<Vec<CompiledGuard>>,
@@ -182,11 +183,20 @@ pub(super) struct Words {
     resolved: Memo,
 }
 
-/// A finder for the literals one of which every match of `node`'s first required
-/// `/re/` token holds. The token regex reads a token's normalised form, so a literal
-/// with an apostrophe or a hyphen (which the text may spell otherwise) gives no
-/// finder, and case is ignored.
-fn token_literals(node: &Node) -> Option<Finder> {
+/// Whose literal a sentence holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+enum LiteralOwner {
+    /// An index into [`Words::escapes`].
+    Escape(u32),
+    /// A position in [`Words::everywhere`].
+    Everywhere(u32),
+}
+
+/// The literals one of which every match of `node`'s first required `/re/` token
+/// holds (case ignored). The token regex reads a token's normalised form, so a
+/// literal with an apostrophe or a hyphen (which the text may spell otherwise) gives
+/// none.
+fn token_literals(node: &Node) -> Option<Vec<String>> {
     fn required_regex(node: &Node) -> Option<&expr::TokenRegex> {
         match node {
             Node::Regex(regex) => Some(regex),
@@ -200,7 +210,7 @@ fn token_literals(node: &Node) -> Option<Finder> {
     if literals.iter().any(|literal| literal.chars().any(text::has_spellings)) {
         return None;
     }
-    Finder::try_from(literals).ok()
+    Some(literals)
 }
 
 /// What [`Words::new`] works out for one expression.
@@ -211,7 +221,7 @@ struct Compiled {
     /// More word sets a sentence must hold one of (expressions that make findings).
     required: Vec<Vec<WordId>>,
     /// The literals of an expression with no anchor ([`token_literals`]).
-    literals: Option<Finder>,
+    literals: Option<Vec<String>>,
 }
 
 /// A finder for some literals, ASCII case ignored; stored as the literals.
@@ -269,7 +279,7 @@ impl Words {
             let anchored = (Lazy::default(), anchors.map(|anchors| anchors.words));
             Ok(Compiled { anchored, before_anchor, required, literals })
         };
-        let mut literals = Vec::new();
+        let mut all_literals = Vec::new();
         for (rule_index, rule) in rules.enumerate() {
             let Matcher { patterns, guards } = &**rule.matcher;
             let mut asks = Vec::new();
@@ -294,8 +304,13 @@ impl Words {
                                 words.index[slot].push(id);
                             }),
                             None => {
+                                let position = LiteralOwner::Everywhere(words.everywhere.len() as u32);
                                 words.everywhere.push(id);
-                                words.everywhere_literals.push(literals);
+                                words.everywhere_needs_literal.push(literals.is_some());
+                                for literal in literals.into_iter().flatten() {
+                                    all_literals.push(literal);
+                                    words.literal_owner.push(position);
+                                }
                             }
                         }
                         words.exprs.push((rule_index, pattern_index, program));
@@ -305,8 +320,8 @@ impl Words {
                         words.escapes.push((rule_index, pattern_index));
                         match &escape.literals {
                             Some(found) => found.iter().for_each(|literal| {
-                                literals.push(literal.clone());
-                                words.literal_owner.push(id);
+                                all_literals.push(literal.clone());
+                                words.literal_owner.push(LiteralOwner::Escape(id));
                             }),
                             None => words.escapes_everywhere.push(id),
                         }
@@ -338,8 +353,8 @@ impl Words {
         words.lexicon = lexicon;
         words.lists = lists.clone();
         words.resolved = resolver.into_memo();
-        if !literals.is_empty() {
-            words.literals = Some(Finder::try_from(literals).map_err(|e| EngineError::Rule(e.to_string()))?);
+        if !all_literals.is_empty() {
+            words.literals = Some(Finder::try_from(all_literals).map_err(|e| EngineError::Rule(e.to_string()))?);
         }
         Ok(words)
     }
@@ -392,8 +407,9 @@ impl Words {
                 }
             }
         }
-        for (&id, literals) in self.everywhere.iter().zip(&self.everywhere_literals) {
-            if literals.as_ref().is_none_or(|literals| literals.finder.is_match(text)) {
+        let owners = self.literal_owners(text);
+        for (position, (&id, &needs_literal)) in self.everywhere.iter().zip(&self.everywhere_needs_literal).enumerate() {
+            if !needs_literal || owners.contains(&LiteralOwner::Everywhere(position as u32)) {
                 candidates.extend(scan.clone().map(|index| (id, index)));
             }
         }
@@ -431,20 +447,30 @@ impl Words {
                 out.push(expression_hit(*rule_index, program, &input, &found));
             }
         }
-        self.escape_hits(rules, text, tokens, &mut out);
+        self.escape_hits(rules, text, tokens, &owners, &mut out);
         out
     }
 
-    fn escape_hits(&self, rules: &[ActiveRule], text: &str, tokens: &Tokens, out: &mut Vec<Hit>) {
-        if self.escapes.is_empty() {
-            return;
-        }
-        let mut wanted: Vec<u32> = self.escapes_everywhere.clone();
+    /// Whose literals `text` holds, sorted.
+    fn literal_owners(&self, text: &str) -> Vec<LiteralOwner> {
         // Most sentences hold none of the literals: a search that may stop at the first
         // costs less than the overlapping one that reports every occurrence.
-        if let Some(finder) = self.literals.as_ref().filter(|finder| finder.finder.is_match(text)) {
-            wanted.extend(finder.finder.find_overlapping_iter(text).map(|found| self.literal_owner[found.pattern().as_usize()]));
-        }
+        let Some(finder) = self.literals.as_ref().filter(|finder| finder.finder.is_match(text)) else { return Vec::new() };
+        let mut owners: Vec<LiteralOwner> =
+            finder.finder.find_overlapping_iter(text).map(|found| self.literal_owner[found.pattern().as_usize()]).collect();
+        owners.sort_unstable();
+        owners.dedup();
+        owners
+    }
+
+    /// The matches of the escapes that run everywhere and of those whose literals
+    /// the sentence holds (`owners`).
+    fn escape_hits(&self, rules: &[ActiveRule], text: &str, tokens: &Tokens, owners: &[LiteralOwner], out: &mut Vec<Hit>) {
+        let found = owners.iter().filter_map(|owner| match owner {
+            LiteralOwner::Escape(id) => Some(*id),
+            LiteralOwner::Everywhere(_) => None,
+        });
+        let mut wanted: Vec<u32> = self.escapes_everywhere.iter().copied().chain(found).collect();
         wanted.sort_unstable();
         wanted.dedup();
         for id in wanted {
@@ -675,7 +701,7 @@ mod tests {
     use super::*;
 
     fn literals_of(source: &str) -> Option<Vec<bool>> {
-        let finder = token_literals(&expr::parse(source).unwrap())?;
+        let finder = Finder::try_from(token_literals(&expr::parse(source).unwrap())?).unwrap();
         Some(["Stop!!! Now.", "What?!? Really", "Hello there."].iter().map(|text| finder.finder.is_match(text)).collect())
     }
 
