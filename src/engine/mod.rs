@@ -394,8 +394,14 @@ struct TextWords {
 }
 
 /// No small letter and no digit ("NOW", "I").
+#[inline]
 fn in_capitals(word: &str) -> bool {
-    // Most words have a small letter, most often their second.
+    // Most words have a small letter, most often their first or second: an ASCII
+    // small letter or digit there settles it without reading the rest.
+    let small = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    if word.as_bytes().first().is_some_and(small) || word.as_bytes().get(1).is_some_and(small) {
+        return false;
+    }
     if word.is_ascii() {
         !word.bytes().any(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
     } else {
