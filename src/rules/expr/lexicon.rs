@@ -22,11 +22,78 @@ pub const UNKNOWN: WordId = WordId::MAX;
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Lexicon {
     ids: HashMap<Box<str>, WordId>,
-    /// The numbers of the one-byte forms, by byte: a fifth of a sentence's tokens are
-    /// marks (",", "."), which a table answers without hashing. Made when first asked
-    /// for, once every word is numbered.
+    /// Tables for the short forms that most tokens are, made when first asked for,
+    /// once every word is numbered.
     #[serde(skip)]
-    one_byte: OnceLock<[WordId; 128]>,
+    short: OnceLock<ShortForms>,
+}
+
+/// The longest form [`ShortForms`] holds: one machine word.
+const SHORT: usize = 8;
+
+/// The numbers of the forms of at most [`SHORT`] bytes. A fifth of a sentence's
+/// tokens are marks (",", "."), which a table by byte answers; most others are short
+/// words, whose bytes packed into one number are looked up in an open-addressed
+/// table: a multiply, a load and a compare, where hashing a string and comparing its
+/// bytes cost several times that.
+#[derive(Debug)]
+struct ShortForms {
+    one_byte: [WordId; 128],
+    /// `(packed bytes, length, number)`; a length of 0 is an empty slot. Twice as many
+    /// slots as forms, a power of two.
+    slots: Vec<(u64, u32, WordId)>,
+}
+
+impl ShortForms {
+    fn new(ids: &HashMap<Box<str>, WordId>) -> ShortForms {
+        let short: Vec<(&str, WordId)> = ids.iter().filter(|(form, _)| form.len() <= SHORT).map(|(form, &id)| (&**form, id)).collect();
+        let mut slots = vec![(0, 0, UNKNOWN); (2 * short.len()).next_power_of_two().max(2)];
+        let mask = slots.len() - 1;
+        for (form, id) in short {
+            let key = pack(form.as_bytes());
+            let mut at = slot_of(key, mask);
+            while slots[at].1 != 0 {
+                at = (at + 1) & mask;
+            }
+            slots[at] = (key, form.len() as u32, id);
+        }
+        let one_byte = std::array::from_fn(|byte| {
+            char::from_u32(byte as u32).map_or(UNKNOWN, |c| ids.get(c.encode_utf8(&mut [0; 4]) as &str).copied().unwrap_or(UNKNOWN))
+        });
+        ShortForms { one_byte, slots }
+    }
+
+    /// The number of `form` (at most [`SHORT`] bytes).
+    fn id(&self, form: &[u8]) -> WordId {
+        if let &[byte] = form {
+            return self.one_byte.get(usize::from(byte)).copied().unwrap_or(UNKNOWN);
+        }
+        let key = pack(form);
+        let mask = self.slots.len() - 1;
+        let mut at = slot_of(key, mask);
+        loop {
+            let (packed, len, id) = self.slots[at];
+            if len == 0 {
+                return UNKNOWN;
+            }
+            if packed == key && len as usize == form.len() {
+                return id;
+            }
+            at = (at + 1) & mask;
+        }
+    }
+}
+
+/// The bytes of a short form as one number (the length tells "a" from "a\0").
+fn pack(form: &[u8]) -> u64 {
+    let mut bytes = [0; SHORT];
+    bytes[..form.len()].copy_from_slice(form);
+    u64::from_le_bytes(bytes)
+}
+
+/// Where a packed form's search starts: the high bits of a multiplicative hash.
+fn slot_of(key: u64, mask: usize) -> usize {
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize & mask
 }
 
 /// A token's numbers: its whole normalised form and, for a contraction ("i'll"), its
@@ -45,8 +112,8 @@ impl Lexicon {
             Node::Word(literal) if !self.ids.contains_key(&*literal.norm) => {
                 let next = self.ids.len() as WordId;
                 self.ids.insert(Box::from(&*literal.norm), next);
-                // A table made before this word was numbered would miss it.
-                self.one_byte.take();
+                // Tables made before this word was numbered would miss it.
+                self.short.take();
             }
             Node::Seq(items) | Node::Alt(items) => items.iter().for_each(|item| self.add_words(item, seen)),
             Node::Repeat { node, .. } | Node::Not(node) | Node::Focus(node) | Node::Capture(_, node) => self.add_words(node, seen),
@@ -61,12 +128,10 @@ impl Lexicon {
     }
 
     /// The number of a normalised word, [`UNKNOWN`] if no expression names it.
+    #[inline]
     pub fn id(&self, norm: &str) -> WordId {
-        if let &[byte] = norm.as_bytes() {
-            let one_byte = self
-                .one_byte
-                .get_or_init(|| std::array::from_fn(|byte| char::from_u32(byte as u32).map_or(UNKNOWN, |c| self.hashed(c.encode_utf8(&mut [0; 4])))));
-            return one_byte[usize::from(byte)];
+        if norm.len() <= SHORT {
+            return self.short.get_or_init(|| ShortForms::new(&self.ids)).id(norm.as_bytes());
         }
         self.hashed(norm)
     }
@@ -94,10 +159,10 @@ impl Lexicon {
 mod tests {
     use super::*;
 
-    /// One-byte forms are answered by a table; a word numbered after the table was
-    /// made is still found.
+    /// Short forms are answered by tables; a word numbered after the tables were made
+    /// is still found.
     #[test]
-    fn one_byte_words_are_found_however_late_they_are_numbered() {
+    fn short_words_are_found_however_late_they_are_numbered() {
         let mut lexicon = Lexicon::default();
         let mut walked = Walked::default();
         lexicon.add_words(&crate::rules::expr::parse("i need it").expect("parses"), &mut walked);
@@ -110,5 +175,27 @@ mod tests {
         assert_eq!(lexicon.id("i"), i);
         assert_eq!(lexicon.id("need"), lexicon.hashed("need"));
         assert_eq!(lexicon.id("b"), UNKNOWN);
+        lexicon.add_words(&crate::rules::expr::parse("now please").expect("parses"), &mut walked);
+        assert_ne!(lexicon.id("now"), UNKNOWN);
+        assert_eq!(lexicon.id("now"), lexicon.hashed("now"));
+    }
+
+    /// Every form of a large lexicon gets its own number back, whatever its length
+    /// (short forms from the packed table, long ones hashed); a form that differs
+    /// from one only by length, a trailing NUL or case is unknown.
+    #[test]
+    fn every_form_of_a_lexicon_is_found_and_nothing_else() {
+        let words: Vec<String> =
+            (0..3000).map(|n| format!("w{n:x}")).chain(["a", "’", "don't", "eight888", "nine99999", "—"].map(String::from)).collect();
+        let mut lexicon = Lexicon::default();
+        lexicon.add_words(&crate::rules::expr::parse(&words.join(" ")).expect("parses"), &mut Walked::default());
+        for word in &words {
+            let norm = crate::text::normalise(word);
+            assert_eq!(lexicon.id(&norm), lexicon.hashed(&norm), "{word}");
+            assert_ne!(lexicon.id(&norm), UNKNOWN, "{word}");
+        }
+        for stranger in ["w", "w1000000", "a\0", "eight88", "eight8888", "nine9999", "W1"] {
+            assert_eq!(lexicon.id(stranger), UNKNOWN, "{stranger}");
+        }
     }
 }
