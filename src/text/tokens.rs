@@ -46,14 +46,22 @@ impl Token {
 #[derive(Debug, Clone, Default)]
 pub struct Tokens {
     pub list: Vec<Token>,
+    /// The text in lower case, then the normalised forms of the tokens that are not
+    /// ASCII.
     norms: String,
 }
 
 impl Tokens {
     /// Tokenizes `text`; whitespace separates tokens and is never one.
     pub fn new(text: &str) -> Tokens {
-        // A token every three bytes covers prose ("a, b."); a longer list is grown.
-        let mut out = Tokens { list: Vec::with_capacity(text.len() / 3 + 1), norms: String::with_capacity(text.len()) };
+        // The normalised form of an ASCII token (most are) is its text in lower case:
+        // one lower-cased copy of the whole text holds them all, by range, and the
+        // forms of the others are added after it. A token every three bytes covers
+        // prose ("a, b."); a longer list is grown.
+        let mut norms = String::with_capacity(text.len() + 16);
+        norms.push_str(text);
+        norms.make_ascii_lowercase();
+        let mut out = Tokens { list: Vec::with_capacity(text.len() / 3 + 1), norms };
         let bytes = text.as_bytes();
         let mut at = 0;
         while let Some(&byte) = bytes.get(at) {
@@ -63,14 +71,14 @@ impl Tokens {
                 continue;
             }
             if let Some((end, kind)) = ascii_word_end(bytes, at) {
-                out.push_ascii_word(text, at, end, kind);
+                out.push_ascii_word(at, end, kind);
                 at = end;
                 continue;
             }
             // A comma or a bracket is a token of its own; a run of sentence marks may go
             // on in another script ("?…"), and `_` is part of a word.
             if byte.is_ascii_punctuation() && !matches!(byte, b'_' | b'.' | b'!' | b'?') {
-                out.push_ascii_mark(at, byte);
+                out.push_ascii_mark(at);
                 at += 1;
                 continue;
             }
@@ -94,44 +102,39 @@ impl Tokens {
         out
     }
 
-    /// A word [`ascii_word_end`] found: no apostrophe, no clause break, lower-cased
-    /// byte by byte.
-    fn push_ascii_word(&mut self, text: &str, start: usize, end: usize, kind: TokenKind) {
-        let norm_start = self.norms.len();
-        self.norms.push_str(&text[start..end]);
-        self.norms[norm_start..].make_ascii_lowercase();
-        let norm = (norm_start as u32, self.norms.len() as u32);
+    /// A word [`ascii_word_end`] found: no apostrophe, no clause break, its text in
+    /// lower case.
+    fn push_ascii_word(&mut self, start: usize, end: usize, kind: TokenKind) {
+        let norm = (start as u32, end as u32);
         self.list.push(Token { start, end, kind, norm, apostrophe: 0, clause_break: false });
     }
 
     /// A punctuation mark of one ASCII byte: its own normal form, no contraction.
-    fn push_ascii_mark(&mut self, start: usize, byte: u8) {
-        let norm_start = self.norms.len();
-        self.norms.push(char::from(byte));
-        let clause_break = is_clause_break(&self.norms[norm_start..]);
-        let norm = (norm_start as u32, self.norms.len() as u32);
+    fn push_ascii_mark(&mut self, start: usize) {
+        let norm = (start as u32, start as u32 + 1);
+        let clause_break = is_clause_break(&self.norms[start..start + 1]);
         self.list.push(Token { start, end: start + 1, kind: TokenKind::Punct, norm, apostrophe: 0, clause_break });
     }
 
     fn push(&mut self, text: &str, start: usize, end: usize, kind: TokenKind) {
-        let norm_start = self.norms.len();
         let written = &text[start..end];
-        if written.is_ascii() {
-            // ASCII apostrophes and hyphens are already the normal ones.
-            self.norms.push_str(written);
-            self.norms[norm_start..].make_ascii_lowercase();
+        let norm = if written.is_ascii() {
+            // Lower-cased already; ASCII apostrophes and hyphens are the normal ones.
+            (start, end)
         } else {
+            let norm_start = self.norms.len();
             for c in written.chars() {
                 match normal_char(c) {
                     Some(n) => self.norms.push(n),
                     None => self.norms.extend(c.to_lowercase()),
                 }
             }
-        }
-        let norm = &self.norms[norm_start..];
-        let clause_break = kind == TokenKind::Punct && is_clause_break(norm);
-        let apostrophe = memchr::memrchr(b'\'', norm.as_bytes()).unwrap_or(0) as u32;
-        self.list.push(Token { start, end, kind, norm: (norm_start as u32, self.norms.len() as u32), apostrophe, clause_break });
+            (norm_start, self.norms.len())
+        };
+        let form = &self.norms[norm.0..norm.1];
+        let clause_break = kind == TokenKind::Punct && is_clause_break(form);
+        let apostrophe = memchr::memrchr(b'\'', form.as_bytes()).unwrap_or(0) as u32;
+        self.list.push(Token { start, end, kind, norm: (norm.0 as u32, norm.1 as u32), apostrophe, clause_break });
     }
 
     /// The normalised form of token `index`: lower case, `'` for every apostrophe and
