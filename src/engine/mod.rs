@@ -134,8 +134,18 @@ impl Engine {
     /// The findings of the sentence-level rules in one sentence, relative to its start,
     /// each with only the rewrites that hold up ([`Engine::rewrite_holds`]): the first
     /// `budget` in text order, and where the next one starts when there are more.
-    fn sentence_findings(&self, text: &str, analysed: &Analysed, in_subject: bool, budget: usize) -> (Arc<[Local]>, Option<usize>) {
-        let mut hits = self.sentence_hits(text, analysed, in_subject);
+    fn sentence_findings(
+        &self,
+        text: &str,
+        analysed: &Analysed,
+        in_subject: bool,
+        budget: usize,
+        reused: &mut Reused,
+    ) -> (Arc<[Local]>, Option<usize>) {
+        let mut hits = self.sentence_hits_touching(text, analysed, in_subject, None, &mut reused.buffers);
+        if hits.is_empty() {
+            return (Arc::clone(&reused.no_findings), None);
+        }
         let mut cut = None;
         if hits.len() > budget {
             hits.sort_by_key(|hit| (hit.span.start, hit.span.end));
@@ -146,7 +156,7 @@ impl Engine {
             let active = &self.rules[hit.rule];
             let matched = &text[hit.span.clone()];
             let mut suggestions = suggestions(active, matched, hit.span.start == 0, &hit.groups);
-            suggestions.retain(|suggestion| self.rewrite_holds(text, analysed, in_subject, &hit.span, &suggestion.replacement));
+            suggestions.retain(|suggestion| self.rewrite_holds(text, analysed, in_subject, &hit.span, &suggestion.replacement, &mut reused.buffers));
             let message = finding_message(active, matched, &hit.groups);
             Local { rule: hit.rule, span: hit.span, message, suggestions }
         });
@@ -157,7 +167,15 @@ impl Engine {
     /// gives no rule anything to flag in the new words: a fix never needs a fix.
     /// Only the part of the sentence the rewrite can reach is looked at, so a sentence
     /// without end (a pasted log, a word repeated for pages) costs the same per fix.
-    fn rewrite_holds(&self, sentence: &str, analysed: &Analysed, in_subject: bool, span: &Range<usize>, replacement: &str) -> bool {
+    fn rewrite_holds(
+        &self,
+        sentence: &str,
+        analysed: &Analysed,
+        in_subject: bool,
+        span: &Range<usize>,
+        replacement: &str,
+        buffers: &mut words::Buffers,
+    ) -> bool {
         let reach = analysed.around(sentence, span, words::REWRITE_REACH);
         let text = &sentence[reach.clone()];
         let span = span.start - reach.start..span.end - reach.start;
@@ -167,21 +185,23 @@ impl Engine {
         let rewritten = format!("{}{replacement}{}", &text[..span.start], &text[span.end..]);
         let new_words = span.start..span.start + replacement.len();
         let analysed = self.words.analyse(&rewritten);
-        self.sentence_hits_touching(&rewritten, &analysed, in_subject, Some(&new_words)).is_empty()
+        self.sentence_hits_touching(&rewritten, &analysed, in_subject, Some(&new_words), buffers).is_empty()
     }
 
     /// The matches of the sentence-level rules in one sentence that are in scope and
-    /// pass their guards.
-    fn sentence_hits(&self, text: &str, analysed: &Analysed, in_subject: bool) -> Vec<words::Hit> {
-        self.sentence_hits_touching(text, analysed, in_subject, None)
-    }
-
-    /// As [`Engine::sentence_hits`], only those that overlap `touching` when given
-    /// (their guards are not even run).
-    fn sentence_hits_touching(&self, text: &str, analysed: &Analysed, in_subject: bool, touching: Option<&Range<usize>>) -> Vec<words::Hit> {
+    /// pass their guards; with `touching`, only those that overlap it (their guards
+    /// are not even run).
+    fn sentence_hits_touching(
+        &self,
+        text: &str,
+        analysed: &Analysed,
+        in_subject: bool,
+        touching: Option<&Range<usize>>,
+        buffers: &mut words::Buffers,
+    ) -> Vec<words::Hit> {
         let sentence = analysed.input(text);
         let touched = touching.map(|span| analysed.tokens_around(span, 0));
-        let mut hits = self.words.hits(&self.rules, text, analysed, touched);
+        let mut hits = self.words.hits(&self.rules, text, analysed, touched, buffers);
         hits.retain(|hit| {
             if touching.is_some_and(|span| !compose::overlaps(&hit.span, span)) {
                 return false;
@@ -219,12 +239,13 @@ impl Engine {
         cache.for_engine(self.id);
         // Where checking stopped, at `MAX_FINDINGS`.
         let mut stopped = None;
+        let mut reused = Reused::default();
         for (index, sentence) in view.sentences.iter().enumerate() {
             let text = &masked[sentence.clone()];
             let in_subject = view.in_subject(sentence.start);
             let room = MAX_FINDINGS.saturating_sub(findings.len());
             let local = cache.get(text, in_subject).filter(|cached| cached.len() <= room).unwrap_or_else(|| {
-                let (found, cut) = self.sentence_findings(text, view.analysed(index, &self.words), in_subject, room);
+                let (found, cut) = self.sentence_findings(text, view.analysed(index, &self.words), in_subject, room, &mut reused);
                 match cut {
                     Some(at) => stopped = Some(sentence.start + at),
                     None => cache.put(text, in_subject, Arc::clone(&found)),
@@ -291,6 +312,14 @@ impl Engine {
         let layer = |finding: &Finding| self.rules.iter().position(|active| active.rule.info.id == finding.rule);
         (a.severity, layer(a), a.span.len()) > (b.severity, layer(b), b.span.len())
     }
+}
+
+/// What one check reuses from sentence to sentence: the matching buffers, and the one
+/// empty list of findings that most sentences share.
+#[derive(Debug, Default)]
+struct Reused {
+    buffers: words::Buffers,
+    no_findings: Arc<[Local]>,
 }
 
 /// The masked text with its sentences, words and subject, computed once a check.

@@ -43,6 +43,14 @@ pub(super) struct Hit {
     pub groups: Vec<(String, String)>,
 }
 
+/// What matching reuses from sentence to sentence within one check, so that trying a
+/// sentence allocates nothing once the buffers have grown.
+#[derive(Debug, Default)]
+pub(super) struct Buffers {
+    scratch: Scratch,
+    candidates: Vec<u64>,
+}
+
 /// One sentence's tokens and their numbers in the engine's lexicon: worked out once,
 /// used by every rule that looks at the sentence.
 #[derive(Debug)]
@@ -391,7 +399,8 @@ impl Words {
     /// particular order; spans are relative to the sentence. With `touching` (token
     /// indexes), only matches that can reach those tokens from their anchor, given the
     /// most tokens the rule's match covers (those of `regex` escapes: all).
-    pub fn hits(&self, rules: &[ActiveRule], text: &str, analysed: &Analysed, touching: Option<Range<usize>>) -> Vec<Hit> {
+    pub fn hits(&self, rules: &[ActiveRule], text: &str, analysed: &Analysed, touching: Option<Range<usize>>, buffers: &mut Buffers) -> Vec<Hit> {
+        let Buffers { scratch, candidates } = buffers;
         let sentence = analysed.input(text);
         let tokens = sentence.tokens;
         let scan = touching.as_ref().map_or(0..tokens.len(), |touched| {
@@ -402,7 +411,7 @@ impl Words {
         // than a pair. Room for a few per token, grown only for a sentence full of
         // anchors.
         let candidate = |expr: u32, index: usize| u64::from(expr) << 32 | index as u64;
-        let mut candidates: Vec<u64> = Vec::with_capacity(4 * scan.len());
+        candidates.clear();
         for (index, words) in sentence.words.iter().enumerate().take(scan.end).skip(scan.start) {
             for id in [words.whole, words.head, words.tail] {
                 if let Some(exprs) = self.index.get(id as usize) {
@@ -423,7 +432,6 @@ impl Words {
         // The words the scanned tokens hold, for the required-words test: found once
         // when an expression first needs it.
         let mut scanned: Option<Present> = None;
-        let mut scratch = Scratch::default();
         let mut rest = &candidates[..];
         while let Some(&first) = rest.first() {
             let id = expr_of(first);
@@ -449,7 +457,7 @@ impl Words {
             };
             let input = Input { case_sensitive: rules[*rule_index].rule.case_sensitive, ..sentence };
             let near = group.iter().map(|&candidate| token_of(candidate)).filter(reaches);
-            for found in matches_near(program, &input, near, &self.before_anchor[id as usize], &mut scratch) {
+            for found in matches_near(program, &input, near, &self.before_anchor[id as usize], scratch) {
                 out.push(expression_hit(*rule_index, program, &input, &found));
             }
         }
