@@ -69,7 +69,7 @@ fn read_unmarked(input: &[u8]) -> Source {
             let plain = header.plain_part(&scanned, block.end);
             let body = &scanned[block.end..];
             if !plain.is_some_and(|charset| utf8.is_some() && reads_as_it_stands(charset, body)) {
-                let decoded = plain.and_then(|charset| read_plain_8bit(input, &scanned, block.end, charset));
+                let decoded = plain.and_then(|charset| read_plain_8bit(input, &scanned, block.end, charset, header.subject.clone()));
                 if let Some(source) = decoded.or_else(|| read_mime(input, utf8)) {
                     return source;
                 }
@@ -155,14 +155,14 @@ fn reads_as_it_stands(charset: Option<&str>, body: &str) -> bool {
     }
 }
 
-/// A message of one plain part whose header block (`input[..end]`, UTF-8) declares
-/// `charset`, read as the MIME parser reads it but without it: the header block as
-/// it is, the body decoded by the charset, or as [`decode_8bit`] does when none is
-/// named. `None` when the parser would do more: a subject in encoded words, or a
-/// charset that is not one byte per character.
-fn read_plain_8bit(input: &[u8], scanned: &str, end: usize, charset: Option<&str>) -> Option<Source> {
+/// A message of one plain part whose header block (`input[..end]`, UTF-8, with its
+/// `subject` value) declares `charset`, read as the MIME parser reads it but without
+/// it: the header block as it is, the body decoded by the charset, or as
+/// [`decode_8bit`] does when none is named. `None` when the parser would do more: a
+/// subject in encoded words, or a charset that is not one byte per character.
+fn read_plain_8bit(input: &[u8], scanned: &str, end: usize, charset: Option<&str>, subject: Option<Range<usize>>) -> Option<Source> {
     let head = scanned.get(..end).filter(|head| input.get(..end) == Some(head.as_bytes()))?;
-    if header::subject(head, end).is_some_and(|value| head[value].contains("=?")) {
+    if subject.as_ref().is_some_and(|value| head[value.clone()].contains("=?")) {
         return None;
     }
     let raw = &input[end..];
@@ -172,7 +172,6 @@ fn read_plain_8bit(input: &[u8], scanned: &str, end: usize, charset: Option<&str
         Some(_) => return None,
     };
     let text = head.to_owned() + &body;
-    let subject = header::subject(&text, end);
     Some(Source { body: end..text.len(), decoded: true, header_end: end, subject, text })
 }
 
