@@ -3,8 +3,9 @@
 //! so every read here is bounded and never blocks:
 //!
 //! - only regular files are read: a device (`/dev/zero`), a FIFO or a socket is refused
-//!   before it is read. The file is opened non-blocking and checked again on the open
-//!   handle, so a path swapped for a FIFO in between cannot hang the read either;
+//!   before it is read. The file is opened non-blocking (a FIFO cannot hang the open)
+//!   and what is checked is the open handle, so a path swapped in between cannot get
+//!   past the check either;
 //! - at most [`Limit::bytes`] are read, whatever the file's size claims to be (a file in
 //!   `/proc` says 0, a sparse file says its full size): a bigger file is an error that
 //!   names the limit, never a silently shortened text;
@@ -68,9 +69,16 @@ impl ReadError {
 
 /// Reads a file the user named (links are followed: the user chose the path).
 pub fn read(path: &Path, limit: Limit) -> Result<Vec<u8>, ReadError> {
-    let io = |err| ReadError::Io { what: limit.what, err };
-    check_metadata(&std::fs::metadata(path).map_err(io)?, limit)?;
-    read_open(open(path, false).map_err(io)?, limit)
+    // No look at the path before the open: `tactful check` reads thousands of files,
+    // and a system call less each is felt. Only a socket cannot be opened at all; the
+    // path then says what it is.
+    match open(path, false) {
+        Ok(file) => read_open(file, limit),
+        Err(err) => match std::fs::metadata(path) {
+            Ok(metadata) if !metadata.is_file() => Err(ReadError::NotRegular { what: limit.what, kind: kind(&metadata) }),
+            _ => Err(ReadError::Io { what: limit.what, err }),
+        },
+    }
 }
 
 /// [`read`] as UTF-8 text.
@@ -122,8 +130,16 @@ fn open(path: &Path, no_follow: bool) -> io::Result<File> {
 fn read_open(file: File, limit: Limit) -> Result<Vec<u8>, ReadError> {
     let metadata = file.metadata().map_err(|err| ReadError::Io { what: limit.what, err })?;
     check_metadata(&metadata, limit)?;
-    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
-    read_limited(file, limit, &mut bytes)?;
+    let size = metadata.len();
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    if size == 0 {
+        // A size of 0 may be a file in `/proc`, whose size is only known at its end.
+        read_limited(file, limit, &mut bytes)?;
+    } else {
+        // The size the open file had when it was checked, in one read: no second read
+        // to find the end (a file that grows meanwhile is read as it was).
+        file.take(size).read_to_end(&mut bytes).map_err(|err| ReadError::Io { what: limit.what, err })?;
+    }
     Ok(bytes)
 }
 
@@ -215,6 +231,11 @@ mod tests {
         let fifo = dir.join("fifo");
         assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
         assert!(matches!(read(&fifo, SMALL), Err(ReadError::NotRegular { kind: "a FIFO (named pipe)", .. })));
+        // A socket cannot even be opened: the error still says what it is.
+        let socket = dir.join("socket");
+        let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+        assert!(matches!(read(&socket, SMALL), Err(ReadError::NotRegular { kind: "a socket", .. })));
+        assert!(read(&dir.join("missing"), SMALL).unwrap_err().is_not_found());
         let _ = std::fs::remove_dir_all(dir);
     }
 
