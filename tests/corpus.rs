@@ -3,10 +3,11 @@
 //! finding starting inside quoted text, signatures, headers or code.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use tactful::rules::RuleKind;
+use tactful::text::{self, Stretches};
 use tactful::{Config, Engine, Message};
 
 #[derive(Deserialize)]
@@ -108,12 +109,7 @@ fn every_preferred_rewrite_leaves_nothing_to_flag() {
         words.windows(3).map(|w| w.join(" ")).collect()
     };
     let (mut applied, mut problems) = (0, Vec::new());
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|ext| ext != "eml") {
-            continue;
-        }
-        let message = Message::from_bytes(&std::fs::read(&path).unwrap());
+    for (path, message) in messages(&dir) {
         let text = message.text();
         let findings = engine.check(&message);
         let overlap = |a: &std::ops::Range<usize>, b: &std::ops::Range<usize>| a.start < b.end.max(b.start + 1) && b.start < a.end.max(a.start + 1);
@@ -143,4 +139,35 @@ fn every_preferred_rewrite_leaves_nothing_to_flag() {
     }
     assert!(applied > 50, "only {applied} rewrites offered on the corpus");
     assert!(problems.is_empty(), "{} of {applied} rewrites:\n{}", problems.len(), problems.join("\n"));
+}
+
+/// The engine reads only the stretches of a message that hold checked text; on every
+/// message of the corpus that gives the sentences, paragraphs and words reading the
+/// whole masked text gives.
+#[test]
+fn reading_the_checked_stretches_is_reading_the_whole_text() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let mut read = 0;
+    for (path, message) in messages(&dir) {
+        let masked = message.masked();
+        let checked = message.regions().iter().filter(|region| region.kind.is_checked()).map(|region| region.range.clone());
+        let stretches = Stretches::new(masked, checked);
+        assert_eq!(stretches.sentences(masked), text::sentences(masked), "{}", path.display());
+        assert_eq!(stretches.paragraphs(masked), text::paragraphs(masked), "{}", path.display());
+        assert!(stretches.words(masked).eq(text::words(masked)), "{}", path.display());
+        read += 1;
+    }
+    assert!(read >= 60, "only {read} messages in {}", dir.display());
+}
+
+/// Every message (`.eml`) of `dir`, read.
+fn messages(dir: &Path) -> impl Iterator<Item = (PathBuf, Message)> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|extension| extension == "eml"))
+        .map(|path| {
+            let message = Message::from_bytes(&std::fs::read(&path).unwrap());
+            (path, message)
+        })
 }

@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use super::View;
 use crate::rules::{Capitals, Measure, PronounRatio, Rule};
-use crate::text::{paragraphs, words};
+use crate::text::words;
 
 /// Where phrase group `k` first matches in a sentence, in the text.
 pub type GroupMatch<'a> = &'a dyn Fn(usize, &Range<usize>) -> Option<Range<usize>>;
@@ -15,6 +15,9 @@ pub struct Sentences<'a> {
     pub asks: &'a dyn Fn(&Range<usize>) -> bool,
     /// For `co-occurrence`.
     pub group_match: GroupMatch<'a>,
+    /// Whether phrase group `k` can match anywhere in the message: a group that
+    /// cannot spares looking at each sentence.
+    pub group_may_match: &'a dyn Fn(usize) -> bool,
 }
 
 /// Spans to report for one message-level rule.
@@ -23,13 +26,14 @@ pub fn run(measure: &Measure, rule: &Rule, view: &View<'_>, sentences: &Sentence
         Measure::Capitals(params) => capitals(params, rule, view),
         Measure::LongSentence { max_words } => view.body_sentences().filter(|s| view.word_count((*s).clone()) > *max_words).cloned().collect(),
         Measure::ManyQuestions { max } => many_questions(*max, view, sentences.asks).into_iter().collect(),
-        Measure::WallOfText { max_words } => paragraphs(view.masked)
+        Measure::WallOfText { max_words } => view
+            .paragraphs()
             .into_iter()
             .filter(|p| view.in_scope(rule.scope, p.start) && view.word_count(p.clone()) > *max_words)
             .map(|p| view.sentence_at(p.start))
             .collect(),
         Measure::PronounRatio(params) => pronoun_ratio(params, view).into_iter().collect(),
-        Measure::CoOccurrence { groups } => co_occurrence(groups.len(), rule, view, sentences.group_match).into_iter().collect(),
+        Measure::CoOccurrence { groups } => co_occurrence(groups.len(), rule, view, sentences).into_iter().collect(),
     }
 }
 
@@ -161,8 +165,12 @@ fn pronoun_ratio(params: &PronounRatio, view: &View<'_>) -> Option<Range<usize>>
 }
 
 /// The first hit of the first group, when each of the `groups` has a hit in scope.
-fn co_occurrence(groups: usize, rule: &Rule, view: &View<'_>, group_match: GroupMatch<'_>) -> Option<Range<usize>> {
-    let first_in_scope = |group: usize| view.sentences.iter().filter(|s| view.in_scope(rule.scope, s.start)).find_map(|s| group_match(group, s));
+fn co_occurrence(groups: usize, rule: &Rule, view: &View<'_>, sentences: &Sentences<'_>) -> Option<Range<usize>> {
+    if !(0..groups).all(sentences.group_may_match) {
+        return None;
+    }
+    let first_in_scope =
+        |group: usize| view.sentences.iter().filter(|s| view.in_scope(rule.scope, s.start)).find_map(|s| (sentences.group_match)(group, s));
     let mut hits = (0..groups).map(first_in_scope);
     let anchor = hits.next()??;
     hits.all(|hit| hit.is_some()).then_some(anchor)

@@ -32,10 +32,10 @@ pub use words::Unanchored;
 use crate::finding::{Finding, Severity, Suggestion};
 use crate::message::Message;
 use crate::rules::{Allowlist, Lists, Pack, Rule, RuleInfo, Scope};
-use crate::text;
+use crate::text::{self, Stretches};
 use cache::Local;
 use thread::ThreadTerms;
-use words::{Analysed, Words};
+use words::{Analysed, Present, Words};
 
 /// The most findings one message reports. Past it a message is no draft anyone fixes
 /// one finding at a time (a pasted log, a word repeated for pages), and as every
@@ -282,7 +282,9 @@ impl Engine {
                     let found = self.words.group_match(&active.rule, rule_index, group, &masked[sentence.clone()], analysed(sentence))?;
                     Some(sentence.start + found.start..sentence.start + found.end)
                 };
-                for span in measures::run(measure, &active.rule, view, &measures::Sentences { asks: &asks, group_match: &group_match }) {
+                let group_may_match = |group: usize| self.words.group_may_match(rule_index, group, view.present_anywhere(&self.words));
+                let sentences = measures::Sentences { asks: &asks, group_match: &group_match, group_may_match: &group_may_match };
+                for span in measures::run(measure, &active.rule, view, &sentences) {
                     let opens_sentence = view.sentence_at(span.start).start == span.start;
                     let matched = &masked[span.clone()];
                     let suggestions = suggestions(active, matched, opens_sentence, &[]);
@@ -325,25 +327,37 @@ struct Reused {
 /// The masked text with its sentences, words and subject, computed once a check.
 pub(crate) struct View<'a> {
     pub masked: &'a str,
+    /// Where in `masked` there is anything to read.
+    stretches: Stretches,
     pub sentences: Vec<Range<usize>>,
     /// Each sentence's tokens, worked out when a rule first needs them (a sentence
     /// whose findings are cached may never need them).
     analysed: Vec<OnceCell<Analysed>>,
     /// Every word of the masked text ([`text::words`]), found when a measure first asks.
     words: OnceCell<TextWords>,
+    /// The lexicon numbers the sentences hold, all together.
+    present_anywhere: OnceCell<Present>,
     pub subject: Option<Range<usize>>,
 }
 
 impl<'a> View<'a> {
     fn new(message: &Message, masked: &'a str) -> View<'a> {
-        let sentences = text::sentences(masked);
+        let checked = message.regions().iter().filter(|region| region.kind.is_checked()).map(|region| region.range.clone());
+        let stretches = Stretches::new(masked, checked);
+        let sentences = stretches.sentences(masked);
         let analysed = sentences.iter().map(|_| OnceCell::new()).collect();
-        View { masked, sentences, analysed, words: OnceCell::new(), subject: message.subject() }
+        View { masked, stretches, sentences, analysed, words: OnceCell::new(), present_anywhere: OnceCell::new(), subject: message.subject() }
     }
 
     /// The tokens of sentence `index`.
     fn analysed(&self, index: usize, words: &Words) -> &Analysed {
         self.analysed[index].get_or_init(|| words.analyse(&self.masked[self.sentences[index].clone()]))
+    }
+
+    /// The lexicon numbers any sentence holds.
+    fn present_anywhere(&self, words: &Words) -> &Present {
+        self.present_anywhere
+            .get_or_init(|| Present::anywhere((0..self.sentences.len()).map(|index| self.analysed(index, words)), words.lexicon_size()))
     }
 
     /// The words inside `range`, with their starts.
@@ -376,7 +390,7 @@ impl<'a> View<'a> {
     fn words(&self) -> &TextWords {
         self.words.get_or_init(|| {
             let mut words = TextWords::default();
-            for (start, word) in text::words(self.masked) {
+            for (start, word) in self.stretches.words(self.masked) {
                 if in_capitals(word) {
                     words.in_capitals.push(words.spans.len());
                 }
@@ -405,6 +419,11 @@ impl<'a> View<'a> {
             Some(sentence) if sentence.start <= at => sentence.clone(),
             _ => at..at,
         }
+    }
+
+    /// The paragraphs of the masked text.
+    pub fn paragraphs(&self) -> Vec<Range<usize>> {
+        self.stretches.paragraphs(self.masked)
     }
 
     /// Sentences of the body (not the subject).

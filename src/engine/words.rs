@@ -387,12 +387,17 @@ impl Words {
         out
     }
 
+    /// How many words the lexicon numbers.
+    pub fn lexicon_size(&self) -> usize {
+        self.lexicon.size()
+    }
+
     /// A sentence's tokens and their lexicon numbers, for [`Words::hits`], the guards
     /// and [`Words::asks`].
     pub fn analyse(&self, text: &str) -> Analysed {
         let tokens = Tokens::new(text);
         let numbers = self.lexicon.words(&tokens);
-        Analysed { tokens, numbers, present: OnceCell::new(), lexicon_size: self.lexicon.size() }
+        Analysed { tokens, numbers, present: OnceCell::new(), lexicon_size: self.lexicon_size() }
     }
 
     /// Every match of every rule in one sentence (`sentence.text`), before guards, in no
@@ -584,6 +589,14 @@ impl Words {
         Some(vm::start_byte(&input, start)..vm::end_byte(&input, end))
     }
 
+    /// Whether phrase group `group` of rule `rule_index` can match in a message whose
+    /// sentences hold only the words of `anywhere`: not when none is one of its
+    /// anchors. Most messages hold no phrase of most groups, and this is one test a
+    /// message instead of one a sentence.
+    pub fn group_may_match(&self, rule_index: usize, group: usize, anywhere: &Present) -> bool {
+        self.groups[rule_index].get(group).is_some_and(|(_, anchors)| anchors.as_deref().is_none_or(|anchors| anywhere.holds_one_of(anchors)))
+    }
+
     /// The first match of the expression `node` (compiled as `anchored`) in the whole
     /// sentence `input` (`analysed`). A sentence that holds none of its anchors is not
     /// tried, nor is the expression compiled: the anchors are compared with the words
@@ -641,11 +654,22 @@ fn holds_anchor(input: &Input<'_>, range: Range<usize>, anchors: Option<&[WordId
 /// words and an expression requires one of a few dozen, so testing each of those bits
 /// costs less than sorting the sentence's numbers to merge the two lists.
 #[derive(Debug)]
-struct Present {
+pub(super) struct Present {
     bits: Vec<u64>,
 }
 
 impl Present {
+    /// The numbers any of `sentences` holds.
+    pub fn anywhere<'a>(sentences: impl Iterator<Item = &'a Analysed>, lexicon_size: usize) -> Present {
+        let mut bits = vec![0u64; lexicon_size.div_ceil(64)];
+        for sentence in sentences {
+            for (all, held) in bits.iter_mut().zip(&sentence.present().bits) {
+                *all |= held;
+            }
+        }
+        Present { bits }
+    }
+
     /// The numbers of `words`, every one below `lexicon_size`, or unknown.
     fn new(words: &[TokenWords], lexicon_size: usize) -> Present {
         let mut bits = vec![0u64; lexicon_size.div_ceil(64)];

@@ -6,11 +6,13 @@
 //! Everything is linear in the text.
 
 mod sentences;
+mod stretches;
 mod tokens;
 
 use std::ops::Range;
 
 pub use sentences::{paragraphs, sentences, words};
+pub use stretches::Stretches;
 pub use tokens::{has_spellings, normalise, normalise_keeping_case, Token, TokenKind, Tokens};
 
 pub(crate) use tokens::is_apostrophe;
