@@ -21,8 +21,25 @@ impl Line {
 
     /// True for an empty line or one holding only whitespace.
     pub fn is_blank(self, text: &str) -> bool {
-        self.content(text).trim().is_empty()
+        is_blank(self.content(text))
     }
+}
+
+/// True for an empty line or one holding only whitespace (Unicode's, as `trim` reads
+/// it).
+pub(super) fn is_blank(line: &str) -> bool {
+    // Almost every line starts with a printable ASCII byte, which settles it at once;
+    // `trim` would decode a char at each end to find that out.
+    match line.as_bytes().first() {
+        Some(first) if first.is_ascii_graphic() => false,
+        _ => line.trim().is_empty(),
+    }
+}
+
+/// True when `line` starts with a space or a tab: a folded continuation line, or an
+/// indented one.
+pub(super) fn starts_with_blank(line: &str) -> bool {
+    matches!(line.as_bytes().first(), Some(b' ' | b'\t'))
 }
 
 /// The lines of `text[from..to]`. A last line without a line ending is still a line;
