@@ -166,9 +166,12 @@ impl Message {
     }
 
     fn compute_thread(&self) -> String {
-        let mut thread = String::new();
-        let old = self.regions.iter().filter(|r| matches!(r.kind, RegionKind::Quoted | RegionKind::Forwarded));
-        for region in old {
+        let old = || self.regions.iter().filter(|r| matches!(r.kind, RegionKind::Quoted | RegionKind::Forwarded));
+        // The regions' lines less their quote markers fit in the regions' bytes (and a
+        // '\n' for a last line without one): room for them up front saves growing the
+        // text line by line.
+        let mut thread = String::with_capacity(old().map(|r| r.range.len()).sum::<usize>() + 1);
+        for region in old() {
             for line in lines::lines(&self.text, region.range.start, region.range.end) {
                 thread.push_str(markers::strip_quote_markers(line.content(&self.text)));
                 thread.push('\n');
