@@ -81,7 +81,7 @@ fn starts_forward(text: &str, lines: &[Line]) -> bool {
 /// wrapped by the sender's client.
 fn attribution_start(text: &str, lines: &[Line], kinds: &[RegionKind], i: usize) -> Option<usize> {
     let content = lines[i].content(text);
-    if !content.trim_end().ends_with(':') {
+    if !ends_with_colon(content) {
         return None;
     }
     if let Some(first) = wrapped_opener(text, lines, kinds, i) {
@@ -94,6 +94,16 @@ fn attribution_start(text: &str, lines: &[Line], kinds: &[RegionKind], i: usize)
         Attribution::Standalone => Some(i),
         Attribution::BeforeQuote if quote_follows(text, &lines[i + 1..]) => Some(i),
         _ => None,
+    }
+}
+
+/// True when `line` ends with ':' once trailing whitespace is dropped. Asked of every
+/// line of a body: a line ending in a printable ASCII byte is settled by that byte,
+/// without `trim_end` decoding a char.
+fn ends_with_colon(line: &str) -> bool {
+    match line.as_bytes().last() {
+        Some(&last) if last.is_ascii_graphic() => last == b':',
+        _ => line.trim_end().ends_with(':'),
     }
 }
 

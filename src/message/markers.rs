@@ -4,7 +4,9 @@
 
 /// A line of a quoted message: `>` after optional indentation, at any depth.
 pub(super) fn is_quoted(line: &str) -> bool {
-    line.trim_start_matches([' ', '\t']).starts_with('>')
+    // Bytes rather than chars: the indentation and the marker are ASCII, and this is
+    // asked of every line of a body.
+    line.bytes().find(|&b| b != b' ' && b != b'\t') == Some(b'>')
 }
 
 /// The text of a quoted line without its quote markers (`"> > x"` and `">> x"` both
@@ -31,6 +33,11 @@ pub(super) fn is_forward_marker(line: &str) -> bool {
     const BANNERS: &[&str] =
         &["original message", "forwarded message", "ursprüngliche nachricht", "weitergeleitete nachricht", "message d'origine", "message transféré"];
     const INTRODUCERS: &[&str] = &["begin forwarded message:", "anfang der weitergeleiteten nachricht:"];
+    // Asked of every line of a body: a line starting with any other printable ASCII
+    // byte is ruled out before `trim` decodes a char at each end.
+    if line.as_bytes().first().is_some_and(|&b| b.is_ascii_graphic() && !may_start_forward_marker(b)) {
+        return false;
+    }
     let line = line.trim();
     match line.as_bytes().first() {
         Some(b'_') => line.len() >= 20 && line.bytes().all(|b| b == b'_'),
@@ -47,6 +54,11 @@ pub(super) fn is_forward_marker(line: &str) -> bool {
         // their first byte.
         _ => false,
     }
+}
+
+/// True for the bytes a forward marker can start with (after its indentation).
+fn may_start_forward_marker(b: u8) -> bool {
+    matches!(b, b'_' | b'B' | b'b' | b'A' | b'a' | b'-')
 }
 
 /// Field labels of an embedded header block, as Outlook, Apple Mail and Gmail write
@@ -92,7 +104,7 @@ pub(super) const EMBEDDED_BLOCK_LINES: usize = 6;
 /// block: a `From:` field, then a `Sent:`/`Date:` and a `Subject:` field within
 /// [`EMBEDDED_BLOCK_LINES`] lines.
 pub(super) fn starts_header_block<'a>(mut lines: impl Iterator<Item = &'a str>) -> bool {
-    if lines.next().and_then(embedded_field) != Some(EmbeddedField::From) {
+    if !lines.next().is_some_and(|first| may_start_from_label(first) && embedded_field(first) == Some(EmbeddedField::From)) {
         return false;
     }
     let (mut date, mut subject) = (false, false);
@@ -104,6 +116,17 @@ pub(super) fn starts_header_block<'a>(mut lines: impl Iterator<Item = &'a str>) 
         }
     }
     date && subject
+}
+
+/// False when `line` is empty or its first byte rules out a `From:` label ("From",
+/// "Von", "De", after optional `*` or `_` emphasis). Asked of every line of a body, so
+/// most lines are ruled out without looking for a colon.
+fn may_start_from_label(line: &str) -> bool {
+    match line.as_bytes().first() {
+        Some(&b) if b.is_ascii_graphic() => matches!(b.to_ascii_lowercase(), b'f' | b'v' | b'd' | b'*' | b'_'),
+        Some(_) => true,
+        None => false,
+    }
 }
 
 /// Words that introduce the prefixed attribution forms ("On <date>, <name> wrote:",
@@ -187,10 +210,12 @@ impl Fence {
 
 /// The run of fence characters at the start of `line`, its length and what follows.
 fn fence_run(line: &str) -> Option<(u8, usize, &str)> {
-    let trimmed = line.trim_start_matches(' ');
-    if line.len() - trimmed.len() > 3 {
+    // Counted in bytes: asked of every line of a body, and a space is one byte.
+    let indent = line.bytes().take_while(|&b| b == b' ').count();
+    if indent > 3 {
         return None;
     }
+    let trimmed = &line[indent..];
     let mark = *trimmed.as_bytes().first()?;
     if mark != b'`' && mark != b'~' {
         return None;
