@@ -32,10 +32,12 @@ pub(super) fn split(text: &str, range: Range<usize>, kind: RegionKind, out: &mut
     let end = range.end.min(bytes.len());
     let mut pos = range.start;
     let mut prose_start = range.start;
-    let mut runs = BacktickRuns::default();
+    // Made at the first backtick: most lines have none, and even an empty map costs
+    // its drop.
+    let mut runs: Option<BacktickRuns> = None;
     while pos < end {
         let found = match bytes[pos] {
-            b'`' => match code_span(bytes, pos, end, &mut runs) {
+            b'`' => match code_span(bytes, pos, end, runs.get_or_insert_with(BacktickRuns::default)) {
                 Ok(span_end) => Some((pos, span_end, RegionKind::Code)),
                 Err(run_end) => {
                     // An unmatched run of backticks is literal text; skip all of it so
@@ -70,7 +72,9 @@ fn link_around(bytes: &[u8], floor: usize, range_start: usize, anchor: usize, en
     let start = match bytes[anchor] {
         // "https:", "mailto:": the scheme is at most six letters.
         b':' => back_over(bytes, floor, anchor, 6, |b| b.is_ascii_alphabetic()),
-        b'.' => anchor.checked_sub(3).filter(|&s| s >= floor)?,
+        // Only "www." has its anchor there; most dots end sentences, and are ruled out
+        // here rather than by `url` comparing every prefix.
+        b'.' => anchor.checked_sub(3).filter(|&s| s >= floor && bytes[s..anchor].eq_ignore_ascii_case(b"www"))?,
         _ => back_over(bytes, floor, anchor, usize::MAX, is_local_byte),
     };
     if start == anchor || !starts_word(bytes, start, range_start) {
@@ -186,22 +190,25 @@ fn url(bytes: &[u8], start: usize, end: usize) -> Option<usize> {
 fn trim_trailing_punctuation(bytes: &[u8], start: usize, mut end: usize) -> usize {
     const BRACKETS: [(u8, u8); 3] = [(b'(', b')'), (b'[', b']'), (b'{', b'}')];
     // For each kind of bracket, how many more closing than opening ones the URL holds;
-    // counted once and kept up to date as characters are dropped, so a URL followed by
-    // a long run of brackets is trimmed in one pass.
-    let mut unbalanced =
-        BRACKETS.map(|(open, close)| bytes[start..end].iter().map(|&b| isize::from(b == close) - isize::from(b == open)).sum::<isize>());
+    // counted when a closing one is first met at the end (most URLs end in none, and
+    // are not counted at all), then kept up to date as characters are dropped, so a
+    // URL followed by a long run of brackets is trimmed in one pass. Only other bytes
+    // are dropped before the count, so it is the count of the untrimmed URL's too.
+    let mut unbalanced: [Option<isize>; 3] = [None; 3];
     while end > start {
         let last = bytes[end - 1];
-        let bracket = BRACKETS.iter().position(|&(_, close)| close == last);
-        let trailing = match bracket {
-            Some(kind) => unbalanced[kind] > 0,
+        let trailing = match BRACKETS.iter().position(|&(_, close)| close == last) {
+            Some(kind) => {
+                let (open, close) = BRACKETS[kind];
+                let count =
+                    unbalanced[kind].get_or_insert_with(|| bytes[start..end].iter().map(|&b| isize::from(b == close) - isize::from(b == open)).sum());
+                *count -= 1;
+                *count >= 0
+            }
             None => matches!(last, b'.' | b',' | b';' | b':' | b'!' | b'?' | b'\'' | b'*' | b'_'),
         };
         if !trailing {
             break;
-        }
-        if let Some(kind) = bracket {
-            unbalanced[kind] -= 1;
         }
         end -= 1;
     }
