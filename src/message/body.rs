@@ -16,12 +16,17 @@ use super::{inline, RegionKind, Regions};
 pub(super) fn classify(text: &str, range: Range<usize>, out: &mut Regions) {
     let lines: Vec<Line> = lines(text, range.start, range.end).collect();
     let kinds = line_kinds(text, &lines);
-    for (line, kind) in lines.iter().zip(kinds) {
-        if kind == RegionKind::Body {
-            inline::split(text, line.start..line.end, RegionKind::Body, out);
-        } else {
-            out.push(kind, line.start..line.end);
+    // One region per run of lines of a kind, and one inline split per paragraph of new
+    // text rather than per line: no inline span crosses a line break, so the spans are
+    // the same, for a fraction of the calls.
+    let mut first = 0;
+    for run in kinds.chunk_by(|a, b| a == b) {
+        let span = lines[first].start..lines[first + run.len() - 1].end;
+        match run[0] {
+            RegionKind::Body => inline::split(text, span, RegionKind::Body, out),
+            kind => out.push(kind, span),
         }
+        first += run.len();
     }
 }
 

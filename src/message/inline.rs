@@ -22,7 +22,9 @@ const STARTS_SPAN: [bool; 256] = {
 };
 
 /// Splits `text[range]` into `kind` (Body or Subject) with the inline code spans and
-/// links cut out as their own regions.
+/// links cut out as their own regions. No span crosses a line break (links end at
+/// whitespace, code spans close on their own line), so a range of several lines is
+/// split as its lines would be one by one.
 ///
 /// Links are found from the few bytes every one of them contains (`:` of a scheme,
 /// `.` after `www`, `@` of an address, `<`), so ordinary prose is skipped to the next
@@ -269,6 +271,20 @@ mod tests {
         assert_eq!(spans("Jo <jo.x+1@mail.example.org>"), [(Link, "<jo.x+1@mail.example.org>")]);
         assert_eq!(spans("<https://x.io/a?b=c>"), [(Link, "<https://x.io/a?b=c>")]);
         assert_eq!(spans("ping @team, a@b, x@y.z1, 3 < 4 > 2"), []);
+    }
+
+    #[test]
+    fn a_range_of_lines_splits_as_its_lines_one_by_one() {
+        let text = "see www.x.com\r\nand `a\nb` or <a@b.co\n> x@y.zz.\nhttp:\n//x.io www\n.x.com a@\nb.co\n``x`` `y\nhttps://";
+        let mut whole = Regions::default();
+        split(text, 0..text.len(), RegionKind::Body, &mut whole);
+        let mut by_line = Regions::default();
+        let mut start = 0;
+        for line in text.split_inclusive('\n') {
+            split(text, start..start + line.len(), RegionKind::Body, &mut by_line);
+            start += line.len();
+        }
+        assert_eq!(whole.into_vec(), by_line.into_vec());
     }
 
     #[test]
