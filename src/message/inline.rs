@@ -51,7 +51,7 @@ pub(super) fn split(text: &str, range: Range<usize>, kind: RegionKind, out: &mut
             b'<' => angle_link(bytes, pos, end).map(|e| (pos, e, RegionKind::Link)),
             b':' | b'.' | b'@' => link_around(bytes, prose_start, range.start, pos, end).map(|(s, e)| (s, e, RegionKind::Link)),
             _ => {
-                pos = bytes[pos..end].iter().position(|&b| STARTS_SPAN[usize::from(b)]).map_or(end, |at| pos + at);
+                pos = next_span_byte(bytes, pos, end);
                 continue;
             }
         };
@@ -66,6 +66,32 @@ pub(super) fn split(text: &str, range: Range<usize>, kind: RegionKind, out: &mut
         }
     }
     out.push(kind, prose_start..end);
+}
+
+/// How many bytes [`next_span_byte`] tests at once.
+const BLOCK: usize = 32;
+
+/// The position of the first byte of `STARTS_SPAN` in `bytes[from..end]`, or `end`.
+fn next_span_byte(bytes: &[u8], from: usize, end: usize) -> usize {
+    let mut pos = from;
+    // Prose runs for dozens of bytes between two of those bytes: whole blocks without
+    // one are passed by a few vector compares each, and only the block holding one
+    // (and the short tail) is searched byte by byte.
+    while let Some(block) = bytes[pos..end].first_chunk::<BLOCK>() {
+        if holds_span_byte(block) {
+            break;
+        }
+        pos += BLOCK;
+    }
+    bytes[pos..end].iter().position(|&b| STARTS_SPAN[usize::from(b)]).map_or(end, |at| pos + at)
+}
+
+/// True when `block` holds a byte of `STARTS_SPAN`. Compares written out and folded
+/// without an early exit over a fixed-size block, which the compiler turns into
+/// vector compares of the whole block (a table lookup per byte it cannot).
+fn holds_span_byte(block: &[u8; BLOCK]) -> bool {
+    let hit = |b: u8| u8::from(b == b'`') | u8::from(b == b'<') | u8::from(b == b':') | u8::from(b == b'.') | u8::from(b == b'@');
+    block.iter().fold(0, |found, &b| found | hit(b)) != 0
 }
 
 /// The link whose scheme colon, `www.` dot or address `@` is at `anchor`, as a range
@@ -271,6 +297,14 @@ mod tests {
         assert_eq!(spans("Jo <jo.x+1@mail.example.org>"), [(Link, "<jo.x+1@mail.example.org>")]);
         assert_eq!(spans("<https://x.io/a?b=c>"), [(Link, "<https://x.io/a?b=c>")]);
         assert_eq!(spans("ping @team, a@b, x@y.z1, 3 < 4 > 2"), []);
+    }
+
+    #[test]
+    fn spans_are_found_at_any_distance_into_the_prose() {
+        for at in 0..3 * BLOCK {
+            let text = format!("{} www.x.com `y`", "z".repeat(at));
+            assert_eq!(spans(&text), [(Link, "www.x.com"), (Code, "`y`")], "{at}");
+        }
     }
 
     #[test]
