@@ -28,11 +28,13 @@ impl Line {
 /// True for an empty line or one holding only whitespace (Unicode's, as `trim` reads
 /// it).
 pub(super) fn is_blank(line: &str) -> bool {
-    // Almost every line starts with a printable ASCII byte, which settles it at once;
-    // `trim` would decode a char at each end to find that out.
-    match line.as_bytes().first() {
+    // Almost every line is settled by its first byte that is not a space or a tab
+    // (none: blank; a printable ASCII one: not), read in place; `trim` would decode
+    // a char at each end to find that out.
+    match line.bytes().find(|&b| b != b' ' && b != b'\t') {
+        None => true,
         Some(first) if first.is_ascii_graphic() => false,
-        _ => line.trim().is_empty(),
+        Some(_) => line.trim().is_empty(),
     }
 }
 
