@@ -175,10 +175,21 @@ pub(super) fn attribution(text: &str) -> Attribution {
 
 /// True when `word` occurs in `text` with no letter or digit right before or after it.
 fn has_word(text: &str, word: &str) -> bool {
-    text.match_indices(word).any(|(at, _)| {
-        let before = text[..at].chars().next_back();
-        let after = text[at + word.len()..].chars().next();
-        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    // The occurrences are found from the word's first byte with memchr and read left
+    // to right without overlapping, as `match_indices` reads them: setting up its
+    // substring search for each verb cost more than searching a line this short. A
+    // first byte (ASCII or a lead byte) only ever matches at a char boundary.
+    let mut next = 0;
+    word.bytes().next().is_some_and(|first| {
+        memchr::memchr_iter(first, text.as_bytes()).any(|at| {
+            if at < next || !text.as_bytes()[at..].starts_with(word.as_bytes()) {
+                return false;
+            }
+            next = at + word.len();
+            let before = text[..at].chars().next_back();
+            let after = text[next..].chars().next();
+            !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+        })
     })
 }
 
@@ -279,6 +290,13 @@ mod tests {
         assert_eq!(attribution("I wrote a plan."), No);
         assert_eq!(attribution("He rewrote:"), No);
         assert_eq!(attribution("Notes:"), No);
+    }
+
+    #[test]
+    fn verbs_are_matched_as_whole_words() {
+        assert!(has_word("he rewrote, then wrote", "wrote"));
+        assert!(has_word("wrote", "wrote") && has_word("jean a écrit", "a écrit"));
+        assert!(!has_word("wrotewrote", "wrote") && !has_word("écrit", "a écrit") && !has_word("", "wrote"));
     }
 
     #[test]
