@@ -29,15 +29,20 @@ pub(super) fn is_signature_delimiter(line: &str) -> bool {
 /// `-----Original Message-----` and underscore rule, Gmail's and Thunderbird's
 /// forwarded-message banners, Apple Mail's `Begin forwarded message:`.
 /// The embedded `From:/Sent:/Subject:` block is recognised by [`starts_header_block`].
+#[inline]
 pub(super) fn is_forward_marker(line: &str) -> bool {
+    // Asked of every line of a body: an empty line, or one starting with a printable
+    // ASCII byte no marker starts with, is ruled out in place, before a call and a
+    // `trim`.
+    let may_be = line.as_bytes().first().is_some_and(|&b| !b.is_ascii_graphic() || may_start_forward_marker(b));
+    may_be && reads_as_forward_marker(line)
+}
+
+/// The body of [`is_forward_marker`], for the lines their first byte did not rule out.
+fn reads_as_forward_marker(line: &str) -> bool {
     const BANNERS: &[&str] =
         &["original message", "forwarded message", "ursprüngliche nachricht", "weitergeleitete nachricht", "message d'origine", "message transféré"];
     const INTRODUCERS: &[&str] = &["begin forwarded message:", "anfang der weitergeleiteten nachricht:"];
-    // Asked of every line of a body: a line starting with any other printable ASCII
-    // byte is ruled out before `trim` decodes a char at each end.
-    if line.as_bytes().first().is_some_and(|&b| b.is_ascii_graphic() && !may_start_forward_marker(b)) {
-        return false;
-    }
     let line = line.trim();
     match line.as_bytes().first() {
         Some(b'_') => line.len() >= 20 && line.bytes().all(|b| b == b'_'),
@@ -103,8 +108,17 @@ pub(super) const EMBEDDED_BLOCK_LINES: usize = 6;
 /// True when `lines` (a `From:` line and the lines after it) hold an embedded header
 /// block: a `From:` field, then a `Sent:`/`Date:` and a `Subject:` field within
 /// [`EMBEDDED_BLOCK_LINES`] lines.
+#[inline]
 pub(super) fn starts_header_block<'a>(mut lines: impl Iterator<Item = &'a str>) -> bool {
-    if !lines.next().is_some_and(|first| may_start_from_label(first) && embedded_field(first) == Some(EmbeddedField::From)) {
+    // Asked at every line of a body: most are ruled out by their first byte in place,
+    // before a call.
+    lines.next().is_some_and(|first| may_start_from_label(first) && holds_header_block(first, lines))
+}
+
+/// The body of [`starts_header_block`], for a `first` line its first byte did not rule
+/// out.
+fn holds_header_block<'a>(first: &str, lines: impl Iterator<Item = &'a str>) -> bool {
+    if embedded_field(first) != Some(EmbeddedField::From) {
         return false;
     }
     let (mut date, mut subject) = (false, false);
