@@ -389,13 +389,14 @@ impl<'a> View<'a> {
 
     fn words(&self) -> &TextWords {
         self.words.get_or_init(|| {
-            let mut words = TextWords::default();
-            for (start, word) in self.stretches.words(self.masked) {
+            // Prose has a word every six bytes or so: room for them up front.
+            let mut words = TextWords { spans: Vec::with_capacity(self.stretches.byte_len() / 6), in_capitals: Vec::new() };
+            self.stretches.words(self.masked, |start, word| {
                 if in_capitals(word) {
                     words.in_capitals.push(words.spans.len());
                 }
                 words.spans.push(start..start + word.len());
-            }
+            });
             words
         })
     }
