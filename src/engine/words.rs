@@ -677,24 +677,31 @@ pub(super) struct Present {
 }
 
 impl Present {
-    /// The numbers any of `sentences` holds.
+    /// The numbers any of `sentences` holds: read from their tokens' numbers, fewer
+    /// than the words of their own sets.
     pub fn anywhere<'a>(sentences: impl Iterator<Item = &'a Analysed>, lexicon_size: usize) -> Present {
-        let mut bits = vec![0u64; lexicon_size.div_ceil(64)];
+        let mut present = Present { bits: vec![0u64; lexicon_size.div_ceil(64)] };
         for sentence in sentences {
-            for (all, held) in bits.iter_mut().zip(&sentence.present().bits) {
-                *all |= held;
-            }
+            present.add(&sentence.numbers);
         }
-        Present { bits }
+        present
     }
 
     /// The numbers of `words`, every one below `lexicon_size`, or unknown.
     fn new(words: &[TokenWords], lexicon_size: usize) -> Present {
-        let mut bits = vec![0u64; lexicon_size.div_ceil(64)];
-        for id in words.iter().flat_map(|words| [words.whole, words.head, words.tail]).filter(|&id| id != expr::lexicon::UNKNOWN) {
-            bits[id as usize / 64] |= 1 << (id % 64);
+        let mut present = Present { bits: vec![0u64; lexicon_size.div_ceil(64)] };
+        present.add(words);
+        present
+    }
+
+    fn add(&mut self, words: &[TokenWords]) {
+        for words in words {
+            for id in [words.whole, words.head, words.tail] {
+                if id != expr::lexicon::UNKNOWN {
+                    self.bits[id as usize / 64] |= 1 << (id % 64);
+                }
+            }
         }
-        Present { bits }
     }
 
     /// Whether one of `ids` is held.
