@@ -65,22 +65,35 @@ impl Tokens {
         let bytes = text.as_bytes();
         let mut at = 0;
         while let Some(&byte) = bytes.get(at) {
-            // Most of a sentence is ASCII words and spaces: read as bytes.
-            if byte.is_ascii() && (byte as char).is_whitespace() {
-                at += 1;
-                continue;
-            }
-            if let Some((end, kind)) = ascii_word_end(bytes, at) {
-                out.push_ascii_word(at, end, kind);
-                at = end;
-                continue;
-            }
-            // A comma or a bracket is a token of its own; a run of sentence marks may go
-            // on in another script ("?…"), and `_` is part of a word.
-            if byte.is_ascii_punctuation() && !matches!(byte, b'_' | b'.' | b'!' | b'?') {
-                out.push_ascii_mark(at);
-                at += 1;
-                continue;
+            // Most of a sentence is ASCII words and spaces: read as bytes, each class
+            // told by one look-up.
+            match Lead::of(byte) {
+                Lead::Blank => {
+                    at += 1;
+                    continue;
+                }
+                Lead::Word => {
+                    if let Some((end, kind)) = ascii_word_end(bytes, at) {
+                        out.push_ascii_word(at, end, kind);
+                        // The space after a word (most often there is one) is
+                        // stepped over here, not in a turn of its own.
+                        at = end + usize::from(bytes.get(end) == Some(&b' '));
+                        continue;
+                    }
+                }
+                // A comma or a bracket is a token of its own.
+                Lead::Mark => {
+                    out.push_ascii_mark(at, false);
+                    at += 1;
+                    continue;
+                }
+                Lead::Break => {
+                    out.push_ascii_mark(at, true);
+                    at += 1;
+                    continue;
+                }
+                // A run of sentence marks may go on in another script ("?…").
+                Lead::Other => {}
             }
             let c = text[at..].chars().next().expect("a character at a char boundary");
             if c.is_whitespace() {
@@ -110,9 +123,8 @@ impl Tokens {
     }
 
     /// A punctuation mark of one ASCII byte: its own normal form, no contraction.
-    fn push_ascii_mark(&mut self, start: usize) {
+    fn push_ascii_mark(&mut self, start: usize, clause_break: bool) {
         let norm = (start as u32, start as u32 + 1);
-        let clause_break = is_clause_break(&self.norms[start..start + 1]);
         self.list.push(Token { start, end: start + 1, kind: TokenKind::Punct, norm, apostrophe: 0, clause_break });
     }
 
@@ -197,6 +209,49 @@ pub(crate) fn is_apostrophe(c: char) -> bool {
 
 fn is_hyphen(c: char) -> bool {
     matches!(c, '-' | '‐' | '‑' | '‒' | '–')
+}
+
+/// How [`Tokens::new`] reads a token that starts with a byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lead {
+    /// ASCII whitespace: no token.
+    Blank,
+    /// An ASCII letter, digit or `_`: a word, read by [`ascii_word_end`] when it can.
+    Word,
+    /// ASCII punctuation that is a token on its own (not `.` `!` `?`, which start runs,
+    /// nor `_`) and ends no clause.
+    Mark,
+    /// As `Mark`, for those that end a clause ([`is_clause_break`] of its one byte).
+    Break,
+    /// Anything else: read as a character.
+    Other,
+}
+
+impl Lead {
+    /// A table, as it is looked up for every token and every blank between two: one
+    /// load instead of a chain of range tests (whitespace, alphanumeric, punctuation,
+    /// then a string comparison for the clause break).
+    fn of(byte: u8) -> Lead {
+        const LEADS: [Lead; 256] = {
+            let mut table = [Lead::Other; 256];
+            let mut index = 0;
+            while index < 128 {
+                let byte = index as u8;
+                table[index] = match byte {
+                    // `char::is_whitespace` of an ASCII byte.
+                    b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => Lead::Blank,
+                    _ if byte.is_ascii_alphanumeric() || byte == b'_' => Lead::Word,
+                    b'.' | b'!' | b'?' => Lead::Other,
+                    b',' | b';' | b':' | b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'-' => Lead::Break,
+                    _ if byte.is_ascii_punctuation() => Lead::Mark,
+                    _ => Lead::Other,
+                };
+                index += 1;
+            }
+            table
+        };
+        LEADS[usize::from(byte)]
+    }
 }
 
 /// Combining marks, variation selectors, skin tones and joiners: they belong to the
