@@ -205,7 +205,12 @@ pub fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
                 break;
             }
             if byte.is_ascii_whitespace() {
-                at = past_blank(bytes, at);
+                // Most often one space between two words: stepped over here, with no
+                // call to look for a run.
+                at += 1;
+                if bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
+                    at = past_blank_run(bytes, at);
+                }
             } else if byte.is_ascii() {
                 at += 1;
             } else {
@@ -217,18 +222,20 @@ pub fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
             }
         }
         let start = at;
-        while let Some(&byte) = bytes.get(at) {
-            if is_word_byte(byte) || (byte == b'\'' && word_char_at(at + 1)) {
-                at += 1;
-            } else if byte.is_ascii() {
-                break;
-            } else {
-                let Some(c) = char_at(at) else { break };
-                let inner_apostrophe = c == '’' && word_char_at(at + c.len_utf8());
-                if !(is_word_char(c) || inner_apostrophe) {
-                    break;
+        loop {
+            // A run of ASCII letters and digits in one tight scan, then what stopped it.
+            at += bytes[at..].iter().position(|&b| !is_word_byte(b)).unwrap_or(bytes.len() - at);
+            match bytes.get(at) {
+                Some(b'\'') if word_char_at(at + 1) => at += 1,
+                Some(byte) if !byte.is_ascii() => {
+                    let Some(c) = char_at(at) else { break };
+                    let inner_apostrophe = c == '’' && word_char_at(at + c.len_utf8());
+                    if !(is_word_char(c) || inner_apostrophe) {
+                        break;
+                    }
+                    at += c.len_utf8();
                 }
-                at += c.len_utf8();
+                _ => break,
             }
         }
         Some((start, &text[start..at]))
