@@ -33,7 +33,7 @@ pub const CLAUSE_GAP: u8 = 12;
 /// of an expression is copied when its lists are resolved, its words are not. Stored
 /// as its two forms, the second only when it differs.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(into = "(Box<str>, Option<Box<str>>)", from = "(Box<str>, Option<Box<str>>)")]
+#[serde(into = "(Box<str>, Option<Box<str>>)", from = "(SharedText, Option<SharedText>)")]
 pub struct Literal {
     /// Lower case, `'` and `-` unified.
     pub norm: Arc<str>,
@@ -48,9 +48,31 @@ impl From<Literal> for (Box<str>, Option<Box<str>>) {
     }
 }
 
-impl From<(Box<str>, Option<Box<str>>)> for Literal {
-    fn from((norm, cased): (Box<str>, Option<Box<str>>)) -> Literal {
-        Literal::new(&norm, cased.as_deref().unwrap_or(&norm))
+impl From<(SharedText, Option<SharedText>)> for Literal {
+    fn from((SharedText(norm), cased): (SharedText, Option<SharedText>)) -> Literal {
+        let cased = cased.map_or_else(|| Arc::clone(&norm), |SharedText(cased)| cased);
+        Literal { norm, cased }
+    }
+}
+
+/// A stored literal's text, read straight into its shared form: the words of every
+/// list and expression a check compiles are read back, and going through a
+/// `Box<str>` first cost an allocation and a copy more per word.
+struct SharedText(Arc<str>);
+
+impl<'de> serde::Deserialize<'de> for SharedText {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<SharedText, D::Error> {
+        struct Text;
+        impl serde::de::Visitor<'_> for Text {
+            type Value = SharedText;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a word")
+            }
+            fn visit_str<E>(self, text: &str) -> Result<SharedText, E> {
+                Ok(SharedText(Arc::from(text)))
+            }
+        }
+        deserializer.deserialize_str(Text)
     }
 }
 
