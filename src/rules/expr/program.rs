@@ -141,7 +141,9 @@ pub fn compile(node: &Node, lexicon: &Lexicon) -> Result<Program, CompileError> 
     let max_len = compiler.analysis.max_len(node);
     compiler.node(node)?;
     compiler.insts.push(Inst::Match);
-    let starts = starting_words(node, &mut compiler.analysis).map(|words| WordSet::new(words.iter().map(|l| lexicon.id(&l.norm)), Vec::new()));
+    let mut words = Vec::new();
+    let starts =
+        starting_words(node, &mut compiler.analysis, &mut words).then(|| WordSet::new(words.iter().map(|l| lexicon.id(&l.norm)), Vec::new()));
     let anchored_start = matches!(node, Node::Start) || matches!(node, Node::Seq(items) if matches!(items.first(), Some(Node::Start)));
     Ok(Program {
         insts: compiler.insts,
@@ -203,7 +205,7 @@ impl<'l> Compiler<'l> {
                 for _ in 0..*min {
                     self.node(node)?;
                 }
-                let mut skips = Vec::new();
+                let mut skips = Vec::with_capacity(usize::from(*max).saturating_sub(usize::from(*min)));
                 for _ in *min..*max {
                     skips.push(self.insts.len());
                     self.insts.push(Inst::Split(0, 0));
@@ -212,7 +214,7 @@ impl<'l> Compiler<'l> {
                 self.patch_greedy(&skips);
             }
             Node::Gap(max) => {
-                let mut stops = Vec::new();
+                let mut stops = Vec::with_capacity(usize::from(*max));
                 for _ in 0..*max {
                     stops.push(self.insts.len());
                     self.insts.push(Inst::Split(0, 0));
@@ -266,7 +268,7 @@ impl<'l> Compiler<'l> {
 
     /// Alternatives as a chain of splits: each tried in turn.
     fn split_chain(&mut self, alternatives: &[Branch<'_>]) -> Result<(), CompileError> {
-        let mut exits = Vec::new();
+        let mut exits = Vec::with_capacity(alternatives.len());
         for (index, alternative) in alternatives.iter().enumerate() {
             let last = index + 1 == alternatives.len();
             let split = self.insts.len();
@@ -301,7 +303,7 @@ impl<'l> Compiler<'l> {
                 firsts
             }
         };
-        let (mut entries, mut exits) = (Vec::new(), Vec::new());
+        let (mut entries, mut exits) = (Vec::with_capacity(alternatives.len()), Vec::with_capacity(alternatives.len()));
         for alternative in alternatives {
             entries.push(self.insts.len());
             self.branch(alternative)?;
@@ -332,15 +334,15 @@ type FirstWords = (Vec<(WordId, u32)>, Vec<u32>);
 /// The [`FirstWords`] of a dispatch over `alternatives`.
 fn first_words_of(alternatives: &[Branch<'_>], lexicon: &Lexicon, analysis: &mut Analysis) -> FirstWords {
     let (mut by_word, mut always) = (Vec::new(), Vec::new());
+    // One buffer for the first words of every alternative in turn.
+    let mut words = Vec::new();
     for (number, alternative) in alternatives.iter().enumerate() {
         let number = number as u32;
         let numbered = |literal: &&Literal| (lexicon.id(&literal.norm), number);
         match alternative {
             Branch::Set(_, words) => by_word.extend(words.iter().map(numbered)),
-            Branch::Node(node) => match starting_words(node, analysis) {
-                Some(words) => by_word.extend(words.iter().map(numbered)),
-                None => always.push(number),
-            },
+            Branch::Node(node) if starting_words(node, analysis, &mut words) => by_word.extend(words.iter().map(numbered)),
+            Branch::Node(_) => always.push(number),
         }
     }
     by_word.sort_unstable();
@@ -374,7 +376,8 @@ fn merge_words<'n>(alternatives: &'n [Node], lexicon: &Lexicon, sets: &mut HashM
     let set = sets
         .entry(alternatives.as_ptr())
         .or_insert_with(|| Arc::new(WordSet::new(words.iter().map(|l| lexicon.id(&l.norm)), words.iter().map(|l| Arc::clone(&l.cased)).collect())));
-    let mut out = Vec::new();
+    // The set takes the place of all the words but one.
+    let mut out = Vec::with_capacity(alternatives.len() + 1 - words.len());
     let mut placed = false;
     for alternative in alternatives {
         match alternative {
@@ -389,14 +392,11 @@ fn merge_words<'n>(alternatives: &'n [Node], lexicon: &Lexicon, sets: &mut HashM
     out
 }
 
-/// The words one of which every match of `node` starts with, or `None` (also when it
-/// may match nothing).
-fn starting_words<'n>(node: &'n Node, analysis: &mut Analysis) -> Option<Vec<&'n Literal>> {
-    if analysis.min_len(node) == 0 {
-        return None;
-    }
-    let mut words = Vec::new();
-    first_words(node, analysis, &mut words).then_some(words)
+/// Puts in `out` (emptied first) the words one of which every match of `node` starts
+/// with; false when there are none to name (also when it may match nothing).
+fn starting_words<'n>(node: &'n Node, analysis: &mut Analysis, out: &mut Vec<&'n Literal>) -> bool {
+    out.clear();
+    analysis.min_len(node) > 0 && first_words(node, analysis, out)
 }
 
 /// Adds to `out` the words one of which every match of `node` that covers a token
