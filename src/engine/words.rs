@@ -49,8 +49,6 @@ pub(super) struct Hit {
 pub(super) struct Buffers {
     scratch: Scratch,
     candidates: Vec<u64>,
-    /// The sentence in lower case, for [`Finder`].
-    lower: Vec<u8>,
 }
 
 /// One sentence's tokens and their numbers in the engine's lexicon: worked out once,
@@ -236,10 +234,10 @@ struct Compiled {
 
 /// A finder for some literals, ASCII case ignored; stored as the literals.
 ///
-/// It looks for the literals in lower case in a lower-cased copy of the text: a search
-/// that tells case apart skips ahead with vector instructions (aho-corasick's packed
-/// searcher), which one that folds case cannot, and the copy costs far less than the
-/// byte-by-byte walk it saves. Most sentences hold none of the literals.
+/// It looks for the literals in lower case in the lower-cased text the tokens keep
+/// ([`Tokens::lower_case`]): a search that tells case apart skips ahead to the
+/// literals' first bytes, which one that folds case cannot. Most sentences hold none
+/// of the literals.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(into = "Vec<String>", try_from = "Vec<String>")]
 struct Finder {
@@ -256,16 +254,13 @@ impl TryFrom<Vec<String>> for Finder {
 }
 
 impl Finder {
-    /// The literals `text` holds, by index, each as often as it occurs (overlapping);
-    /// `lower` is the buffer for the lower-cased text.
-    fn found_in<'a>(&'a self, text: &str, lower: &'a mut Vec<u8>) -> impl Iterator<Item = usize> + 'a {
-        lower.clear();
-        lower.extend_from_slice(text.as_bytes());
-        lower.make_ascii_lowercase();
+    /// The literals a text holds, by index, each as often as it occurs (overlapping);
+    /// `lower` is the text with its ASCII letters in lower case.
+    fn found_in<'a>(&'a self, lower: &'a str) -> impl Iterator<Item = usize> + 'a {
         // A search that may stop at the first costs less than the overlapping one
         // that reports every occurrence.
-        let any = self.finder.is_match(&lower[..]);
-        any.then(|| self.finder.find_overlapping_iter(&lower[..]).map(|found| found.pattern().as_usize())).into_iter().flatten()
+        let any = self.finder.is_match(lower);
+        any.then(|| self.finder.find_overlapping_iter(lower).map(|found| found.pattern().as_usize())).into_iter().flatten()
     }
 }
 
@@ -426,7 +421,7 @@ impl Words {
     /// indexes), only matches that can reach those tokens from their anchor, given the
     /// most tokens the rule's match covers (those of `regex` escapes: all).
     pub fn hits(&self, rules: &[ActiveRule], text: &str, analysed: &Analysed, touching: Option<Range<usize>>, buffers: &mut Buffers) -> Vec<Hit> {
-        let Buffers { scratch, candidates, lower } = buffers;
+        let Buffers { scratch, candidates } = buffers;
         let sentence = analysed.input(text);
         let tokens = sentence.tokens;
         let scan = touching.as_ref().map_or(0..tokens.len(), |touched| {
@@ -445,7 +440,7 @@ impl Words {
                 }
             }
         }
-        let owners = self.literal_owners(text, lower);
+        let owners = self.literal_owners(tokens.lower_case());
         for (position, (&id, &needs_literal)) in self.everywhere.iter().zip(&self.everywhere_needs_literal).enumerate() {
             if !needs_literal || owners.contains(&LiteralOwner::Everywhere(position as u32)) {
                 candidates.extend(scan.clone().map(|index| candidate(id, index)));
@@ -491,10 +486,11 @@ impl Words {
         out
     }
 
-    /// Whose literals `text` holds, sorted.
-    fn literal_owners(&self, text: &str, lower: &mut Vec<u8>) -> Vec<LiteralOwner> {
+    /// Whose literals a sentence holds (`lower`, its ASCII letters in lower case),
+    /// sorted.
+    fn literal_owners(&self, lower: &str) -> Vec<LiteralOwner> {
         let Some(finder) = &self.literals else { return Vec::new() };
-        let mut owners: Vec<LiteralOwner> = finder.found_in(text, lower).map(|pattern| self.literal_owner[pattern]).collect();
+        let mut owners: Vec<LiteralOwner> = finder.found_in(lower).map(|pattern| self.literal_owner[pattern]).collect();
         owners.sort_unstable();
         owners.dedup();
         owners
@@ -765,13 +761,18 @@ mod tests {
 
     fn literals_of(source: &str) -> Option<Vec<bool>> {
         let finder = Finder::try_from(token_literals(&expr::parse(source).unwrap())?).unwrap();
-        Some(["Stop!!! Now.", "What?!? Really", "Hello there."].iter().map(|text| finder.found_in(text, &mut Vec::new()).next().is_some()).collect())
+        Some(
+            ["Stop!!! Now.", "What?!? Really", "Hello there."]
+                .iter()
+                .map(|text| finder.found_in(&text.to_ascii_lowercase()).next().is_some())
+                .collect(),
+        )
     }
 
     #[test]
     fn literals_are_found_whatever_their_case() {
         let finder = Finder::try_from(vec!["Sorrr".to_owned(), "!!".to_owned(), "sorryyy".to_owned()]).unwrap();
-        let found = |text: &str| finder.found_in(text, &mut Vec::new()).collect::<Vec<_>>();
+        let found = |text: &str| finder.found_in(Tokens::new(text).lower_case()).collect::<Vec<_>>();
         assert_eq!(found("I am SoRRRy!!! Really SORRYYY."), [0, 1, 1, 2]);
         assert_eq!(found("Sorry, sörrr! Ok."), Vec::<usize>::new());
     }

@@ -49,6 +49,8 @@ pub struct Tokens {
     /// The text in lower case, then the normalised forms of the tokens that are not
     /// ASCII.
     norms: String,
+    /// How long the text is: where its lower-cased copy ends in `norms`.
+    text_len: usize,
 }
 
 impl Tokens {
@@ -61,7 +63,7 @@ impl Tokens {
         let mut norms = String::with_capacity(text.len() + 16);
         norms.push_str(text);
         norms.make_ascii_lowercase();
-        let mut out = Tokens { list: Vec::with_capacity(text.len() / 3 + 1), norms };
+        let mut out = Tokens { list: Vec::with_capacity(text.len() / 3 + 1), norms, text_len: text.len() };
         let bytes = text.as_bytes();
         let mut at = 0;
         while let Some(&byte) = bytes.get(at) {
@@ -147,6 +149,11 @@ impl Tokens {
         let clause_break = kind == TokenKind::Punct && is_clause_break(form);
         let apostrophe = memchr::memrchr(b'\'', form.as_bytes()).unwrap_or(0) as u32;
         self.list.push(Token { start, end, kind, norm: (norm.0 as u32, norm.1 as u32), apostrophe, clause_break });
+    }
+
+    /// The text the tokens were read from, with its ASCII letters in lower case.
+    pub fn lower_case(&self) -> &str {
+        &self.norms[..self.text_len]
     }
 
     /// The normalised form of token `index`: lower case, `'` for every apostrophe and
@@ -378,6 +385,14 @@ mod tests {
 
     /// Where an ASCII word meets a mark, the mark joins it only with a word (or, for a
     /// number, a digit) after it.
+    #[test]
+    fn the_lower_cased_text_is_the_text_with_ascii_letters_in_lower_case() {
+        let text = "Sorry, I’m LATE — Ça VA? Naïve 👍🏽 ÉTÉ";
+        let tokens = Tokens::new(text);
+        assert_eq!(tokens.lower_case(), "sorry, i’m late — Ça va? naïve 👍🏽 ÉtÉ");
+        assert_eq!(tokens.norm(tokens.len() - 1), "été");
+    }
+
     #[test]
     fn marks_after_ascii_words_join_only_what_goes_on() {
         assert_eq!(show("dogs' x- y it's 12-ab_c"), ["w:dogs=dogs", "p:'='", "w:x=x", "b:-=-", "w:y=y", "w:it's=it's", "w:12-ab_c=12-ab_c"]);
