@@ -48,8 +48,7 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
             }
             _ => {
                 // Most bytes of a sentence end nothing: skipped in one run.
-                i += 1;
-                i += bytes[i..].iter().position(|&b| matches!(b, b'.' | b'!' | b'?' | b'\n' | ELLIPSIS_LEAD)).unwrap_or(bytes.len() - i);
+                i = next_stop(bytes, i + 1);
                 continue;
             }
         };
@@ -86,9 +85,6 @@ fn past_blank(bytes: &[u8], at: usize) -> usize {
 /// (quotes, headers, signatures) are long runs of spaces and line breaks.
 #[inline(never)]
 fn past_blank_run(bytes: &[u8], mut at: usize) -> usize {
-    let every_byte = |byte: u8| u64::from_ne_bytes([byte; 8]);
-    // 0x80 in each byte of `x` that is zero, and only there.
-    let zero_bytes = |x: u64| !(((x & every_byte(0x7F)) + every_byte(0x7F)) | x | every_byte(0x7F));
     loop {
         // 32 bytes of spaces and line breaks at a time, tested without an early exit,
         // which the compiler turns into a few vector instructions; then 8 at a time,
@@ -101,15 +97,52 @@ fn past_blank_run(bytes: &[u8], mut at: usize) -> usize {
                 continue;
             }
         }
-        let Some(chunk) = bytes.get(at..at + 8) else { break };
-        let chunk = u64::from_ne_bytes(chunk.try_into().expect("eight bytes"));
-        let blank = zero_bytes(chunk ^ every_byte(b' ')) | zero_bytes(chunk ^ every_byte(b'\n')) | zero_bytes(chunk ^ every_byte(b'\r'));
-        if blank != every_byte(0x80) {
+        let Some(chunk) = eight_bytes(bytes, at) else { break };
+        if bytes_equal_to_any(chunk, [b' ', b'\n', b'\r']) != every_byte(0x80) {
             break;
         }
         at += 8;
     }
     at + bytes[at..].iter().take_while(|b| b.is_ascii_whitespace()).count()
+}
+
+/// The first byte from `at` on that may end a sentence or a line: `.` `!` `?`, a line
+/// break or the first byte of "…" (the end of `bytes` if none does).
+fn next_stop(bytes: &[u8], mut at: usize) -> usize {
+    // A sentence runs for tens of bytes between two: looked for eight at a time.
+    while let Some(chunk) = eight_bytes(bytes, at) {
+        let stops = bytes_equal_to_any(chunk, [b'.', b'!', b'?', b'\n', ELLIPSIS_LEAD]);
+        if stops != 0 {
+            // The first of them in the text is the lowest of the little-endian word.
+            return at + stops.trailing_zeros() as usize / 8;
+        }
+        at += 8;
+    }
+    at + bytes[at..].iter().position(|&b| matches!(b, b'.' | b'!' | b'?' | b'\n' | ELLIPSIS_LEAD)).unwrap_or(bytes.len() - at)
+}
+
+/// The eight bytes at `at` as a little-endian word, if there are eight.
+fn eight_bytes(bytes: &[u8], at: usize) -> Option<u64> {
+    let chunk = bytes.get(at..at + 8)?;
+    Some(u64::from_le_bytes(chunk.try_into().expect("eight bytes")))
+}
+
+/// `byte` in each byte of a word.
+const fn every_byte(byte: u8) -> u64 {
+    u64::from_ne_bytes([byte; 8])
+}
+
+/// 0x80 in each byte of `chunk` that is one of `targets`, 0 in the others: exact, as
+/// no carry crosses from one byte to the next.
+fn bytes_equal_to_any<const N: usize>(chunk: u64, targets: [u8; N]) -> u64 {
+    // A byte `y` is zero when neither `(y & 0x7F) + 0x7F` nor `y` has its top bit set.
+    let low = every_byte(0x7F);
+    let mut none_equal = u64::MAX;
+    for target in targets {
+        let y = chunk ^ every_byte(target);
+        none_equal &= ((y & low) + low) | y;
+    }
+    !none_equal & every_byte(0x80)
 }
 
 /// The first byte of "…" in UTF-8.
@@ -254,8 +287,23 @@ fn closing_run_end(text: &str, mut at: usize) -> usize {
     at
 }
 
+/// Whether the line starting at `next_line` is blank or starts a list item, so that a
+/// sentence ends before it.
 fn line_ends_paragraph_or_list(text: &str, next_line: usize) -> bool {
-    let line = text[next_line..].split('\n').next().unwrap_or("");
+    // Most lines start with a letter (after some indent): told by their first bytes,
+    // without reading the line to its end.
+    let bytes = &text.as_bytes()[next_line..];
+    let indent = bytes.iter().position(|&b| !matches!(b, b' ' | b'\t' | b'\r' | 0x0B | 0x0C)).unwrap_or(bytes.len());
+    match bytes.get(indent) {
+        None | Some(b'\n') => true,
+        Some(b) if b.is_ascii_alphabetic() => false,
+        _ => is_blank_or_list_item(text[next_line..].split('\n').next().unwrap_or("")),
+    }
+}
+
+/// Whether `line` is whitespace only or starts with a list marker: "- ", "* ", "• ",
+/// "– ", "1. ", "12) ".
+fn is_blank_or_list_item(line: &str) -> bool {
     let content = line.trim_start();
     if content.trim_end().is_empty() {
         return true;
@@ -344,6 +392,33 @@ mod tests {
         let text = "One line\nstill one.\n    \nTwo.\n";
         let found: Vec<&str> = paragraphs(text).into_iter().map(|r| &text[r]).collect();
         assert_eq!(found, ["One line\nstill one.", "Two."]);
+    }
+
+    /// The stop search, eight bytes at a time, and the look at a line's first bytes
+    /// agree with reading byte by byte and the whole line, on seeded random texts of
+    /// stops, blanks, list markers and letters, from every offset.
+    #[test]
+    fn stops_and_line_starts_are_read_as_byte_by_byte() {
+        let parts = [".", "!", "?", "\n", "…", "’", "a", "Z", " ", "\t", "\r", "\u{b}", "-", "* ", "1", "12. ", "3) ", "é", "\u{a0}", "• ", "“"];
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = |below: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % below as u64) as usize
+        };
+        for _ in 0..3_000 {
+            let text: String = (0..next(40)).map(|_| parts[next(parts.len())]).collect();
+            let bytes = text.as_bytes();
+            for at in 0..=bytes.len() {
+                let stop = bytes[at..].iter().position(|&b| matches!(b, b'.' | b'!' | b'?' | b'\n' | ELLIPSIS_LEAD));
+                assert_eq!(next_stop(bytes, at), stop.map_or(bytes.len(), |stop| at + stop), "{text:?} from {at}");
+                if text.is_char_boundary(at) {
+                    let line = text[at..].split('\n').next().unwrap_or("");
+                    assert_eq!(line_ends_paragraph_or_list(&text, at), is_blank_or_list_item(line), "{text:?} from {at}");
+                }
+            }
+        }
     }
 
     /// Masked parts are runs of spaces and line breaks, skipped in blocks of 32 and 8
