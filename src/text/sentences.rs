@@ -220,6 +220,18 @@ fn is_blank(line: &str) -> bool {
 
 /// Words (letters and digits, with inner apostrophes: "don't", "I’m") and their starts.
 pub fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let word = word_after(text, at)?;
+        at = word.end;
+        Some((word.start, &text[word]))
+    })
+}
+
+/// The first of [`words`] from `at` on. Inlined in the loops that read a message's
+/// words, which keep where they are in a register, not in an iterator's state.
+#[inline]
+pub(super) fn word_after(text: &str, mut at: usize) -> Option<Range<usize>> {
     // Byte by byte where the text is ASCII (most of it): a measure counts the words of
     // a whole message.
     let bytes = text.as_bytes();
@@ -229,51 +241,48 @@ pub fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
         Some(_) => char_at(at).is_some_and(is_word_char),
         None => false,
     };
-    let mut at = 0;
-    std::iter::from_fn(move || {
-        // Spaces and marks between words; a run of spaces and line breaks is skipped
-        // in blocks.
-        loop {
-            let byte = *bytes.get(at)?;
-            if is_word_byte(byte) {
+    // Spaces and marks between words; a run of spaces and line breaks is skipped in
+    // blocks.
+    loop {
+        let byte = *bytes.get(at)?;
+        if is_word_byte(byte) {
+            break;
+        }
+        if byte.is_ascii_whitespace() {
+            // Most often one space between two words: stepped over here, with no call
+            // to look for a run.
+            at += 1;
+            if bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
+                at = past_blank_run(bytes, at);
+            }
+        } else if byte.is_ascii() {
+            at += 1;
+        } else {
+            let c = char_at(at)?;
+            if is_word_char(c) {
                 break;
             }
-            if byte.is_ascii_whitespace() {
-                // Most often one space between two words: stepped over here, with no
-                // call to look for a run.
-                at += 1;
-                if bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
-                    at = past_blank_run(bytes, at);
-                }
-            } else if byte.is_ascii() {
-                at += 1;
-            } else {
-                let c = char_at(at)?;
-                if is_word_char(c) {
+            at += c.len_utf8();
+        }
+    }
+    let start = at;
+    loop {
+        // A run of ASCII letters and digits in one tight scan, then what stopped it.
+        at += bytes[at..].iter().position(|&b| !is_word_byte(b)).unwrap_or(bytes.len() - at);
+        match bytes.get(at) {
+            Some(b'\'') if word_char_at(at + 1) => at += 1,
+            Some(byte) if !byte.is_ascii() => {
+                let Some(c) = char_at(at) else { break };
+                let inner_apostrophe = c == '’' && word_char_at(at + c.len_utf8());
+                if !(is_word_char(c) || inner_apostrophe) {
                     break;
                 }
                 at += c.len_utf8();
             }
+            _ => break,
         }
-        let start = at;
-        loop {
-            // A run of ASCII letters and digits in one tight scan, then what stopped it.
-            at += bytes[at..].iter().position(|&b| !is_word_byte(b)).unwrap_or(bytes.len() - at);
-            match bytes.get(at) {
-                Some(b'\'') if word_char_at(at + 1) => at += 1,
-                Some(byte) if !byte.is_ascii() => {
-                    let Some(c) = char_at(at) else { break };
-                    let inner_apostrophe = c == '’' && word_char_at(at + c.len_utf8());
-                    if !(is_word_char(c) || inner_apostrophe) {
-                        break;
-                    }
-                    at += c.len_utf8();
-                }
-                _ => break,
-            }
-        }
-        Some((start, &text[start..at]))
-    })
+    }
+    Some(start..at)
 }
 
 /// Closing quotes and brackets that belong to the sentence before them.

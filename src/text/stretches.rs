@@ -7,7 +7,8 @@
 
 use std::ops::Range;
 
-use super::{paragraphs, sentences, words};
+use super::sentences::word_after;
+use super::{paragraphs, sentences};
 
 /// Ranges of a masked text, in order, outside of which it is blank.
 #[derive(Debug, Clone, Default)]
@@ -44,12 +45,16 @@ impl Stretches {
         self.each(masked, paragraphs)
     }
 
-    /// Hands `each` the [`words`] of the text with their starts, read stretch by
-    /// stretch (a loop per stretch: a flattened iterator costs a test per word more).
+    /// Hands `each` the [`words`](super::words) of the text with their starts, read stretch by
+    /// stretch (a plain loop per stretch: an iterator, flattened or not, costs a call
+    /// and a stored state per word more).
     pub fn words<'t>(&self, masked: &'t str, mut each: impl FnMut(usize, &'t str)) {
         for stretch in &self.0 {
-            for (start, word) in words(&masked[stretch.clone()]) {
-                each(stretch.start + start, word);
+            let text = &masked[stretch.clone()];
+            let mut at = 0;
+            while let Some(word) = word_after(text, at) {
+                at = word.end;
+                each(stretch.start + word.start, &text[word]);
             }
         }
     }
@@ -71,6 +76,7 @@ impl Stretches {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::words;
 
     /// A masked text and its checked ranges from a picture: `#` marks blanked bytes
     /// (masked as spaces); line breaks are left out of the checked ranges, as they
