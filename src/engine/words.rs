@@ -49,6 +49,17 @@ pub(super) struct Hit {
 pub(super) struct Buffers {
     scratch: Scratch,
     candidates: Vec<u64>,
+    /// Per expression, whether the sentence holds the words it requires: decided
+    /// when the expression is first a candidate.
+    verdicts: Vec<Verdict>,
+}
+
+/// Whether a sentence holds one word of each of an expression's required sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Unknown,
+    Held,
+    Missing,
 }
 
 /// One sentence's tokens and their numbers in the engine's lexicon: worked out once,
@@ -421,13 +432,33 @@ impl Words {
     /// indexes), only matches that can reach those tokens from their anchor, given the
     /// most tokens the rule's match covers (those of `regex` escapes: all).
     pub fn hits(&self, rules: &[ActiveRule], text: &str, analysed: &Analysed, touching: Option<Range<usize>>, buffers: &mut Buffers) -> Vec<Hit> {
-        let Buffers { scratch, candidates } = buffers;
+        let Buffers { scratch, candidates, verdicts } = buffers;
         let sentence = analysed.input(text);
         let tokens = sentence.tokens;
         let scan = touching.as_ref().map_or(0..tokens.len(), |touched| {
             touched.start.saturating_sub(expr::MAX_MATCH_TOKENS)..(touched.end + expr::MAX_MATCH_TOKENS).min(tokens.len())
         });
         let mut out = Vec::new();
+        // The words the scanned tokens hold, for the required-words test: found once
+        // when an expression first needs it.
+        let scanned = OnceCell::new();
+        let present = || match touching {
+            None => analysed.present(),
+            Some(_) => scanned.get_or_init(|| Present::new(&sentence.words[scan.clone()], analysed.lexicon_size)),
+        };
+        // Most expressions whose anchor a sentence holds miss another word they
+        // require: they are ruled out once, when first met, and never become candidates.
+        verdicts.clear();
+        verdicts.resize(self.exprs.len(), Verdict::Unknown);
+        let mut may_match = |expr: u32| {
+            let verdict = &mut verdicts[expr as usize];
+            if *verdict == Verdict::Unknown {
+                let required = &self.required[expr as usize];
+                let held = required.is_empty() || required.iter().all(|set| present().holds_one_of(set));
+                *verdict = if held { Verdict::Held } else { Verdict::Missing };
+            }
+            *verdict == Verdict::Held
+        };
         // (expression, token index) in one number, which sorts and deduplicates faster
         // than a pair. Room for a few per token, grown only for a sentence full of
         // anchors.
@@ -436,13 +467,17 @@ impl Words {
         for (index, words) in sentence.words.iter().enumerate().take(scan.end).skip(scan.start) {
             for id in [words.whole, words.head, words.tail] {
                 if let Some(exprs) = self.index.get(id as usize) {
-                    candidates.extend(exprs.iter().map(|&expr| candidate(expr, index)));
+                    for &expr in exprs {
+                        if may_match(expr) {
+                            candidates.push(candidate(expr, index));
+                        }
+                    }
                 }
             }
         }
         let owners = self.literal_owners(tokens.lower_case());
         for (position, (&id, &needs_literal)) in self.everywhere.iter().zip(&self.everywhere_needs_literal).enumerate() {
-            if !needs_literal || owners.contains(&LiteralOwner::Everywhere(position as u32)) {
+            if (!needs_literal || owners.contains(&LiteralOwner::Everywhere(position as u32))) && may_match(id) {
                 candidates.extend(scan.clone().map(|index| candidate(id, index)));
             }
         }
@@ -450,9 +485,6 @@ impl Words {
         candidates.dedup();
         let expr_of = |candidate: u64| (candidate >> 32) as u32;
         let token_of = |candidate: u64| candidate as u32 as usize;
-        // The words the scanned tokens hold, for the required-words test: found once
-        // when an expression first needs it.
-        let mut scanned: Option<Present> = None;
         let mut rest = &candidates[..];
         while let Some(&first) = rest.first() {
             let id = expr_of(first);
@@ -460,16 +492,6 @@ impl Words {
             let (group, tail) = rest.split_at(count);
             rest = tail;
             let (rule_index, pattern_index, lazy) = &self.exprs[id as usize];
-            let required = &self.required[id as usize];
-            if !required.is_empty() {
-                let present = match touching {
-                    None => analysed.present(),
-                    Some(_) => scanned.get_or_insert_with(|| Present::new(&sentence.words[scan.clone()], analysed.lexicon_size)),
-                };
-                if !required.iter().all(|set| present.holds_one_of(set)) {
-                    continue;
-                }
-            }
             let Some(Pattern::Expr(expr)) = rules[*rule_index].rule.matcher.patterns.get(*pattern_index) else { continue };
             let program = lazy.program(&expr.node, self);
             // A match holds its anchor and covers at most `max_len` tokens.
