@@ -5,7 +5,7 @@
 
 use std::cell::OnceCell;
 use std::ops::{Range, RangeInclusive};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use aho_corasick::AhoCorasick;
 use foldhash::HashSet;
@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::{ActiveRule, EngineError};
 use crate::rules::expr::vm::{self, Found, Input, Scratch, Window};
 use crate::rules::expr::Node;
-use crate::rules::expr::{self, Lexicon, Program, TokenWords, WordId};
+use crate::rules::expr::{self, Lexicon, ListCache, Program, TokenWords, WordId};
 use crate::rules::lists::Memo;
 use crate::rules::patterns::required_literals;
 use crate::rules::{matcher, Escape, Expr, GuardTest, GuardWindow, Lists, Matcher, Measure, Pattern, Rule};
@@ -150,7 +150,10 @@ impl Lazy {
     fn program(&self, node: &Node, words: &Words) -> &Program {
         self.program.get_or_init(|| {
             let resolved = words.lists.resolve_with(&words.resolved, node).map_err(|err| err.message().to_owned());
-            let compiled = resolved.and_then(|node| expr::compile(&node, &words.lexicon).map_err(|err| err.0));
+            let compiled = resolved.and_then(|node| {
+                let mut lists = words.compiled_lists.lock().unwrap_or_else(PoisonError::into_inner);
+                expr::compile(&node, &words.lexicon, &mut lists).map_err(|err| err.0)
+            });
             compiled.unwrap_or_else(|err| unreachable!("checked expression: {err}"))
         })
     }
@@ -200,6 +203,9 @@ pub(super) struct Words {
     pub lists: Lists,
     #[serde(skip)]
     resolved: Memo,
+    /// What compiling has worked out about those lists, for the next compile.
+    #[serde(skip)]
+    compiled_lists: Mutex<ListCache>,
 }
 
 /// Whose literal a sentence holds.

@@ -96,11 +96,13 @@ impl AnchorSet {
     }
 }
 
-/// Results for shared lists, keyed by the list's node (alive while the analysis is).
+/// Results for shared lists, keyed by the address of the list's node (alive while the
+/// analysis is; an address, not a pointer, so that an analysis can be kept across
+/// threads with the lists it was made for).
 #[derive(Debug)]
 pub struct Analysis {
-    lengths: HashMap<*const Node, (usize, usize)>,
-    anchors: HashMap<*const Node, (usize, Anchors)>,
+    lengths: HashMap<usize, (usize, usize)>,
+    anchors: HashMap<usize, (usize, Anchors)>,
     /// The cost of the [`COMMON`] and [`FREQUENT`] words, hashed when anchors are
     /// first asked for (a compile asks only for lengths): every word of every
     /// expression is looked up in it.
@@ -144,11 +146,11 @@ impl Analysis {
             Node::Start | Node::End => (0, 0),
             Node::Focus(inner) | Node::Capture(_, inner) => self.lengths(inner),
             Node::Shared(inner) => {
-                if let Some(&known) = self.lengths.get(&Arc::as_ptr(inner)) {
+                if let Some(&known) = self.lengths.get(&address(inner)) {
                     return known;
                 }
                 let found = self.lengths(inner);
-                self.lengths.insert(Arc::as_ptr(inner), found);
+                self.lengths.insert(address(inner), found);
                 found
             }
             _ => (1, 1),
@@ -272,16 +274,21 @@ impl Analysis {
             }
             Node::Focus(inner) | Node::Capture(_, inner) => self.anchors(inner, lexicon),
             Node::Shared(inner) => {
-                if let Some(known) = self.anchors.get(&Arc::as_ptr(inner)) {
+                if let Some(known) = self.anchors.get(&address(inner)) {
                     return known.clone();
                 }
                 let found = self.anchors(inner, lexicon);
-                self.anchors.insert(Arc::as_ptr(inner), found.clone());
+                self.anchors.insert(address(inner), found.clone());
                 found
             }
             _ => (self.min_len(node), None),
         }
     }
+}
+
+/// Where a shared list's node lies, which names it while the list is alive.
+fn address(list: &Arc<Node>) -> usize {
+    Arc::as_ptr(list) as usize
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use std::sync::{Arc, OnceLock};
 pub use analysis::{Analysis, AnchorWords};
 pub use lexicon::{Lexicon, TokenWords, WordId};
 pub use parse::{parse, phrase_node, syntax_error, ParseError};
-pub use program::{check, compile, CompileError, Program, MAX_MATCH_TOKENS};
+pub use program::{check, compile, CompileError, ListCache, Program, MAX_MATCH_TOKENS};
 
 /// The most times `*` and `+` repeat.
 pub const MAX_REPEAT: u8 = 4;

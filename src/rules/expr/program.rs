@@ -134,16 +134,40 @@ pub fn check(node: &Node, analysis: &mut Analysis) -> Result<(), CompileError> {
     Ok(())
 }
 
-/// Compiles `node` (its lists resolved); its words must be in `lexicon`.
-pub fn compile(node: &Node, lexicon: &Lexicon) -> Result<Program, CompileError> {
-    let mut compiler = Compiler::new(lexicon);
-    check(node, &mut compiler.analysis)?;
-    let max_len = compiler.analysis.max_len(node);
+/// What compiling works out about shared lists (the `@name`s a resolver expanded, see
+/// [`Node::Shared`]), kept from one program to the next compiled with one lexicon: an
+/// engine compiles hundreds of expressions naming the same few dozen lists, whose
+/// lengths, word sets and dispatch tables are then worked out once, not once a
+/// program. The lists must outlive it (an engine's memo of expanded lists keeps them).
+#[derive(Debug, Default)]
+pub struct ListCache {
+    analysis: Analysis,
+    memo: Memo,
+}
+
+/// The word sets and dispatch tables of the alternations compiled so far, by the
+/// address of their node.
+#[derive(Debug, Default)]
+struct Memo {
+    /// The word set of each alternation, by its first alternative: a list repeated
+    /// (`@degree{0,4}`) or named twice is looked up in the lexicon once.
+    sets: HashMap<usize, Arc<WordSet>>,
+    /// The same for the alternatives a dispatch tries by first word (`by_word`,
+    /// `always`): the same for every copy, only where each starts differs.
+    dispatched: HashMap<usize, FirstWords>,
+}
+
+/// Compiles `node` (its lists resolved); its words must be in `lexicon`, and its
+/// shared lists alive as long as `lists` is.
+pub fn compile(node: &Node, lexicon: &Lexicon, lists: &mut ListCache) -> Result<Program, CompileError> {
+    let mut compiler = Compiler::new(lexicon, lists, 0);
+    check(node, &mut compiler.lists.analysis)?;
+    let max_len = compiler.lists.analysis.max_len(node);
     compiler.node(node)?;
     compiler.insts.push(Inst::Match);
     let mut words = Vec::new();
     let starts =
-        starting_words(node, &mut compiler.analysis, &mut words).then(|| WordSet::new(words.iter().map(|l| lexicon.id(&l.norm)), Vec::new()));
+        starting_words(node, &mut compiler.lists.analysis, &mut words).then(|| WordSet::new(words.iter().map(|l| lexicon.id(&l.norm)), Vec::new()));
     let anchored_start = matches!(node, Node::Start) || matches!(node, Node::Seq(items) if matches!(items.first(), Some(Node::Start)));
     Ok(Program {
         insts: compiler.insts,
@@ -156,36 +180,35 @@ pub fn compile(node: &Node, lexicon: &Lexicon) -> Result<Program, CompileError> 
     })
 }
 
-struct Compiler<'l> {
+struct Compiler<'l, 'c> {
     insts: Vec<Inst>,
     subs: Vec<Program>,
     captures: Vec<String>,
     dispatches: Vec<Dispatch>,
     lexicon: &'l Lexicon,
-    /// Lengths of the shared lists, worked out once per program.
-    analysis: Analysis,
-    /// The word set of each alternation compiled so far, by its first alternative: a
-    /// list repeated (`@degree{0,4}`) or named twice is looked up in the lexicon once.
-    sets: HashMap<*const Node, Arc<WordSet>>,
-    /// The same for the alternatives a dispatch tries by first word (`by_word`,
-    /// `always`): the same for every copy, only where each starts differs.
-    dispatched: HashMap<*const Node, FirstWords>,
+    lists: &'c mut ListCache,
+    /// What is worked out about this program's own alternations, which live only as
+    /// long as its tree (an inline alternation repeated, `(a | b | c){0,3}`).
+    own: Memo,
+    /// How many shared lists the node being compiled lies in: a node in one lives as
+    /// long as the list, and what is worked out about it is kept in `lists`.
+    in_list: usize,
 }
 
 /// From this many alternatives on, an alternation dispatches on its first words.
 const DISPATCH_FROM: usize = 4;
 
-impl<'l> Compiler<'l> {
-    fn new(lexicon: &'l Lexicon) -> Compiler<'l> {
-        Compiler {
-            insts: Vec::new(),
-            subs: Vec::new(),
-            captures: Vec::new(),
-            dispatches: Vec::new(),
-            lexicon,
-            analysis: Analysis::default(),
-            sets: HashMap::default(),
-            dispatched: HashMap::default(),
+impl<'l, 'c> Compiler<'l, 'c> {
+    fn new(lexicon: &'l Lexicon, lists: &'c mut ListCache, in_list: usize) -> Compiler<'l, 'c> {
+        Compiler { insts: Vec::new(), subs: Vec::new(), captures: Vec::new(), dispatches: Vec::new(), lexicon, lists, own: Memo::default(), in_list }
+    }
+
+    /// Where what is worked out about the node being compiled is kept.
+    fn memo(&mut self) -> &mut Memo {
+        if self.in_list > 0 {
+            &mut self.lists.memo
+        } else {
+            &mut self.own
         }
     }
 
@@ -194,7 +217,8 @@ impl<'l> Compiler<'l> {
             Node::Word(literal) => self.insts.push(Inst::Test(Test::Word(literal.clone(), self.lexicon.id(&literal.norm)))),
             Node::Seq(items) => items.iter().try_for_each(|item| self.node(item))?,
             Node::Alt(alternatives) => {
-                let alternatives = merge_words(alternatives, self.lexicon, &mut self.sets);
+                let lexicon = self.lexicon;
+                let alternatives = merge_words(alternatives, lexicon, &mut self.memo().sets);
                 if alternatives.len() >= DISPATCH_FROM {
                     self.dispatch(node, &alternatives)?;
                 } else {
@@ -228,7 +252,7 @@ impl<'l> Compiler<'l> {
             }
             Node::Any => self.insts.push(Inst::Test(Test::Any)),
             Node::Not(inner) => {
-                let sub = compile_inner(inner, self.lexicon)?;
+                let sub = compile_inner(inner, self.lexicon, self.lists, self.in_list)?;
                 self.subs.push(sub);
                 self.insts.push(Inst::Test(Test::Not(self.subs.len() - 1)));
             }
@@ -249,7 +273,12 @@ impl<'l> Compiler<'l> {
             Node::Class(class) => self.insts.push(Inst::Test(Test::Class(*class))),
             Node::Regex(regex) => self.insts.push(Inst::Test(Test::Regex(Arc::clone(regex)))),
             Node::List(name, _) => return Err(CompileError(format!("list `@{name}` was not resolved"))),
-            Node::Shared(inner) => self.node(inner)?,
+            Node::Shared(inner) => {
+                self.in_list += 1;
+                let compiled = self.node(inner);
+                self.in_list -= 1;
+                compiled?;
+            }
             Node::Start => self.insts.push(Inst::Start),
             Node::End => self.insts.push(Inst::End),
         }
@@ -295,11 +324,12 @@ impl<'l> Compiler<'l> {
         let index = self.dispatches.len();
         self.dispatches.push(Dispatch { by_word: Vec::new(), always: Vec::new(), entries: Vec::new() });
         self.insts.push(Inst::Dispatch(index));
-        let (by_word, always) = match self.dispatched.get(&(alternation as *const Node)) {
+        let key = alternation as *const Node as usize;
+        let (by_word, always) = match self.memo().dispatched.get(&key) {
             Some(known) => known.clone(),
             None => {
-                let firsts = first_words_of(alternatives, self.lexicon, &mut self.analysis);
-                self.dispatched.insert(alternation, firsts.clone());
+                let firsts = first_words_of(alternatives, self.lexicon, &mut self.lists.analysis);
+                self.memo().dispatched.insert(key, firsts.clone());
                 firsts
             }
         };
@@ -350,12 +380,13 @@ fn first_words_of(alternatives: &[Branch<'_>], lexicon: &Lexicon, analysis: &mut
     (by_word, always)
 }
 
-/// The program of `!x`'s `x`: matched anchored, any length.
-fn compile_inner(node: &Node, lexicon: &Lexicon) -> Result<Program, CompileError> {
-    let mut compiler = Compiler::new(lexicon);
+/// The program of `!x`'s `x`: matched anchored, any length. `in_list`: as for the
+/// program it is in.
+fn compile_inner(node: &Node, lexicon: &Lexicon, lists: &mut ListCache, in_list: usize) -> Result<Program, CompileError> {
+    let mut compiler = Compiler::new(lexicon, lists, in_list);
     compiler.node(node)?;
     compiler.insts.push(Inst::Match);
-    let max_len = compiler.analysis.max_len(node);
+    let max_len = compiler.lists.analysis.max_len(node);
     let (insts, subs, dispatches) = (compiler.insts, compiler.subs, compiler.dispatches);
     Ok(Program { insts, subs, max_len, anchored_start: false, captures: Vec::new(), starts: None, dispatches })
 }
@@ -368,13 +399,13 @@ enum Branch<'a> {
 
 /// One-word alternatives become one set lookup, in the place of the first of them;
 /// `sets` keeps the set of each alternation for the next time it is compiled.
-fn merge_words<'n>(alternatives: &'n [Node], lexicon: &Lexicon, sets: &mut HashMap<*const Node, Arc<WordSet>>) -> Vec<Branch<'n>> {
+fn merge_words<'n>(alternatives: &'n [Node], lexicon: &Lexicon, sets: &mut HashMap<usize, Arc<WordSet>>) -> Vec<Branch<'n>> {
     let mut words: Vec<&Literal> = alternatives.iter().filter_map(|a| if let Node::Word(l) = a { Some(l) } else { None }).collect();
     if words.len() < 2 {
         return alternatives.iter().map(Branch::Node).collect();
     }
     let set = sets
-        .entry(alternatives.as_ptr())
+        .entry(alternatives.as_ptr() as usize)
         .or_insert_with(|| Arc::new(WordSet::new(words.iter().map(|l| lexicon.id(&l.norm)), words.iter().map(|l| Arc::clone(&l.cased)).collect())));
     // The set takes the place of all the words but one.
     let mut out = Vec::with_capacity(alternatives.len() + 1 - words.len());

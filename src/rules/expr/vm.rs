@@ -305,7 +305,10 @@ fn tail_of(word: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{compile, parse, Lexicon};
+    use std::sync::Arc;
+
+    use super::super::lexicon::Walked;
+    use super::super::{compile, parse, Lexicon, ListCache, Node};
     use super::*;
 
     /// Every match of `expression` in `text` (one sentence), left to right, as the
@@ -317,8 +320,13 @@ mod tests {
     fn matches_with(expression: &str, text: &str, case_sensitive: bool) -> Vec<String> {
         let node = parse(expression).unwrap();
         let mut lexicon = Lexicon::default();
-        lexicon.add_words(&node, &mut crate::rules::expr::lexicon::Walked::default());
-        let program = compile(&node, &lexicon).unwrap();
+        lexicon.add_words(&node, &mut Walked::default());
+        let program = compile(&node, &lexicon, &mut ListCache::default()).unwrap();
+        matches_of(&program, &lexicon, text, case_sensitive)
+    }
+
+    /// The same for a compiled program.
+    fn matches_of(program: &Program, lexicon: &Lexicon, text: &str, case_sensitive: bool) -> Vec<String> {
         let tokens = Tokens::new(text);
         let words = lexicon.words(&tokens);
         let input = Input { text, tokens: &tokens, words: &words, case_sensitive };
@@ -327,7 +335,7 @@ mod tests {
         let mut out = Vec::new();
         let mut at = 0;
         while at < end {
-            match match_at(&program, &input, window, at, true, &mut Scratch::default()) {
+            match match_at(program, &input, window, at, true, &mut Scratch::default()) {
                 Some(found) => {
                     let (start, stop) = found.focus();
                     let mut shown = text[start_byte(&input, start)..end_byte(&input, stop)].to_owned();
@@ -402,6 +410,42 @@ mod tests {
         assert_eq!(matches("please? (send | mail) it", "mail it now"), ["mail it"]);
         let empty_among_many = "(just now | right now | very? | so much) send it";
         assert_eq!(matches(empty_among_many, "send it now; right now send it"), ["send it", "right now send it"]);
+    }
+
+    /// Programs compiled in turn keep what is worked out about a shared list (its word
+    /// set, its dispatch table), never about their own alternations, which live only
+    /// as long as their tree: the next program's may lie at the same address, as the
+    /// alternations compiled here from one variable do.
+    #[test]
+    fn programs_compiled_in_turn_match_as_if_compiled_alone() {
+        let list = Arc::new(parse("(send off | mail | post | ship out | fax | hand over)").unwrap());
+        let shared = || Node::Shared(Arc::clone(&list));
+        let with_list = [
+            Node::Seq(vec![shared(), parse("it").unwrap()]),
+            Node::Seq(vec![parse("please").unwrap(), Node::Repeat { node: Box::new(shared()), min: 1, max: 2 }]),
+        ];
+        let own = ["(x y | y z | z w | w x)", "please (now | today | soon | later)", "(p q | q r | r s | s p)"];
+        let mut lexicon = Lexicon::default();
+        let mut walked = Walked::default();
+        with_list.iter().for_each(|node| lexicon.add_words(node, &mut walked));
+        own.iter().for_each(|source| lexicon.add_words(&parse(source).unwrap(), &mut walked));
+        let text = "please mail post it; x y it, p q it, please soon; ship out it";
+        let mut lists = ListCache::default();
+        let mut in_turn = |node: &Node| {
+            let alone = matches_of(&compile(node, &lexicon, &mut ListCache::default()).unwrap(), &lexicon, text, false);
+            let found = matches_of(&compile(node, &lexicon, &mut lists).unwrap(), &lexicon, text, false);
+            assert_eq!(found, alone);
+            found
+        };
+        assert_eq!(in_turn(&with_list[0]), ["post it", "ship out it"]);
+        assert_eq!(in_turn(&with_list[1]), ["please mail post"]);
+        let expected = [["x y"], ["please soon"], ["p q"]];
+        let mut node;
+        for (source, expected) in own.iter().zip(expected) {
+            node = parse(source).unwrap();
+            assert_eq!(in_turn(&node), expected, "{source}");
+        }
+        assert_eq!(in_turn(&with_list[0]), ["post it", "ship out it"]);
     }
 
     #[test]
