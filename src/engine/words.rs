@@ -52,6 +52,9 @@ pub(super) struct Buffers {
     /// Per expression, whether the sentence holds the words it requires: decided
     /// when the expression is first a candidate.
     verdicts: Vec<Verdict>,
+    /// The expressions whose verdict the last sentence decided: only those are reset
+    /// for the next, not one entry per expression of the engine.
+    decided: Vec<u32>,
 }
 
 /// Whether a sentence holds one word of each of an expression's required sets.
@@ -438,7 +441,7 @@ impl Words {
     /// indexes), only matches that can reach those tokens from their anchor, given the
     /// most tokens the rule's match covers (those of `regex` escapes: all).
     pub fn hits(&self, rules: &[ActiveRule], text: &str, analysed: &Analysed, touching: Option<Range<usize>>, buffers: &mut Buffers) -> Vec<Hit> {
-        let Buffers { scratch, candidates, verdicts } = buffers;
+        let Buffers { scratch, candidates, verdicts, decided } = buffers;
         let sentence = analysed.input(text);
         let tokens = sentence.tokens;
         let scan = touching.as_ref().map_or(0..tokens.len(), |touched| {
@@ -454,14 +457,19 @@ impl Words {
         };
         // Most expressions whose anchor a sentence holds miss another word they
         // require: they are ruled out once, when first met, and never become candidates.
-        verdicts.clear();
-        verdicts.resize(self.exprs.len(), Verdict::Unknown);
+        for expr in decided.drain(..) {
+            verdicts[expr as usize] = Verdict::Unknown;
+        }
+        if verdicts.len() < self.exprs.len() {
+            verdicts.resize(self.exprs.len(), Verdict::Unknown);
+        }
         let mut may_match = |expr: u32| {
             let verdict = &mut verdicts[expr as usize];
             if *verdict == Verdict::Unknown {
                 let required = &self.required[expr as usize];
                 let held = required.is_empty() || required.iter().all(|set| present().holds_one_of(set));
                 *verdict = if held { Verdict::Held } else { Verdict::Missing };
+                decided.push(expr);
             }
             *verdict == Verdict::Held
         };
@@ -470,16 +478,21 @@ impl Words {
         // anchors.
         let candidate = |expr: u32, index: usize| u64::from(expr) << 32 | index as u64;
         candidates.clear();
-        for (index, words) in sentence.words.iter().enumerate().take(scan.end).skip(scan.start) {
-            for id in [words.whole, words.head, words.tail] {
-                if let Some(exprs) = self.index.get(id as usize) {
-                    for &expr in exprs {
-                        if may_match(expr) {
-                            candidates.push(candidate(expr, index));
-                        }
-                    }
+        // The expressions anchored on word `id`, at token `index`: called for each of a
+        // token's three numbers in turn rather than looping over them, which the
+        // compiler did not always unroll.
+        let mut gather = |id: WordId, index: usize| {
+            for &expr in self.index.get(id as usize).map_or(&[][..], Vec::as_slice) {
+                if may_match(expr) {
+                    candidates.push(candidate(expr, index));
                 }
             }
+        };
+        for (index, words) in sentence.words[scan.clone()].iter().enumerate() {
+            let index = scan.start + index;
+            gather(words.whole, index);
+            gather(words.head, index);
+            gather(words.tail, index);
         }
         let owners = self.literal_owners(tokens.lower_case());
         for (position, (&id, &needs_literal)) in self.everywhere.iter().zip(&self.everywhere_needs_literal).enumerate() {
