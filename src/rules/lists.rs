@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use foldhash::HashMap;
 
-use super::expr::Node;
+use super::expr::{Node, TokenRegex};
 use super::keys::suggestion_suffix;
 use super::{Location, Stored};
 
@@ -96,7 +96,7 @@ impl Lists {
 
     /// A resolver that expands `@name` with these lists, caching each list once.
     pub fn resolver(&self) -> Resolver<'_> {
-        Resolver { lists: self, done: HashMap::default(), active: Vec::new() }
+        Resolver { lists: self, done: Expanded::default(), active: Vec::new() }
     }
 
     /// `node` resolved with the lists `memo` has expanded before, and those it
@@ -114,13 +114,22 @@ impl Lists {
 /// different threads (an engine compiles an expression when a message first needs
 /// it): each list is expanded once.
 #[derive(Debug, Default)]
-pub struct Memo(Mutex<HashMap<String, Arc<Node>>>);
+pub struct Memo(Mutex<Expanded>);
+
+/// What a resolver has expanded: the lists by name, and one of each token regex by
+/// its source, so that rules writing the same `/re/` share it and it is built once
+/// (building one costs as much as matching it on thousands of tokens).
+#[derive(Debug, Default)]
+struct Expanded {
+    lists: HashMap<String, Arc<Node>>,
+    regexes: HashMap<String, Arc<TokenRegex>>,
+}
 
 /// Expands `@name`s; one per engine build so each list is expanded once.
 #[derive(Debug)]
 pub struct Resolver<'a> {
     lists: &'a Lists,
-    done: HashMap<String, Arc<Node>>,
+    done: Expanded,
     active: Vec<String>,
 }
 
@@ -140,12 +149,22 @@ impl Resolver<'_> {
             Node::Not(inner) => Node::Not(Box::new(self.resolve(inner)?)),
             Node::Focus(inner) => Node::Focus(Box::new(self.resolve(inner)?)),
             Node::Capture(name, inner) => Node::Capture(name.clone(), Box::new(self.resolve(inner)?)),
+            Node::Regex(regex) => Node::Regex(self.shared_regex(regex)),
             other => other.clone(),
         })
     }
 
+    /// The token regex written as `regex` is, the first one met.
+    fn shared_regex(&mut self, regex: &Arc<TokenRegex>) -> Arc<TokenRegex> {
+        if let Some(known) = self.done.regexes.get(&regex.source) {
+            return Arc::clone(known);
+        }
+        self.done.regexes.insert(regex.source.clone(), Arc::clone(regex));
+        Arc::clone(regex)
+    }
+
     fn list(&mut self, name: &str, offset: usize) -> Result<Node, ResolveError> {
-        if let Some(done) = self.done.get(name) {
+        if let Some(done) = self.done.lists.get(name) {
             return Ok(Node::Shared(Arc::clone(done)));
         }
         if let Some(start) = self.active.iter().position(|n| n == name) {
@@ -170,7 +189,7 @@ impl Resolver<'_> {
         }
         self.active.pop();
         let node = Arc::new(Node::Alt(entries));
-        self.done.insert(name.to_owned(), Arc::clone(&node));
+        self.done.lists.insert(name.to_owned(), Arc::clone(&node));
         Ok(Node::Shared(node))
     }
 }
@@ -178,4 +197,32 @@ impl Resolver<'_> {
 /// Whether `name` is a list name: lower-case letters, digits and `-`, starting with a letter.
 pub fn valid_name(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_lowercase()) && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::expr::parse;
+
+    fn regexes(node: &Node) -> Vec<Arc<TokenRegex>> {
+        match node {
+            Node::Regex(regex) => vec![Arc::clone(regex)],
+            Node::Seq(items) | Node::Alt(items) => items.iter().flat_map(regexes).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Expressions resolved at different times share one token regex per source, so
+    /// it is built once; regexes written otherwise stay apart.
+    #[test]
+    fn a_token_regex_written_twice_is_shared() {
+        let lists = Lists::default();
+        let memo = lists.resolver().into_memo();
+        let first = lists.resolve_with(&memo, &parse("/[a-z]+ed/ it /[a-z]+ing/").unwrap()).unwrap();
+        let second = lists.resolve_with(&memo, &parse("so /[a-z]+ed/").unwrap()).unwrap();
+        let (first, second) = (regexes(&first), regexes(&second));
+        assert!(Arc::ptr_eq(&first[0], &second[0]));
+        assert!(!Arc::ptr_eq(&first[1], &second[0]));
+        assert_eq!(second[0].source, "[a-z]+ed");
+    }
 }
