@@ -67,7 +67,9 @@ pub(super) fn detect(text: &str) -> Option<Block<'_>> {
     if fields.is_empty() || !saw_known {
         return None;
     }
-    let fields = fields.into_iter().map(|field| trim_value_start(text, field)).collect();
+    for field in &mut fields {
+        trim_value_start(text, field);
+    }
     Some(Block { end, fields })
 }
 
@@ -95,23 +97,26 @@ pub(super) fn fields(text: &str, end: usize) -> impl Iterator<Item = Field<'_>> 
             if let Some(name) = field_name(content) {
                 let after_colon = line.start + name.len() + 1;
                 let next = Field { name, value: after_colon..line.content_end };
-                if let Some(done) = pending.replace(next) {
-                    return Some(trim_value_start(text, done));
+                if let Some(mut done) = pending.replace(next) {
+                    trim_value_start(text, &mut done);
+                    return Some(done);
                 }
             }
         }
-        pending.take().map(|field| trim_value_start(text, field))
+        pending.take().map(|mut field| {
+            trim_value_start(text, &mut field);
+            field
+        })
     })
 }
 
 /// The value starts after the whitespace following the colon; a value that begins on
 /// a continuation line starts there.
-fn trim_value_start<'a>(text: &str, mut field: Field<'a>) -> Field<'a> {
+fn trim_value_start(text: &str, field: &mut Field<'_>) {
     let bytes = text.as_bytes();
     while field.value.start < field.value.end && matches!(bytes[field.value.start], b' ' | b'\t' | b'\r' | b'\n') {
         field.value.start += 1;
     }
-    field
 }
 
 /// The value range of the first `Subject:` field of the header block `text[..end]`.
