@@ -14,7 +14,7 @@ use super::{inline, RegionKind, Regions};
 
 /// Classifies `text[range]` (a message body) and appends its regions to `out`.
 pub(super) fn classify(text: &str, range: Range<usize>, out: &mut Regions) {
-    let lines: Vec<Line> = lines(text, range.start, range.end).collect();
+    let lines = all_lines(text, range);
     let kinds = line_kinds(text, &lines);
     // One region per run of lines of a kind, and one inline split per paragraph of new
     // text rather than per line: no inline span crosses a line break, so the spans are
@@ -28,6 +28,15 @@ pub(super) fn classify(text: &str, range: Range<usize>, out: &mut Regions) {
         }
         first += run.len();
     }
+}
+
+/// The lines of `text[range]`, in a list sized by counting the line breaks first: a
+/// vector count costs far less than the copies of growing the list line by line.
+fn all_lines(text: &str, range: Range<usize>) -> Vec<Line> {
+    let breaks = memchr::memchr_iter(b'\n', text.as_bytes().get(range.clone()).unwrap_or_default()).count();
+    let mut all = Vec::with_capacity(breaks + 1);
+    all.extend(lines(text, range.start, range.end));
+    all
 }
 
 /// The kind of every line, in order.
