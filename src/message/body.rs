@@ -32,7 +32,7 @@ pub(super) fn classify(text: &str, range: Range<usize>, out: &mut Regions) {
 
 /// The lines of `text[range]`, in a list sized by counting the line breaks first: a
 /// vector count costs far less than the copies of growing the list line by line.
-fn all_lines(text: &str, range: Range<usize>) -> Vec<Line> {
+fn all_lines(text: &str, range: Range<usize>) -> Vec<Line<'_>> {
     let breaks = memchr::memchr_iter(b'\n', text.as_bytes().get(range.clone()).unwrap_or_default()).count();
     let mut all = Vec::with_capacity(breaks + 1);
     all.extend(lines(text, range.start, range.end));
@@ -46,7 +46,7 @@ fn line_kinds(text: &str, lines: &[Line]) -> Vec<RegionKind> {
     let mut fence: Option<Fence> = None;
     let mut in_signature = false;
     for (i, line) in lines.iter().enumerate() {
-        let content = line.content(text);
+        let content = line.content();
         if let Some(open) = fence {
             kinds[i] = Code;
             if open.is_closed_by(content) {
@@ -56,13 +56,13 @@ fn line_kinds(text: &str, lines: &[Line]) -> Vec<RegionKind> {
             kinds[i] = Quoted;
             // A top-posted signature ends where the old thread begins.
             in_signature = false;
-        } else if starts_forward(text, &lines[i..]) {
+        } else if starts_forward(&lines[i..]) {
             kinds[i..].fill(Forwarded);
             break;
         } else if let Some(first) = attribution_start(text, lines, &kinds, i) {
             kinds[first..=i].fill(Attribution);
             in_signature = false;
-            if !quote_follows(text, &lines[i + 1..]) {
+            if !quote_follows(&lines[i + 1..]) {
                 // "On <date>, <name> wrote:" over an old message without '>' markers
                 // (clients that quote in HTML, once turned into text): the rest is
                 // that old message.
@@ -79,26 +79,25 @@ fn line_kinds(text: &str, lines: &[Line]) -> Vec<RegionKind> {
             kinds[i] = Code;
         }
     }
-    absorb_blank_lines(text, lines, &mut kinds);
+    absorb_blank_lines(lines, &mut kinds);
     kinds
 }
 
 /// True when the old message (to the end of the text) starts at `lines[0]`.
-fn starts_forward(text: &str, lines: &[Line]) -> bool {
-    let content = |line: &Line| line.content(text);
-    lines.first().is_some_and(|first| markers::is_forward_marker(content(first)))
-        || markers::starts_header_block(lines.iter().take(markers::EMBEDDED_BLOCK_LINES + 1).map(content))
+fn starts_forward(lines: &[Line]) -> bool {
+    lines.first().is_some_and(|first| markers::is_forward_marker(first.content()))
+        || markers::starts_header_block(lines.iter().take(markers::EMBEDDED_BLOCK_LINES + 1).map(|line| line.content()))
 }
 
 /// When `lines[i]` ends an attribution, the index of its first line: the line itself,
 /// or up to two lines before it when a long "On <date>, <name> <address> wrote:" was
 /// wrapped by the sender's client.
 fn attribution_start(text: &str, lines: &[Line], kinds: &[RegionKind], i: usize) -> Option<usize> {
-    let content = lines[i].content(text);
+    let content = lines[i].content();
     if !ends_with_colon(content) {
         return None;
     }
-    if let Some(first) = wrapped_opener(text, lines, kinds, i) {
+    if let Some(first) = wrapped_opener(lines, kinds, i) {
         let joined = text.get(lines[first].start..lines[i].content_end)?;
         if markers::attribution(joined) == Attribution::Standalone {
             return Some(first);
@@ -106,7 +105,7 @@ fn attribution_start(text: &str, lines: &[Line], kinds: &[RegionKind], i: usize)
     }
     match markers::attribution(content) {
         Attribution::Standalone => Some(i),
-        Attribution::BeforeQuote if quote_follows(text, &lines[i + 1..]) => Some(i),
+        Attribution::BeforeQuote if quote_follows(&lines[i + 1..]) => Some(i),
         _ => None,
     }
 }
@@ -123,16 +122,16 @@ fn ends_with_colon(line: &str) -> bool {
 
 /// The line up to two lines before `i`, in the same paragraph of new text, that opens
 /// a prefixed attribution ("On ...") which line `i` may finish.
-fn wrapped_opener(text: &str, lines: &[Line], kinds: &[RegionKind], i: usize) -> Option<usize> {
-    if markers::opens_attribution(lines[i].content(text)) {
+fn wrapped_opener(lines: &[Line], kinds: &[RegionKind], i: usize) -> Option<usize> {
+    if markers::opens_attribution(lines[i].content()) {
         return None;
     }
     for back in (i.saturating_sub(2)..i).rev() {
         let new_text = matches!(kinds[back], RegionKind::Body | RegionKind::Signature);
-        if !new_text || lines[back].is_blank(text) {
+        if !new_text || lines[back].is_blank() {
             return None;
         }
-        if markers::opens_attribution(lines[back].content(text)) {
+        if markers::opens_attribution(lines[back].content()) {
             return Some(back);
         }
     }
@@ -140,21 +139,21 @@ fn wrapped_opener(text: &str, lines: &[Line], kinds: &[RegionKind], i: usize) ->
 }
 
 /// True when the next non-blank line is quoted.
-fn quote_follows(text: &str, rest: &[Line]) -> bool {
-    rest.iter().find(|line| !line.is_blank(text)).is_some_and(|line| markers::is_quoted(line.content(text)))
+fn quote_follows(rest: &[Line]) -> bool {
+    rest.iter().find(|line| !line.is_blank()).is_some_and(|line| markers::is_quoted(line.content()))
 }
 
 /// Blank lines inside a quoted block (or between an attribution and its quote) join
 /// it, so the old thread is one region instead of one per paragraph.
-fn absorb_blank_lines(text: &str, lines: &[Line], kinds: &mut [RegionKind]) {
+fn absorb_blank_lines(lines: &[Line], kinds: &mut [RegionKind]) {
     let mut i = 0;
     while i < lines.len() {
-        if kinds[i] != RegionKind::Body || !lines[i].is_blank(text) {
+        if kinds[i] != RegionKind::Body || !lines[i].is_blank() {
             i += 1;
             continue;
         }
         let run_start = i;
-        while i < lines.len() && kinds[i] == RegionKind::Body && lines[i].is_blank(text) {
+        while i < lines.len() && kinds[i] == RegionKind::Body && lines[i].is_blank() {
             i += 1;
         }
         let before = run_start.checked_sub(1).map(|b| kinds[b]);

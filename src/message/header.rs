@@ -44,7 +44,7 @@ pub(super) fn detect(text: &str) -> Option<Block<'_>> {
     let mut saw_known = false;
     let mut end = text.len();
     for (index, line) in lines(text, 0, text.len()).enumerate() {
-        let content = line.content(text);
+        let content = line.content();
         if index == 0 && content.starts_with("From ") {
             // mbox separator line ("From jane@example.com Mon Mar  2 10:00:00 2026")
             continue;
@@ -85,7 +85,7 @@ pub(super) fn fields(text: &str, end: usize) -> impl Iterator<Item = Field<'_>> 
     let mut pending: Option<Field<'_>> = None;
     std::iter::from_fn(move || {
         for line in lines.by_ref() {
-            let content = line.content(text);
+            let content = line.content();
             if starts_with_blank(content) {
                 if let Some(field) = &mut pending {
                     if !is_blank(content) {

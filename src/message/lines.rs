@@ -7,21 +7,24 @@
 /// One line of the text. `start..end` includes the line ending (`"\n"` or `"\r\n"`),
 /// `start..content_end` does not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Line {
+pub(super) struct Line<'a> {
     pub start: usize,
     pub content_end: usize,
     pub end: usize,
+    /// `text[start..content_end]`, sliced once here: the body classifier reads a line's
+    /// content several times, and each slicing checks both ends for char boundaries.
+    content: &'a str,
 }
 
-impl Line {
+impl<'a> Line<'a> {
     /// The line without its line ending.
-    pub fn content(self, text: &str) -> &str {
-        text.get(self.start..self.content_end).unwrap_or_default()
+    pub fn content(self) -> &'a str {
+        self.content
     }
 
     /// True for an empty line or one holding only whitespace.
-    pub fn is_blank(self, text: &str) -> bool {
-        is_blank(self.content(text))
+    pub fn is_blank(self) -> bool {
+        is_blank(self.content)
     }
 }
 
@@ -46,7 +49,7 @@ pub(super) fn starts_with_blank(line: &str) -> bool {
 
 /// The lines of `text[from..to]`. A last line without a line ending is still a line;
 /// an empty range has no lines.
-pub(super) fn lines(text: &str, from: usize, to: usize) -> impl Iterator<Item = Line> + '_ {
+pub(super) fn lines(text: &str, from: usize, to: usize) -> impl Iterator<Item = Line<'_>> {
     let bytes = text.as_bytes();
     let to = to.min(bytes.len());
     let from = from.min(to);
@@ -66,7 +69,7 @@ pub(super) fn lines(text: &str, from: usize, to: usize) -> impl Iterator<Item = 
         // A '\r' before the '\n' (or at the very end) is part of the line ending.
         let content_end = if content_end > start && bytes[content_end - 1] == b'\r' { content_end - 1 } else { content_end };
         pos = end;
-        Some(Line { start, content_end, end })
+        Some(Line { start, content_end, end, content: text.get(start..content_end).unwrap_or_default() })
     })
 }
 
@@ -75,7 +78,7 @@ mod tests {
     use super::*;
 
     fn contents(text: &str) -> Vec<(&str, usize)> {
-        lines(text, 0, text.len()).map(|l| (l.content(text), l.end - l.start)).collect()
+        lines(text, 0, text.len()).map(|l| (l.content(), l.end - l.start)).collect()
     }
 
     #[test]

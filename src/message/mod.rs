@@ -173,7 +173,7 @@ impl Message {
         let mut thread = String::with_capacity(old().map(|r| r.range.len()).sum::<usize>() + 1);
         for region in old() {
             for line in lines::lines(&self.text, region.range.start, region.range.end) {
-                thread.push_str(markers::strip_quote_markers(line.content(&self.text)));
+                thread.push_str(markers::strip_quote_markers(line.content()));
                 thread.push('\n');
             }
         }
