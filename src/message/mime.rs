@@ -102,16 +102,18 @@ impl<'a> Header<'a> {
         let mut header = Header::default();
         for field in fields.iter().cloned() {
             let is = |name: &str| field.name.eq_ignore_ascii_case(name);
-            let value = text.get(field.value.clone()).unwrap_or_default();
+            // Sliced only for the few fields read below: most of a header is Received,
+            // X- and address fields.
+            let value = || text.get(field.value.clone()).unwrap_or_default();
             if is("Subject") {
                 header.subject.get_or_insert(field.value);
                 continue;
             } else if is("Content-Type") {
-                header.content_types.push(value);
+                header.content_types.push(value());
             } else if is("Content-Transfer-Encoding") {
-                header.transfer_encodings.push(value);
+                header.transfer_encodings.push(value());
             } else if is("Content-Disposition") {
-                let kind = value.split(';').next().unwrap_or_default().trim();
+                let kind = value().split(';').next().unwrap_or_default().trim();
                 header.not_inline |= !kind.eq_ignore_ascii_case("inline");
             } else if !is("MIME-Version") {
                 continue;
