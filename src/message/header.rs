@@ -133,8 +133,46 @@ fn field_name(line: &str) -> Option<&str> {
     // One pass to the first byte that is not a name's: it must be the colon. A valid
     // name is at most 76 bytes, so a long line costs no more than a short one.
     let head = &line.as_bytes()[..line.len().min(MAX_NAME_LEN + 1)];
-    let end = head.iter().position(|&b| b == b':' || !b.is_ascii_graphic())?;
-    (end > 0 && head[end] == b':').then(|| &line[..end])
+    let end = name_len(head);
+    (end > 0 && head.get(end) == Some(&b':')).then(|| &line[..end])
+}
+
+/// The length of the run of name bytes (printable ASCII but the colon) that `bytes`
+/// starts with. Eight bytes at a time: every line of a header starts with a name
+/// (a dozen bytes at the median), and testing them one by one cost more than the
+/// rest of reading the line.
+fn name_len(bytes: &[u8]) -> usize {
+    let mut at = 0;
+    while let Some(word) = bytes[at..].first_chunk::<8>() {
+        let stops = name_stops(u64::from_le_bytes(*word));
+        if stops != 0 {
+            // Little-endian: the lowest set bit is in the first byte that stops.
+            return at + stops.trailing_zeros() as usize / 8;
+        }
+        at += 8;
+    }
+    at + bytes[at..].iter().position(|&b| b == b':' || !b.is_ascii_graphic()).unwrap_or(bytes.len() - at)
+}
+
+/// The high bit of every byte of `word` that is not a name byte: a control byte or a
+/// space (below 0x21), DEL or a non-ASCII byte (0x7F and up), or a colon. Each byte
+/// is tested on its low seven bits, where adding at most 0x7F never carries into the
+/// next byte.
+fn name_stops(word: u64) -> u64 {
+    const fn splat(b: u8) -> u64 {
+        u64::from_le_bytes([b; 8])
+    }
+    let (low7, high) = (splat(0x7f), splat(0x80));
+    let low = word & low7;
+    // The high bit is set by the sum when the low bits are 0x21 or more, and is in
+    // `word` itself for a non-ASCII byte.
+    let below_0x21 = !((low + splat(0x80 - 0x21)) | word);
+    let from_0x7f = (low + splat(1)) | word;
+    // A colon is a zero byte once xored with colons; any other byte has its high bit
+    // set by the sum or in itself.
+    let colons = word ^ splat(b':');
+    let not_colon = ((colons & low7) + low7) | colons;
+    (below_0x21 | from_0x7f | !not_colon) & high
 }
 
 /// Field names that only mail headers use, so seeing one makes a block a header
@@ -188,6 +226,26 @@ mod tests {
         assert_eq!(detect("To: a@b.c\nnot a field\n\nHi"), None);
         assert_eq!(detect(" folded: first\n\n"), None);
         assert_eq!(detect(""), None);
+    }
+
+    /// The eight-bytes-at-a-time name scan stops where a byte-by-byte one does, on
+    /// every byte value at every position of runs shorter and longer than a word.
+    #[test]
+    fn name_len_stops_at_the_first_byte_that_is_not_a_names() {
+        let reference = |bytes: &[u8]| bytes.iter().position(|&b| b == b':' || !b.is_ascii_graphic()).unwrap_or(bytes.len());
+        for len in 0..20 {
+            for at in 0..len {
+                for stop in 0..=255u8 {
+                    let mut bytes = vec![b'X'; len];
+                    bytes[at] = stop;
+                    assert_eq!(name_len(&bytes), reference(&bytes), "{bytes:?}");
+                }
+            }
+        }
+        assert_eq!(field_name("Content-Type: text/plain"), Some("Content-Type"));
+        assert_eq!(field_name("X-Long-Name-Of-Twenty: 1"), Some("X-Long-Name-Of-Twenty"));
+        assert_eq!(field_name("Subject x: y"), None);
+        assert_eq!(field_name(": y"), None);
     }
 
     #[test]
