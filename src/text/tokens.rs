@@ -75,8 +75,8 @@ impl Tokens {
                     continue;
                 }
                 Lead::Word => {
-                    if let Some((end, kind)) = ascii_word_end(bytes, at) {
-                        out.push_ascii_word(at, end, kind);
+                    if let Some((end, kind, apostrophe)) = ascii_word_end(bytes, at) {
+                        out.push_ascii_word(at, end, kind, apostrophe);
                         // The space after a word (most often there is one) is
                         // stepped over here, not in a turn of its own.
                         at = end + usize::from(bytes.get(end) == Some(&b' '));
@@ -85,16 +85,22 @@ impl Tokens {
                 }
                 // A comma or a bracket is a token of its own.
                 Lead::Mark => {
-                    out.push_ascii_mark(at, false);
+                    out.push_ascii_marks(at, at + 1, false);
                     at += 1;
                     continue;
                 }
                 Lead::Break => {
-                    out.push_ascii_mark(at, true);
+                    out.push_ascii_marks(at, at + 1, true);
                     at += 1;
                     continue;
                 }
-                // A run of sentence marks may go on in another script ("?…").
+                Lead::Stop => {
+                    if let Some(end) = ascii_stop_run_end(bytes, at) {
+                        out.push_ascii_marks(at, end, is_clause_break(&text[at..end]));
+                        at = end;
+                        continue;
+                    }
+                }
                 Lead::Other => {}
             }
             let c = text[at..].chars().next().expect("a character at a char boundary");
@@ -117,17 +123,17 @@ impl Tokens {
         out
     }
 
-    /// A word [`ascii_word_end`] found: no apostrophe, no clause break, its text in
-    /// lower case.
-    fn push_ascii_word(&mut self, start: usize, end: usize, kind: TokenKind) {
+    /// A word [`ascii_word_end`] found: no clause break, its text in lower case.
+    fn push_ascii_word(&mut self, start: usize, end: usize, kind: TokenKind, apostrophe: u32) {
         let norm = (start as u32, end as u32);
-        self.list.push(Token { start, end, kind, norm, apostrophe: 0, clause_break: false });
+        self.list.push(Token { start, end, kind, norm, apostrophe, clause_break: false });
     }
 
-    /// A punctuation mark of one ASCII byte: its own normal form, no contraction.
-    fn push_ascii_mark(&mut self, start: usize, clause_break: bool) {
-        let norm = (start as u32, start as u32 + 1);
-        self.list.push(Token { start, end: start + 1, kind: TokenKind::Punct, norm, apostrophe: 0, clause_break });
+    /// A punctuation mark, or a run of sentence marks, in ASCII: its own normal form,
+    /// no contraction.
+    fn push_ascii_marks(&mut self, start: usize, end: usize, clause_break: bool) {
+        let norm = (start as u32, end as u32);
+        self.list.push(Token { start, end, kind: TokenKind::Punct, norm, apostrophe: 0, clause_break });
     }
 
     fn push(&mut self, text: &str, start: usize, end: usize, kind: TokenKind) {
@@ -230,6 +236,8 @@ enum Lead {
     Mark,
     /// As `Mark`, for those that end a clause ([`is_clause_break`] of its one byte).
     Break,
+    /// `.` `!` `?`: a run of sentence marks, read by [`ascii_stop_run_end`] when it can.
+    Stop,
     /// Anything else: read as a character.
     Other,
 }
@@ -248,7 +256,7 @@ impl Lead {
                     // `char::is_whitespace` of an ASCII byte.
                     b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => Lead::Blank,
                     _ if byte.is_ascii_alphanumeric() || byte == b'_' => Lead::Word,
-                    b'.' | b'!' | b'?' => Lead::Other,
+                    b'.' | b'!' | b'?' => Lead::Stop,
                     b',' | b';' | b':' | b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'-' => Lead::Break,
                     _ if byte.is_ascii_punctuation() => Lead::Mark,
                     _ => Lead::Other,
@@ -290,28 +298,50 @@ fn run_end(text: &str, start: usize, part: impl Fn(char) -> bool) -> usize {
     text[start..].char_indices().find(|&(_, c)| !part(c)).map_or(text.len(), |(i, _)| start + i)
 }
 
-/// The end of the word at `start` when it is ASCII letters and digits ended by a space
-/// or a mark that joins nothing, as most words are; `None` for anything else, which
-/// [`word_end`] reads.
-fn ascii_word_end(bytes: &[u8], start: usize) -> Option<(usize, TokenKind)> {
-    let rest = &bytes[start..];
-    let run = rest.iter().position(|&b| !is_word_byte(b)).unwrap_or(rest.len());
-    if run == 0 {
-        return None;
+/// The end of the word at `start`, its kind and where its last apostrophe is (0 for
+/// none) when it is ASCII and ends before ASCII, as most words are: [`word_end`] on
+/// ASCII bytes. `None` where a character of another script is in or just after the
+/// word (it may be a letter or a mark that goes on with it), which [`word_end`] reads.
+fn ascii_word_end(bytes: &[u8], start: usize) -> Option<(usize, TokenKind, u32)> {
+    let mut numeric = bytes.get(start).is_some_and(u8::is_ascii_digit);
+    let mut apostrophe = 0;
+    let mut at = start;
+    loop {
+        let rest = &bytes[at..];
+        let run = rest.iter().position(|&b| !is_word_byte(b)).unwrap_or(rest.len());
+        // Only a number's runs are looked at again: a word's first letter ends it.
+        numeric = numeric && rest[..run].iter().all(u8::is_ascii_digit);
+        at += run;
+        let Some(&joiner) = bytes.get(at) else { break };
+        let after = bytes.get(at + 1).copied();
+        let joins = match joiner {
+            _ if !joiner.is_ascii() => return None,
+            // Inside a word when a word goes on after it ("don't", "e-mail"); a letter
+            // of another script may.
+            b'\'' | b'-' if after.is_some_and(|b| !b.is_ascii()) => return None,
+            b'\'' | b'-' => after.is_some_and(is_word_byte),
+            // Inside a number when a digit follows ("3.5", "1,000", "10:30").
+            b'.' | b',' | b':' => numeric && after.is_some_and(|b| b.is_ascii_digit()),
+            _ => false,
+        };
+        if !joins {
+            break;
+        }
+        if joiner == b'\'' {
+            apostrophe = (at - start) as u32;
+        }
+        numeric &= !matches!(joiner, b'\'' | b'-');
+        at += 1;
     }
-    let numeric = rest[..run].iter().all(u8::is_ascii_digit);
-    let after = rest.get(run + 1);
-    let ends = match rest.get(run) {
-        None => true,
-        Some(b) if !b.is_ascii() => false,
-        // Inside a word when a word goes on after it ("don't", "e-mail"); a letter of
-        // another script may.
-        Some(b'\'' | b'-') => after.is_none_or(|&b| b.is_ascii() && !is_word_byte(b)),
-        // Inside a number when a digit follows ("3.5", "1,000", "10:30").
-        Some(b'.' | b',' | b':') => !(numeric && after.is_some_and(u8::is_ascii_digit)),
-        Some(_) => true,
-    };
-    ends.then(|| (start + run, if numeric { TokenKind::Number } else { TokenKind::Word }))
+    (at > start).then_some((at, if numeric { TokenKind::Number } else { TokenKind::Word }, apostrophe))
+}
+
+/// The end of the run of ASCII sentence marks at `start` ("...", "?!"), `None` when a
+/// character of another script follows, which may go on with it ("?…").
+fn ascii_stop_run_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let rest = &bytes[start..];
+    let run = rest.iter().position(|b| !matches!(b, b'.' | b'!' | b'?')).unwrap_or(rest.len());
+    rest.get(run).is_none_or(u8::is_ascii).then_some(start + run)
 }
 
 /// A word: letters and digits, with marks, and apostrophes, hyphens (and for numbers
@@ -445,6 +475,46 @@ mod tests {
         assert_eq!(tokens.list[1].kind, TokenKind::Symbol);
         assert_eq!((tokens.list[4].start, tokens.list[4].end), (text.len() - 2, text.len()));
         assert_eq!(tokens.norm(3), "日本語です");
+    }
+
+    /// Texts of the pieces words and their edges are made of, drawn by a fixed
+    /// linear congruential sequence.
+    fn generated_texts(count: usize) -> impl Iterator<Item = String> {
+        const PIECES: [&str; 22] =
+            ["a", "Z", "0", "7", "_", "'", "-", ".", ",", ":", "!", "?", " ", "\n", "é", "’", "\u{301}", "…", "‑", "x", "9", ";"];
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move |bound: usize| {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) as usize % bound
+        };
+        (0..count).map(move |_| (0..1 + next(12)).map(|_| PIECES[next(PIECES.len())]).collect())
+    }
+
+    /// The byte fast paths agree with the char-by-char reading wherever they answer,
+    /// and answer for every ASCII text.
+    #[test]
+    fn ascii_fast_paths_read_as_the_char_paths_do() {
+        for text in generated_texts(200_000) {
+            let bytes = text.as_bytes();
+            for (at, c) in text.char_indices() {
+                if is_word_char(c) && c.is_ascii() {
+                    let fast = ascii_word_end(bytes, at);
+                    if let Some((end, kind, apostrophe)) = fast {
+                        assert_eq!((end, kind), word_end(&text, at), "{text:?} at {at}");
+                        let last = memchr::memrchr(b'\'', &bytes[at..end]).unwrap_or(0) as u32;
+                        assert_eq!(apostrophe, last, "{text:?} at {at}");
+                    }
+                    assert!(fast.is_some() || !text.is_ascii(), "{text:?} at {at}");
+                }
+                if matches!(c, '.' | '!' | '?') {
+                    let fast = ascii_stop_run_end(bytes, at);
+                    if let Some(end) = fast {
+                        assert_eq!(end, run_end(&text, at, is_sentence_mark), "{text:?} at {at}");
+                    }
+                    assert!(fast.is_some() || !text.is_ascii(), "{text:?} at {at}");
+                }
+            }
+        }
     }
 
     #[test]
