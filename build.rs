@@ -8,6 +8,8 @@
 // The library's modules, of which this script runs only the pack compiler.
 #![allow(dead_code, unused_imports)]
 
+#[path = "src/bytes.rs"]
+mod bytes;
 #[path = "src/engine/mod.rs"]
 mod engine;
 #[path = "src/finding.rs"]

@@ -17,6 +17,7 @@
 //! Nothing here knows about LSP, terminals or JSON output; positions are UTF-8 byte
 //! offsets and the front ends convert at their edge.
 
+mod bytes;
 pub mod config;
 mod embedded;
 pub mod engine;
@@ -26,6 +27,8 @@ pub mod message;
 mod parallel;
 pub mod rules;
 pub mod selection;
+#[cfg(test)]
+mod testing;
 pub mod text;
 pub mod wording;
 

@@ -10,6 +10,7 @@
 use std::ops::Range;
 
 use super::lines::{is_blank, lines, starts_with_blank};
+use crate::bytes::{bytes_equal_to_any, eight_bytes, every_byte, first_flagged};
 
 /// Emacs message-mode and some mutt setups separate headers from the body with this
 /// line instead of a blank one.
@@ -143,11 +144,10 @@ fn field_name(line: &str) -> Option<&str> {
 /// rest of reading the line.
 fn name_len(bytes: &[u8]) -> usize {
     let mut at = 0;
-    while let Some(word) = bytes[at..].first_chunk::<8>() {
-        let stops = name_stops(u64::from_le_bytes(*word));
+    while let Some(word) = eight_bytes(bytes, at) {
+        let stops = name_stops(word);
         if stops != 0 {
-            // Little-endian: the lowest set bit is in the first byte that stops.
-            return at + stops.trailing_zeros() as usize / 8;
+            return at + first_flagged(stops);
         }
         at += 8;
     }
@@ -159,20 +159,12 @@ fn name_len(bytes: &[u8]) -> usize {
 /// is tested on its low seven bits, where adding at most 0x7F never carries into the
 /// next byte.
 fn name_stops(word: u64) -> u64 {
-    const fn splat(b: u8) -> u64 {
-        u64::from_le_bytes([b; 8])
-    }
-    let (low7, high) = (splat(0x7f), splat(0x80));
-    let low = word & low7;
+    let low = word & every_byte(0x7f);
     // The high bit is set by the sum when the low bits are 0x21 or more, and is in
     // `word` itself for a non-ASCII byte.
-    let below_0x21 = !((low + splat(0x80 - 0x21)) | word);
-    let from_0x7f = (low + splat(1)) | word;
-    // A colon is a zero byte once xored with colons; any other byte has its high bit
-    // set by the sum or in itself.
-    let colons = word ^ splat(b':');
-    let not_colon = ((colons & low7) + low7) | colons;
-    (below_0x21 | from_0x7f | !not_colon) & high
+    let below_0x21 = !((low + every_byte(0x80 - 0x21)) | word);
+    let from_0x7f = (low + every_byte(1)) | word;
+    ((below_0x21 | from_0x7f) & every_byte(0x80)) | bytes_equal_to_any(word, [b':'])
 }
 
 /// Field names that only mail headers use, so seeing one makes a block a header

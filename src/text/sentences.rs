@@ -5,6 +5,8 @@
 
 use std::ops::Range;
 
+use crate::bytes::{bytes_equal_to_any, eight_bytes, every_byte, first_flagged};
+
 use super::{is_word_byte, is_word_char};
 
 /// Abbreviations whose full stop does not end a sentence (lower case, without the dot).
@@ -115,35 +117,11 @@ fn next_stop(bytes: &[u8], mut at: usize) -> usize {
         let stops = bytes_equal_to_any(chunk, [b'.', b'!', b'?', b'\n', ELLIPSIS_LEAD]);
         if stops != 0 {
             // The first of them in the text is the lowest of the little-endian word.
-            return at + stops.trailing_zeros() as usize / 8;
+            return at + first_flagged(stops);
         }
         at += 8;
     }
     at + bytes[at..].iter().position(|&b| matches!(b, b'.' | b'!' | b'?' | b'\n' | ELLIPSIS_LEAD)).unwrap_or(bytes.len() - at)
-}
-
-/// The eight bytes at `at` as a little-endian word, if there are eight.
-fn eight_bytes(bytes: &[u8], at: usize) -> Option<u64> {
-    let chunk = bytes.get(at..at + 8)?;
-    Some(u64::from_le_bytes(chunk.try_into().expect("eight bytes")))
-}
-
-/// `byte` in each byte of a word.
-const fn every_byte(byte: u8) -> u64 {
-    u64::from_ne_bytes([byte; 8])
-}
-
-/// 0x80 in each byte of `chunk` that is one of `targets`, 0 in the others: exact, as
-/// no carry crosses from one byte to the next.
-fn bytes_equal_to_any<const N: usize>(chunk: u64, targets: [u8; N]) -> u64 {
-    // A byte `y` is zero when neither `(y & 0x7F) + 0x7F` nor `y` has its top bit set.
-    let low = every_byte(0x7F);
-    let mut none_equal = u64::MAX;
-    for target in targets {
-        let y = chunk ^ every_byte(target);
-        none_equal &= ((y & low) + low) | y;
-    }
-    !none_equal & every_byte(0x80)
 }
 
 /// The first byte of "…" in UTF-8.
@@ -355,6 +333,7 @@ fn trimmed(text: &str, start: usize, end: usize) -> Range<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::Seeded;
 
     fn split(text: &str) -> Vec<&str> {
         sentences(text).into_iter().map(|r| &text[r]).collect()
@@ -410,15 +389,9 @@ mod tests {
     #[test]
     fn stops_blanks_and_line_starts_are_read_as_byte_by_byte() {
         let parts = [".", "!", "?", "\n", "…", "’", "a", "Z", " ", "\t", "\r", "\u{b}", "-", "* ", "1", "12. ", "3) ", "é", "\u{a0}", "• ", "“"];
-        let mut seed = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = |below: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % below as u64) as usize
-        };
+        let mut seeded = Seeded::default();
         for _ in 0..3_000 {
-            let text: String = (0..next(40)).map(|_| parts[next(parts.len())]).collect();
+            let text = seeded.draw(&parts, 0..40).concat();
             let bytes = text.as_bytes();
             for at in 0..=bytes.len() {
                 let stop = bytes[at..].iter().position(|&b| matches!(b, b'.' | b'!' | b'?' | b'\n' | ELLIPSIS_LEAD));

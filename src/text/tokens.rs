@@ -395,6 +395,7 @@ fn symbol_end(text: &str, start: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::Seeded;
 
     fn show(text: &str) -> Vec<String> {
         let tokens = Tokens::new(text);
@@ -477,17 +478,13 @@ mod tests {
         assert_eq!(tokens.norm(3), "日本語です");
     }
 
-    /// Texts of the pieces words and their edges are made of, drawn by a fixed
-    /// linear congruential sequence.
+    /// Texts of the pieces words and their edges are made of, drawn from a fixed
+    /// sequence.
     fn generated_texts(count: usize) -> impl Iterator<Item = String> {
         const PIECES: [&str; 22] =
             ["a", "Z", "0", "7", "_", "'", "-", ".", ",", ":", "!", "?", " ", "\n", "é", "’", "\u{301}", "…", "‑", "x", "9", ";"];
-        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = move |bound: usize| {
-            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-            (state >> 33) as usize % bound
-        };
-        (0..count).map(move |_| (0..1 + next(12)).map(|_| PIECES[next(PIECES.len())]).collect())
+        let mut seeded = Seeded::default();
+        (0..count).map(move |_| seeded.draw(&PIECES, 1..13).concat())
     }
 
     /// The byte fast paths agree with the char-by-char reading wherever they answer,
