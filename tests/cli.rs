@@ -221,6 +221,51 @@ fn binary_files_are_skipped_with_a_note() {
     assert_eq!(json[0]["diagnostics"], serde_json::json!([]));
 }
 
+/// The JSON report of several inputs is one array, laid out as serde_json lays out a
+/// whole array, although each entry is rendered on its own.
+#[test]
+fn the_json_report_of_several_inputs_is_one_pretty_array() {
+    let fx = Fixture::new("json-array");
+    fx.file("clean.txt", "Thanks, see you on Monday.\n");
+    fx.file("image.png", "\u{89}PNG\0");
+    let out = fx.run(&["check", "--format", "json", "clean.txt", "image.png", "missing.eml"], None);
+    let expected = r#"[
+  {
+    "path": "clean.txt",
+    "decoded": false,
+    "diagnostics": []
+  },
+  {
+    "path": "image.png",
+    "skipped": "a binary file (a NUL byte in its first 8 KB), not a message",
+    "diagnostics": []
+  },
+  {
+    "path": "missing.eml",
+    "error": "cannot read input: No such file or directory (os error 2)"
+  }
+]
+"#;
+    assert_eq!(stdout(&out), expected);
+    // With findings, nested deeper: every line indented two spaces per open bracket.
+    fx.file("loud.txt", "Per my last email, reply ASAP!!!\n");
+    let out = fx.run(&["check", "--format", "json", "loud.txt", "clean.txt", "loud.txt"], None);
+    let report = stdout(&out);
+    assert_eq!(report.matches("\"rule\"").count(), 2, "{report}");
+    let mut depth = 0usize;
+    for line in report.lines() {
+        let content = line.trim_start();
+        if content.starts_with(['}', ']']) {
+            depth -= 1;
+        }
+        assert_eq!(line.len() - content.len(), 2 * depth, "{line:?} in\n{report}");
+        if content.ends_with(['{', '[']) {
+            depth += 1;
+        }
+    }
+    assert_eq!(depth, 0);
+}
+
 /// Control characters in the input never reach the terminal raw.
 #[test]
 fn control_characters_from_the_input_are_escaped_in_text_output() {

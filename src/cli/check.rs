@@ -10,7 +10,7 @@ use tactful::fsread::{self, Limit};
 use tactful::{Engine, Finding, Message, Severity};
 
 use super::ordered;
-use super::report::{self, Checked, Input, Unchecked};
+use super::report::{self, Checked, Input, Tally, Unchecked};
 use super::{RuleOptions, EXIT_ERROR, EXIT_FINDINGS};
 
 #[derive(Args, Debug)]
@@ -58,37 +58,38 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let paths: Vec<PathBuf> = if stdin_only { vec![PathBuf::from("-")] } else { args.paths.clone() };
     let (mut failed, mut found) = (false, false);
     let stdout = std::io::stdout();
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
     // Stdout alone writes every line on its own (a JSON report is many short lines);
     // written in blocks, and flushed at the end.
     let mut out = BufWriter::with_capacity(64 << 10, stdout.lock());
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    ordered::map(
-        &paths,
-        workers,
-        |path| check_path(&engine, path),
-        |checked| {
-            let inputs = checked.inspect(|input| match input {
-                Input::Unchecked { path, why } => {
-                    let unreadable = matches!(why, Unchecked::Unreadable(_));
-                    failed |= unreadable;
-                    let (label, action) = if unreadable { ("error", "") } else { ("note", "skipped, ") };
-                    eprintln!("{label}: {}: {action}{}", report::visible(path), report::visible(&why.to_string()));
-                }
-                Input::Checked(checked) => found |= checked.findings.iter().any(|f| f.severity >= args.fail_on),
-            });
-            match args.format {
-                Format::Json => report::json(&mut out, &engine, inputs),
-                Format::Text => {
-                    let color = match args.color {
-                        Color::Always => true,
-                        Color::Never => false,
-                        Color::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-                    };
-                    report::text(&mut out, inputs.filter_map(Input::into_checked), color)
-                }
+    // Each input is rendered on the thread that checked it, which also frees its
+    // message: the thread that writes the report in order only writes.
+    let render = |path: &PathBuf| render(&engine, args, color, path);
+    ordered::map(&paths, workers, render, |rendered| {
+        let mut tally = Tally::default();
+        let mut entries = rendered.map(|rendered| {
+            if let Some((unreadable, line)) = &rendered.note {
+                failed |= unreadable;
+                eprintln!("{line}");
             }
-        },
-    )?;
+            found |= rendered.found;
+            tally.add(&rendered.tally);
+            rendered.bytes
+        });
+        match args.format {
+            Format::Json => report::json_array(&mut out, entries),
+            Format::Text => {
+                entries.try_for_each(|bytes| out.write_all(&bytes))?;
+                drop(entries);
+                tally.write(&mut out)
+            }
+        }
+    })?;
     out.flush()?;
     // The process ends here: freeing the engine's many small allocations would take
     // longer than checking a small draft.
@@ -98,6 +99,42 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         (false, true) => ExitCode::from(EXIT_FINDINGS),
         (false, false) => ExitCode::SUCCESS,
     })
+}
+
+/// Checks one input and renders its part of the report.
+fn render(engine: &Engine, args: &CheckArgs, color: bool, path: &Path) -> Rendered {
+    let input = check_path(engine, path);
+    let mut rendered = Rendered::default();
+    match &input {
+        Input::Checked(checked) => rendered.found = checked.findings.iter().any(|f| f.severity >= args.fail_on),
+        Input::Unchecked { path, why } => {
+            let unreadable = matches!(why, Unchecked::Unreadable(_));
+            let (label, action) = if unreadable { ("error", "") } else { ("note", "skipped, ") };
+            let line = format!("{label}: {}: {action}{}", report::visible(path), report::visible(&why.to_string()));
+            rendered.note = Some((unreadable, line));
+        }
+    }
+    match (args.format, &input) {
+        (Format::Json, _) => rendered.bytes = report::json_entry(engine, &input),
+        (Format::Text, Input::Checked(checked)) => {
+            rendered.tally = report::text_findings(&mut rendered.bytes, checked, color).expect("writing to memory cannot fail");
+        }
+        (Format::Text, Input::Unchecked { .. }) => {}
+    }
+    rendered
+}
+
+/// One input's part of the report, rendered by the thread that checked it.
+#[derive(Default)]
+struct Rendered {
+    /// Whether a finding reaches `--fail-on`.
+    found: bool,
+    /// The line on stderr that says why the input was not checked, and whether that
+    /// is an error.
+    note: Option<(bool, String)>,
+    /// Its entry in the report on stdout.
+    bytes: Vec<u8>,
+    tally: Tally,
 }
 
 /// Parses and checks one input.

@@ -20,15 +20,6 @@ pub enum Input {
     Unchecked { path: String, why: Unchecked },
 }
 
-impl Input {
-    pub fn into_checked(self) -> Option<Checked> {
-        match self {
-            Input::Checked(checked) => Some(checked),
-            Input::Unchecked { .. } => None,
-        }
-    }
-}
-
 /// Why an input was not checked.
 pub enum Unchecked {
     /// A NUL byte near the start: skipped, which is not an error.
@@ -50,7 +41,11 @@ impl std::fmt::Display for Unchecked {
 /// `decoded` is true), 1-based lines and columns in Unicode scalar values. An input
 /// that could not be read has `error` instead of diagnostics; a skipped one has
 /// `skipped` and no diagnostics.
-pub fn json(out: &mut impl Write, engine: &Engine, inputs: impl Iterator<Item = Input>) -> io::Result<()> {
+///
+/// The report is one array. Each input's entry is rendered on its own
+/// ([`json_entry`], on the thread that checked the input) and the entries are joined
+/// in order ([`json_array`]): the array reads as `serde_json` prints a whole array.
+pub fn json_entry(engine: &Engine, input: &Input) -> Vec<u8> {
     #[derive(Serialize)]
     #[serde(untagged)]
     enum FileReport<'a> {
@@ -101,71 +96,111 @@ pub fn json(out: &mut impl Write, engine: &Engine, inputs: impl Iterator<Item = 
             })
             .collect()
     }
-    /// One input's report, serialized as it comes so that no two messages are held at once.
-    struct Report<'e>(&'e Engine, Input);
-    impl Serialize for Report<'_> {
-        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            match &self.1 {
-                Input::Checked(checked) => {
-                    let diagnostics = diagnostics(self.0, checked);
-                    FileReport::Checked { path: &checked.path, decoded: checked.message.is_decoded(), diagnostics }.serialize(serializer)
-                }
-                Input::Unchecked { path, why: why @ Unchecked::Binary } => {
-                    FileReport::Skipped { path, skipped: why.to_string(), diagnostics: [] }.serialize(serializer)
-                }
-                Input::Unchecked { path, why: Unchecked::Unreadable(error) } => FileReport::Failed { path, error }.serialize(serializer),
-            }
+    let report = match input {
+        Input::Checked(checked) => {
+            FileReport::Checked { path: &checked.path, decoded: checked.message.is_decoded(), diagnostics: diagnostics(engine, checked) }
+        }
+        Input::Unchecked { path, why: why @ Unchecked::Binary } => FileReport::Skipped { path, skipped: why.to_string(), diagnostics: [] },
+        Input::Unchecked { path, why: Unchecked::Unreadable(error) } => FileReport::Failed { path, error },
+    };
+    // An entry sits one level into the array: a formatter that has begun an array
+    // indents it so, as serde_json indents a whole array's entries.
+    let mut formatter = serde_json::ser::PrettyFormatter::new();
+    serde_json::ser::Formatter::begin_array(&mut formatter, &mut io::sink()).expect("a sink takes anything");
+    // Room for what an entry most often takes, so that it is seldom moved as it grows.
+    let findings = if let Input::Checked(checked) = input { checked.findings.len() } else { 0 };
+    let mut entry = Vec::with_capacity(ENTRY_BYTES * (findings + 1));
+    entry.extend_from_slice(ENTRY_INDENT);
+    report.serialize(&mut serde_json::Serializer::with_formatter(&mut entry, formatter)).expect("a report serializes: its maps have string keys");
+    entry
+}
+
+/// Where an entry of the array starts: the indent of its first line.
+const ENTRY_INDENT: &[u8] = b"  ";
+
+/// About the most a diagnostic, or an entry's own lines, take in the report: its
+/// message and why are a few hundred bytes.
+const ENTRY_BYTES: usize = 1 << 10;
+
+/// The entries [`json_entry`] rendered, in order, as one JSON array and a line break.
+pub fn json_array(out: &mut impl Write, entries: impl Iterator<Item = Vec<u8>>) -> io::Result<()> {
+    let mut empty = true;
+    for entry in entries {
+        out.write_all(if empty { b"[\n" } else { b",\n" })?;
+        out.write_all(&entry)?;
+        empty = false;
+    }
+    out.write_all(if empty { b"[]\n" } else { b"\n]\n" })
+}
+
+/// How many findings of each severity the text report has shown, in how many files:
+/// its closing line.
+#[derive(Debug, Default)]
+pub struct Tally {
+    counts: [usize; 4],
+    files: usize,
+}
+
+impl Tally {
+    pub fn add(&mut self, other: &Tally) {
+        self.files += other.files;
+        for (count, more) in self.counts.iter_mut().zip(other.counts) {
+            *count += more;
         }
     }
-    /// The reports as one JSON array, each input checked when the array reaches it.
-    struct Stream<'e, I>(&'e Engine, std::cell::RefCell<Option<I>>);
-    impl<I: Iterator<Item = Input>> Serialize for Stream<'_, I> {
-        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            let inputs = self.1.borrow_mut().take().into_iter().flatten();
-            serializer.collect_seq(inputs.map(|input| Report(self.0, input)))
+
+    /// The closing line of the text report, when anything was found.
+    pub fn write(&self, out: &mut impl Write) -> io::Result<()> {
+        let total: usize = self.counts.iter().sum();
+        if total > 0 {
+            let parts: Vec<String> = Severity::ALL
+                .iter()
+                .rev()
+                .filter(|sev| self.counts[**sev as usize] > 0)
+                .map(|sev| counted(self.counts[*sev as usize], sev.as_str()))
+                .collect();
+            writeln!(out, "{} ({}) in {}", counted(total, "finding"), parts.join(", "), counted(self.files, "file"))?;
         }
+        Ok(())
     }
-    serde_json::to_writer_pretty(&mut *out, &Stream(engine, std::cell::RefCell::new(Some(inputs))))?;
-    writeln!(out)
 }
 
 /// The text report, in the shape of rustc's diagnostics. Text from the input is shown
 /// with control characters escaped, so a message cannot drive the terminal.
 pub fn text<C: Borrow<Checked>>(out: &mut impl Write, results: impl IntoIterator<Item = C>, color: bool) -> io::Result<()> {
-    let paint = Paint(color);
-    let mut counts = [0usize; 4];
-    let mut files = 0;
+    let mut tally = Tally::default();
     for checked in results {
-        let checked = checked.borrow();
-        files += 1;
-        let text = checked.message.text();
-        let mut cursor = Cursor::new(text);
-        for finding in &checked.findings {
-            counts[finding.severity as usize] += 1;
-            let (line, column) = cursor.line_column(finding.span.start);
-            let sev = finding.severity;
-            writeln!(out, "{}: {}", paint.severity(sev, &format!("{sev}[{}]", finding.rule)), paint.bold(&visible(&finding.message)))?;
-            let decoded = if checked.message.is_decoded() { " (decoded text)" } else { "" };
-            let snippet = Snippet::new(text, finding.span.clone(), line, cursor.line_start);
-            let gutter = snippet.last_line().to_string().len();
-            writeln!(out, "{:gutter$}{} {}:{line}:{column}{decoded}", "", paint.blue("-->"), visible(&checked.path))?;
-            writeln!(out, "{:gutter$} {}", "", paint.blue("|"))?;
-            snippet.write(out, &paint, sev, gutter)?;
-            if let Some(suggestion) = finding.suggestions.first() {
-                let replacement =
-                    if suggestion.replacement.is_empty() { "(remove it)".to_owned() } else { format!("“{}”", visible(&suggestion.replacement)) };
-                writeln!(out, "{:gutter$} {} {}: {replacement}", "", paint.blue("="), paint.bold("suggestion"))?;
-            }
-            writeln!(out)?;
+        tally.add(&text_findings(out, checked.borrow(), color)?);
+    }
+    tally.write(out)
+}
+
+/// One input's findings in the text report (without the closing line), and their
+/// tally.
+pub fn text_findings(out: &mut impl Write, checked: &Checked, color: bool) -> io::Result<Tally> {
+    let paint = Paint(color);
+    let mut tally = Tally { counts: [0; 4], files: 1 };
+    let text = checked.message.text();
+    let mut cursor = Cursor::new(text);
+    for finding in &checked.findings {
+        tally.counts[finding.severity as usize] += 1;
+        let (line, column) = cursor.line_column(finding.span.start);
+        let sev = finding.severity;
+        writeln!(out, "{}: {}", paint.severity(sev, &format!("{sev}[{}]", finding.rule)), paint.bold(&visible(&finding.message)))?;
+        let decoded = if checked.message.is_decoded() { " (decoded text)" } else { "" };
+        let snippet = Snippet::new(text, finding.span.clone(), line, cursor.line_start);
+        let gutter = snippet.last_line().to_string().len();
+        writeln!(out, "{:gutter$}{} {}:{line}:{column}{decoded}", "", paint.blue("-->"), visible(&checked.path))?;
+        writeln!(out, "{:gutter$} {}", "", paint.blue("|"))?;
+        snippet.write(out, &paint, sev, gutter)?;
+        if let Some(suggestion) = finding.suggestions.first() {
+            let replacement =
+                if suggestion.replacement.is_empty() { "(remove it)".to_owned() } else { format!("“{}”", visible(&suggestion.replacement)) };
+            writeln!(out, "{:gutter$} {} {}: {replacement}", "", paint.blue("="), paint.bold("suggestion"))?;
         }
+        writeln!(out)?;
     }
-    let total: usize = counts.iter().sum();
-    if total > 0 {
-        let parts: Vec<String> =
-            Severity::ALL.iter().rev().filter(|sev| counts[**sev as usize] > 0).map(|sev| counted(counts[*sev as usize], sev.as_str())).collect();
-        writeln!(out, "{} ({}) in {}", counted(total, "finding"), parts.join(", "), counted(files, "file"))?;
-    }
-    Ok(())
+    Ok(tally)
 }
 
 /// The lines a span covers, drawn as rustc draws them: one line underlined with
