@@ -180,9 +180,9 @@ pub(super) struct Words {
     /// literals ([`token_literals`]; `/!{3,}/` needs "!!!"), so that a sentence
     /// without them is not tried.
     everywhere_needs_literal: Vec<bool>,
-    /// Per expression: more sets of words (sorted) a sentence must hold one of for it
-    /// to match ([`expr::Analysis::anchors_and_required`]).
-    required: Vec<Vec<Vec<WordId>>>,
+    /// Per expression: more sets of words a sentence must hold one of for it to match
+    /// ([`expr::Analysis::anchors_and_required`]).
+    required: Vec<Vec<WordSet>>,
     /// Per expression: how many tokens of a match can come before its anchor
     /// ([`expr::AnchorWords::before`]); any number for one tried everywhere.
     before_anchor: Vec<RangeInclusive<usize>>,
@@ -337,7 +337,7 @@ impl Words {
                     Pattern::Expr(expr) => {
                         let Compiled { anchored: (program, anchors), before_anchor, required, literals } = compile(expr, true)?;
                         let id = words.exprs.len() as u32;
-                        words.required.push(required);
+                        words.required.push(required.iter().map(|set| WordSet::new(set)).collect());
                         words.before_anchor.push(before_anchor);
                         match anchors {
                             Some(anchors) => anchors.into_iter().for_each(|anchor| {
@@ -467,7 +467,7 @@ impl Words {
             let verdict = &mut verdicts[expr as usize];
             if *verdict == Verdict::Unknown {
                 let required = &self.required[expr as usize];
-                let held = required.is_empty() || required.iter().all(|set| present().holds_one_of(set));
+                let held = required.is_empty() || required.iter().all(|set| present().holds_one_in(set));
                 *verdict = if held { Verdict::Held } else { Verdict::Missing };
                 decided.push(expr);
             }
@@ -745,6 +745,39 @@ impl Present {
     fn holds_one_of(&self, ids: &[WordId]) -> bool {
         ids.iter().any(|&id| self.bits.get(id as usize / 64).is_some_and(|bits| bits & (1 << (id % 64)) != 0))
     }
+
+    /// Whether one of the numbers of `set` is held: one test per 64-bit word of the
+    /// set's bits, not one per number.
+    fn holds_one_in(&self, set: &WordSet) -> bool {
+        set.blocks.iter().any(|&(index, mask)| self.bits.get(index as usize).is_some_and(|bits| bits & mask != 0))
+    }
+}
+
+/// Lexicon numbers as the words of a bitset over the lexicon that hold one of them:
+/// [`Present::holds_one_in`] tests a sentence's bits a word at a time. A required set
+/// is often a list of dozens of words, numbered together when the lexicon first met
+/// the list, so it spans a few words of bits; a sentence usually holds none of it, and
+/// testing number by number read every one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct WordSet {
+    /// (index of a 64-bit word, the set's bits in it), each index once, ascending.
+    blocks: Vec<(u32, u64)>,
+}
+
+impl WordSet {
+    fn new(ids: &[WordId]) -> WordSet {
+        let mut blocks: Vec<(u32, u64)> = Vec::new();
+        let mut sorted = ids.to_vec();
+        sorted.sort_unstable();
+        for id in sorted {
+            let (index, bit) = (id / 64, 1 << (id % 64));
+            match blocks.last_mut() {
+                Some((last, mask)) if *last == index => *mask |= bit,
+                _ => blocks.push((index, bit)),
+            }
+        }
+        WordSet { blocks }
+    }
 }
 
 /// Matches of `program` in a sentence that contain one of the anchor tokens `near`
@@ -831,6 +864,30 @@ mod tests {
         assert!(!present.holds_one_of(&[]));
         // A number past the lexicon (none is) is not held.
         assert!(!present.holds_one_of(&[5000]));
+    }
+
+    /// Testing a set a 64-bit word at a time answers as testing its numbers one by one,
+    /// for sets and sentences drawn over a lexicon of a few hundred words (and numbers
+    /// past it, and unknown words).
+    #[test]
+    fn a_set_is_held_word_by_word_as_number_by_number() {
+        let mut seeded = crate::testing::Seeded::default();
+        let unknown = expr::lexicon::UNKNOWN;
+        // A sentence's numbers are below the lexicon's size (300) or unknown; a set's
+        // may also lie past it.
+        let number = |seeded: &mut crate::testing::Seeded, past: usize| match seeded.within(0..20) {
+            0 => unknown,
+            1 if past > 0 => seeded.within(300..300 + past) as WordId,
+            _ => seeded.within(0..300) as WordId,
+        };
+        for _ in 0..20_000 {
+            let tokens: Vec<TokenWords> = (0..seeded.within(0..12))
+                .map(|_| TokenWords { whole: number(&mut seeded, 0), head: number(&mut seeded, 0), tail: number(&mut seeded, 0) })
+                .collect();
+            let present = Present::new(&tokens, 300);
+            let ids: Vec<WordId> = (0..seeded.within(0..40)).map(|_| number(&mut seeded, 200)).collect();
+            assert_eq!(present.holds_one_in(&WordSet::new(&ids)), present.holds_one_of(&ids), "{ids:?}");
+        }
     }
 
     /// A token regex every match needs gives a prefilter on its literals; one that is
