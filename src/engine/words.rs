@@ -7,7 +7,7 @@ use std::cell::OnceCell;
 use std::ops::{Range, RangeInclusive};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{packed, AhoCorasick};
 use foldhash::HashSet;
 use serde::{Deserialize, Serialize};
 
@@ -262,14 +262,22 @@ struct Compiled {
 #[serde(into = "Vec<String>", try_from = "Vec<String>")]
 struct Finder {
     literals: Vec<String>,
-    finder: AhoCorasick,
+    /// Whether a text holds one of the literals: a vector search for their first few
+    /// bytes together (`None` where the CPU has none). The automaton's own search
+    /// skips to their first bytes alone, and stops at every "s" of a text, as "sorrr"
+    /// starts with one.
+    any: Option<packed::Searcher>,
+    /// Every occurrence of the literals, in a text that holds one.
+    every: AhoCorasick,
 }
 
 impl TryFrom<Vec<String>> for Finder {
     type Error = aho_corasick::BuildError;
     fn try_from(literals: Vec<String>) -> Result<Finder, Self::Error> {
-        let finder = AhoCorasick::new(literals.iter().map(|literal| literal.to_ascii_lowercase()))?;
-        Ok(Finder { literals, finder })
+        let lower = || literals.iter().map(|literal| literal.to_ascii_lowercase());
+        let any = packed::Config::new().builder().extend(lower()).build();
+        let every = AhoCorasick::new(lower())?;
+        Ok(Finder { literals, any, every })
     }
 }
 
@@ -279,8 +287,8 @@ impl Finder {
     fn found_in<'a>(&'a self, lower: &'a str) -> impl Iterator<Item = usize> + 'a {
         // A search that may stop at the first costs less than the overlapping one
         // that reports every occurrence.
-        let any = self.finder.is_match(lower);
-        any.then(|| self.finder.find_overlapping_iter(lower).map(|found| found.pattern().as_usize())).into_iter().flatten()
+        let any = self.any.as_ref().map_or_else(|| self.every.is_match(lower), |any| any.find(lower).is_some());
+        any.then(|| self.every.find_overlapping_iter(lower).map(|found| found.pattern().as_usize())).into_iter().flatten()
     }
 }
 
@@ -849,6 +857,24 @@ mod tests {
         let found = |text: &str| finder.found_in(Tokens::new(text).lower_case()).collect::<Vec<_>>();
         assert_eq!(found("I am SoRRRy!!! Really SORRYYY."), [0, 1, 1, 2]);
         assert_eq!(found("Sorry, sörrr! Ok."), Vec::<usize>::new());
+    }
+
+    /// The vector search that decides whether a text holds a literal answers as the
+    /// overlapping search that then finds them all, on texts drawn from pieces of the
+    /// default pack's literals.
+    #[test]
+    fn the_quick_test_for_a_literal_agrees_with_the_overlapping_search() {
+        let literals = ["sorrr", "sorryyy", "!!", "?!", "!?", "??", "!!!"];
+        let finder = Finder::try_from(literals.map(str::to_owned).to_vec()).unwrap();
+        let pieces = ["s", "so", "sor", "r", "rr", "y", "yy", "!", "?", " ", "a", "sorry", "\u{e9}"];
+        let mut seeded = crate::testing::Seeded::default();
+        for _ in 0..20_000 {
+            let text = seeded.draw(&pieces, 0..12).concat();
+            let every: Vec<usize> = finder.every.find_overlapping_iter(&text).map(|found| found.pattern().as_usize()).collect();
+            let any = finder.any.as_ref().map(|any| any.find(&text).is_some());
+            assert_eq!(any.unwrap_or(!every.is_empty()), !every.is_empty(), "{text:?}");
+            assert_eq!(finder.found_in(&text).collect::<Vec<_>>(), every, "{text:?}");
+        }
     }
 
     #[test]
