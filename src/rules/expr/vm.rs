@@ -103,10 +103,21 @@ pub struct Scratch {
 
 /// The match starting at position `at`: the longest (the first written among equally
 /// long ones) when `longest`, else the first found.
+///
+/// Inlined into the callers, which try one start after another and most of which fail
+/// at once: only the tries that get past the first token pay for the call that sets
+/// up the search.
+#[inline]
 pub fn match_at(program: &Program, input: &Input<'_>, window: Window, at: usize, longest: bool, scratch: &mut Scratch) -> Option<Found> {
     if cannot_start(program, input, window, at) {
         return None;
     }
+    search(program, input, window, at, longest, scratch)
+}
+
+/// [`match_at`] past its first test.
+#[inline(never)]
+fn search(program: &Program, input: &Input<'_>, window: Window, at: usize, longest: bool, scratch: &mut Scratch) -> Option<Found> {
     let reach = (2 * program.max_len + 2).min(window.hi.saturating_sub(at) + 1);
     let Scratch { visited, touched, stack, alternatives, slots } = scratch;
     for word in touched.drain(..) {
