@@ -167,6 +167,7 @@ type Anchored = (Lazy, Option<Vec<WordId>>);
 
 /// Every rule's compiled expressions, guards and escape hatches, with the anchor index.
 #[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(bound(deserialize = "'de: 'static"))]
 pub(super) struct Words {
     /// (rule index, pattern index, program) of every `match` entry of a finding rule.
     exprs: Vec<(usize, usize, Lazy)>,

@@ -12,6 +12,7 @@ use super::{Location, Stored};
 
 /// One list entry: an expression as written, parsed.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(bound(deserialize = "'de: 'static"))]
 pub struct Entry {
     pub source: String,
     pub node: Node,
@@ -19,6 +20,7 @@ pub struct Entry {
 
 /// A `[lists]` definition or a `[lists.add]` to an inherited list.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[serde(bound(deserialize = "'de: 'static"))]
 pub struct NamedList {
     pub name: String,
     pub add: bool,
@@ -29,6 +31,7 @@ pub struct NamedList {
 
 /// The lists a pack sees: its own and those of the packs it extends.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(bound(deserialize = "'de: 'static"))]
 pub struct Lists {
     items: Vec<Arc<NamedList>>,
 }

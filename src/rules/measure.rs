@@ -14,6 +14,7 @@ use super::spec::RuleKind;
 
 /// A compiled message-level measure.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(bound(deserialize = "'de: 'static"))]
 pub enum Measure {
     Capitals(Capitals),
     LongSentence {

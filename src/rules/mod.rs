@@ -43,6 +43,7 @@ use crate::selection::{Selectable, Severity};
 
 /// What a rule says about itself: everything a front end shows, nothing it runs.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(bound(deserialize = "'de: 'static"))]
 pub struct RuleInfo {
     /// `category.name`.
     pub id: String,
@@ -80,6 +81,7 @@ impl Selectable for RuleInfo {
 
 /// A compiled rule: its info plus what the engine runs.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(bound(deserialize = "'de: 'static"))]
 pub struct Rule {
     pub info: Arc<RuleInfo>,
     pub scope: Scope,
@@ -97,6 +99,7 @@ pub struct Rule {
 
 /// What a rule matches: `match` expressions and regexes, with its guards.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(bound(deserialize = "'de: 'static"))]
 pub struct Matcher {
     pub patterns: Vec<Pattern>,
     pub guards: Vec<Guard>,
@@ -105,6 +108,7 @@ pub struct Matcher {
 /// A loaded, validated pack: its own rules and those of the packs it extends, with
 /// its `[pack.rules]` settings applied.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(bound(deserialize = "'de: 'static"))]
 pub struct Pack {
     pub name: String,
     pub description: String,

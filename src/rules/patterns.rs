@@ -11,6 +11,7 @@ use super::{matcher, Location};
 
 /// A parsed expression with where it is written.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(bound(deserialize = "'de: 'static"))]
 pub struct Expr {
     pub source: String,
     pub node: Node,
@@ -19,6 +20,7 @@ pub struct Expr {
 
 /// One thing a rule matches.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[serde(bound(deserialize = "'de: 'static"))]
 pub enum Pattern {
     /// A `match` entry.
     Expr(Expr),
@@ -40,6 +42,7 @@ pub enum GuardWindow {
 /// One guard entry: when it matches in its window, the match is dropped (`unless`) or
 /// kept (`requires`: a rule with any `requires` guard of a window needs one of them).
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[serde(bound(deserialize = "'de: 'static"))]
 pub struct Guard {
     pub unless: bool,
     pub window: GuardWindow,
@@ -49,6 +52,7 @@ pub struct Guard {
 /// What a guard looks for: an expression, or (in a rule written with `phrases` or
 /// `patterns`) a regex.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[serde(bound(deserialize = "'de: 'static"))]
 pub enum GuardTest {
     Expr(Expr),
     Regex(Escape),

@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use foldhash::{HashMap, HashSet};
 
-use super::Node;
+use super::{Node, SharedText};
 use crate::text::Tokens;
 
 /// The shared lists [`Lexicon::add_words`] has walked.
@@ -20,8 +20,11 @@ pub const UNKNOWN: WordId = WordId::MAX;
 
 /// Normalised word -> number.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(bound(deserialize = "'de: 'static"))]
 pub struct Lexicon {
-    ids: HashMap<Box<str>, WordId>,
+    /// The words share their text with the expressions' (and, read back, with the
+    /// embedded bytes).
+    ids: HashMap<SharedText, WordId>,
     /// Tables for the short forms that most tokens are, made when first asked for,
     /// once every word is numbered.
     #[serde(skip)]
@@ -45,7 +48,7 @@ struct ShortForms {
 }
 
 impl ShortForms {
-    fn new(ids: &HashMap<Box<str>, WordId>) -> ShortForms {
+    fn new(ids: &HashMap<SharedText, WordId>) -> ShortForms {
         let short: Vec<(&str, WordId)> = ids.iter().filter(|(form, _)| form.len() <= SHORT).map(|(form, &id)| (&**form, id)).collect();
         let mut slots = vec![(0, 0, UNKNOWN); (2 * short.len()).next_power_of_two().max(2)];
         let mask = slots.len() - 1;
@@ -111,7 +114,7 @@ impl Lexicon {
         match node {
             Node::Word(literal) if !self.ids.contains_key(&*literal.norm) => {
                 let next = self.ids.len() as WordId;
-                self.ids.insert(Box::from(&*literal.norm), next);
+                self.ids.insert(literal.norm.clone(), next);
                 // Tables made before this word was numbered would miss it.
                 self.short.take();
             }

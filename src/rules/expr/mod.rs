@@ -34,11 +34,12 @@ pub const CLAUSE_GAP: u8 = 12;
 /// as its two forms, the second only when it differs.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(into = "(Box<str>, Option<Box<str>>)", from = "(SharedText, Option<SharedText>)")]
+#[serde(bound(deserialize = "'de: 'static"))]
 pub struct Literal {
     /// Lower case, `'` and `-` unified.
-    pub norm: Arc<str>,
+    pub norm: SharedText,
     /// The same with its capitals, for case-sensitive rules.
-    pub cased: Arc<str>,
+    pub cased: SharedText,
 }
 
 impl From<Literal> for (Box<str>, Option<Box<str>>) {
@@ -49,27 +50,88 @@ impl From<Literal> for (Box<str>, Option<Box<str>>) {
 }
 
 impl From<(SharedText, Option<SharedText>)> for Literal {
-    fn from((SharedText(norm), cased): (SharedText, Option<SharedText>)) -> Literal {
-        let cased = cased.map_or_else(|| Arc::clone(&norm), |SharedText(cased)| cased);
+    fn from((norm, cased): (SharedText, Option<SharedText>)) -> Literal {
+        let cased = cased.unwrap_or_else(|| norm.clone());
         Literal { norm, cased }
     }
 }
 
-/// A stored literal's text, read straight into its shared form: the words of every
-/// list and expression a check compiles are read back, and going through a
-/// `Box<str>` first cost an allocation and a copy more per word.
-struct SharedText(Arc<str>);
+/// A word's text, copied without copying its bytes: the words of every list and
+/// expression a check compiles are read back from the default pack the binary embeds
+/// (and copied again each time a list is resolved), and allocating each one cost more
+/// than the rest of reading it.
+#[derive(Clone)]
+pub enum SharedText {
+    /// Read back from bytes that live as long as the program (the embedded pack).
+    Embedded(&'static str),
+    Counted(Arc<str>),
+}
 
-impl<'de> serde::Deserialize<'de> for SharedText {
+impl std::ops::Deref for SharedText {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            SharedText::Embedded(text) => text,
+            SharedText::Counted(text) => text,
+        }
+    }
+}
+
+impl From<&str> for SharedText {
+    fn from(text: &str) -> SharedText {
+        SharedText::Counted(Arc::from(text))
+    }
+}
+
+/// As its text: a word is the same word wherever its bytes are.
+impl PartialEq for SharedText {
+    fn eq(&self, other: &SharedText) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for SharedText {}
+
+impl std::hash::Hash for SharedText {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (**self).hash(state);
+    }
+}
+
+impl std::borrow::Borrow<str> for SharedText {
+    fn borrow(&self) -> &str {
+        self
+    }
+}
+
+impl std::fmt::Debug for SharedText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+impl serde::Serialize for SharedText {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self)
+    }
+}
+
+/// Borrowed from the bytes read when they live as long as the program; the embedded
+/// packs are the only ones read back.
+impl<'de: 'static> serde::Deserialize<'de> for SharedText {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<SharedText, D::Error> {
         struct Text;
-        impl serde::de::Visitor<'_> for Text {
+        impl serde::de::Visitor<'static> for Text {
             type Value = SharedText;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("a word")
             }
+            fn visit_borrowed_str<E>(self, text: &'static str) -> Result<SharedText, E> {
+                Ok(SharedText::Embedded(text))
+            }
             fn visit_str<E>(self, text: &str) -> Result<SharedText, E> {
-                Ok(SharedText(Arc::from(text)))
+                Ok(SharedText::from(text))
             }
         }
         deserializer.deserialize_str(Text)
@@ -78,15 +140,16 @@ impl<'de> serde::Deserialize<'de> for SharedText {
 
 impl Literal {
     pub fn new(norm: &str, cased: &str) -> Literal {
-        let norm: Arc<str> = Arc::from(norm);
+        let norm = SharedText::from(norm);
         // Most pattern words are written in lower case: one text serves both.
-        let cased = if *cased == *norm { Arc::clone(&norm) } else { Arc::from(cased) };
+        let cased = if *cased == *norm { norm.clone() } else { SharedText::from(cased) };
         Literal { norm, cased }
     }
 }
 
 /// A parsed expression element.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(bound(deserialize = "'de: 'static"))]
 pub enum Node {
     /// One token with this text. A literal starting with `'` ("'ll") may also match the
     /// tail of a contraction ("I'll" is `I 'll`).

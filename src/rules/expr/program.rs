@@ -8,7 +8,7 @@ use foldhash::HashMap;
 
 use super::analysis::Analysis;
 use super::lexicon::{Lexicon, WordId, UNKNOWN};
-use super::{Class, Literal, Node, TokenRegex};
+use super::{Class, Literal, Node, SharedText, TokenRegex};
 
 /// The most tokens one match may cover; longer expressions are an error, which keeps
 /// the work per candidate bounded.
@@ -93,11 +93,11 @@ pub(super) struct WordSet {
     /// where a sentence makes thousands.
     bits: Vec<u64>,
     /// The words as written, for case-sensitive rules (few: looked through in turn).
-    cased: Vec<Arc<str>>,
+    cased: Vec<SharedText>,
 }
 
 impl WordSet {
-    fn new(ids: impl IntoIterator<Item = WordId>, cased: Vec<Arc<str>>) -> WordSet {
+    fn new(ids: impl IntoIterator<Item = WordId>, cased: Vec<SharedText>) -> WordSet {
         let mut bits = Vec::new();
         for id in ids.into_iter().filter(|&id| id != UNKNOWN) {
             let (word, bit) = (id as usize / 64, id % 64);
@@ -406,7 +406,7 @@ fn merge_words<'n>(alternatives: &'n [Node], lexicon: &Lexicon, sets: &mut HashM
     }
     let set = sets
         .entry(alternatives.as_ptr() as usize)
-        .or_insert_with(|| Arc::new(WordSet::new(words.iter().map(|l| lexicon.id(&l.norm)), words.iter().map(|l| Arc::clone(&l.cased)).collect())));
+        .or_insert_with(|| Arc::new(WordSet::new(words.iter().map(|l| lexicon.id(&l.norm)), words.iter().map(|l| l.cased.clone()).collect())));
     // The set takes the place of all the words but one.
     let mut out = Vec::with_capacity(alternatives.len() + 1 - words.len());
     let mut placed = false;
