@@ -311,7 +311,8 @@ impl Words {
     /// Compiles the match-language rules among `rules` with the final `lists`.
     pub fn new<'r>(rules: impl Iterator<Item = &'r Rule>, lists: &Lists) -> Result<Words, EngineError> {
         let mut words = Words::default();
-        let mut resolver = lists.resolver();
+        let resolved = Memo::default();
+        let mut resolver = lists.resolver(&resolved);
         let mut lexicon = Lexicon::default();
         let mut walked = HashSet::default();
         let mut analysis = expr::Analysis::default();
@@ -405,7 +406,7 @@ impl Words {
         }
         words.lexicon = lexicon;
         words.lists = lists.clone();
-        words.resolved = resolver.into_memo();
+        words.resolved = resolved;
         if !all_literals.is_empty() {
             words.literals = Some(Finder::try_from(all_literals).map_err(|e| EngineError::Rule(e.to_string()))?);
         }

@@ -2,7 +2,7 @@
 //! later packs (`[lists.add]`), and resolved when an engine is built from the final
 //! stack of packs, so an addition reaches every rule that uses the list.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use foldhash::HashMap;
 
@@ -97,25 +97,29 @@ impl Lists {
         self.items.iter().map(|l| &**l)
     }
 
-    /// A resolver that expands `@name` with these lists, caching each list once.
-    pub fn resolver(&self) -> Resolver<'_> {
-        Resolver { lists: self, done: Expanded::default(), active: Vec::new() }
+    /// A resolver that expands `@name` with these lists, each list once: the
+    /// expansions are kept in `memo`, for this resolver and the next ones.
+    pub fn resolver<'a>(&'a self, memo: &'a Memo) -> Resolver<'a> {
+        Resolver { lists: self, memo, active: Vec::new() }
     }
 
     /// `node` resolved with the lists `memo` has expanded before, and those it
     /// expands now added to them.
     pub fn resolve_with(&self, memo: &Memo, node: &Node) -> Result<Node, ResolveError> {
-        let mut done = memo.0.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut resolver = Resolver { done: std::mem::take(&mut *done), ..self.resolver() };
-        let resolved = resolver.resolve(node);
-        *done = resolver.done;
-        resolved
+        self.resolver(memo).resolve(node)
+    }
+
+    /// `node` resolved, its expansions kept nowhere: to check it.
+    pub fn resolve(&self, node: &Node) -> Result<Node, ResolveError> {
+        self.resolve_with(&Memo::default(), node)
     }
 }
 
 /// Lists expanded so far, kept across resolutions made at different times and on
 /// different threads (an engine compiles an expression when a message first needs
-/// it): each list is expanded once.
+/// it): each list is expanded once. It is locked only to look up or keep one list or
+/// regex, not for a whole resolution, so that a thread resolving an expression does
+/// not wait for another to copy the tree of its own.
 #[derive(Debug, Default)]
 pub struct Memo(Mutex<Expanded>);
 
@@ -128,20 +132,42 @@ struct Expanded {
     regexes: HashMap<String, Arc<TokenRegex>>,
 }
 
-/// Expands `@name`s; one per engine build so each list is expanded once.
+impl Memo {
+    fn expanded(&self) -> MutexGuard<'_, Expanded> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The list `name` as expanded before.
+    fn list(&self, name: &str) -> Option<Arc<Node>> {
+        self.expanded().lists.get(name).cloned()
+    }
+
+    /// Keeps `expanded` as the list `name`, unless another thread kept one first:
+    /// the one kept, which every expression naming the list shares.
+    fn keep_list(&self, name: &str, expanded: Arc<Node>) -> Arc<Node> {
+        Arc::clone(self.expanded().lists.entry(name.to_owned()).or_insert(expanded))
+    }
+
+    /// The token regex written as `regex` is, the first one met.
+    fn regex(&self, regex: &Arc<TokenRegex>) -> Arc<TokenRegex> {
+        let mut expanded = self.expanded();
+        if let Some(known) = expanded.regexes.get(&regex.source) {
+            return Arc::clone(known);
+        }
+        expanded.regexes.insert(regex.source.clone(), Arc::clone(regex));
+        Arc::clone(regex)
+    }
+}
+
+/// Expands `@name`s.
 #[derive(Debug)]
 pub struct Resolver<'a> {
     lists: &'a Lists,
-    done: Expanded,
+    memo: &'a Memo,
     active: Vec<String>,
 }
 
 impl Resolver<'_> {
-    /// What this resolver expanded, for [`Lists::resolve_with`].
-    pub fn into_memo(self) -> Memo {
-        Memo(Mutex::new(self.done))
-    }
-
     /// `node` with every `@name` replaced by its entries (and additions).
     pub fn resolve(&mut self, node: &Node) -> Result<Node, ResolveError> {
         Ok(match node {
@@ -152,23 +178,14 @@ impl Resolver<'_> {
             Node::Not(inner) => Node::Not(Box::new(self.resolve(inner)?)),
             Node::Focus(inner) => Node::Focus(Box::new(self.resolve(inner)?)),
             Node::Capture(name, inner) => Node::Capture(name.clone(), Box::new(self.resolve(inner)?)),
-            Node::Regex(regex) => Node::Regex(self.shared_regex(regex)),
+            Node::Regex(regex) => Node::Regex(self.memo.regex(regex)),
             other => other.clone(),
         })
     }
 
-    /// The token regex written as `regex` is, the first one met.
-    fn shared_regex(&mut self, regex: &Arc<TokenRegex>) -> Arc<TokenRegex> {
-        if let Some(known) = self.done.regexes.get(&regex.source) {
-            return Arc::clone(known);
-        }
-        self.done.regexes.insert(regex.source.clone(), Arc::clone(regex));
-        Arc::clone(regex)
-    }
-
     fn list(&mut self, name: &str, offset: usize) -> Result<Node, ResolveError> {
-        if let Some(done) = self.done.lists.get(name) {
-            return Ok(Node::Shared(Arc::clone(done)));
+        if let Some(done) = self.memo.list(name) {
+            return Ok(Node::Shared(done));
         }
         if let Some(start) = self.active.iter().position(|n| n == name) {
             let circle: Vec<String> = self.active[start..].iter().chain([&name.to_owned()]).map(|n| format!("@{n}")).collect();
@@ -191,9 +208,7 @@ impl Resolver<'_> {
             }
         }
         self.active.pop();
-        let node = Arc::new(Node::Alt(entries));
-        self.done.lists.insert(name.to_owned(), Arc::clone(&node));
-        Ok(Node::Shared(node))
+        Ok(Node::Shared(self.memo.keep_list(name, Arc::new(Node::Alt(entries)))))
     }
 }
 
@@ -220,7 +235,7 @@ mod tests {
     #[test]
     fn a_token_regex_written_twice_is_shared() {
         let lists = Lists::default();
-        let memo = lists.resolver().into_memo();
+        let memo = Memo::default();
         let first = lists.resolve_with(&memo, &parse("/[a-z]+ed/ it /[a-z]+ing/").unwrap()).unwrap();
         let second = lists.resolve_with(&memo, &parse("so /[a-z]+ed/").unwrap()).unwrap();
         let (first, second) = (regexes(&first), regexes(&second));

@@ -325,7 +325,8 @@ fn read_lists(parsed: &mut [Parsed<'_>], lists: &mut Lists, verify: bool) -> Res
     if !verify {
         return Ok(());
     }
-    let mut resolver = lists.resolver();
+    let memo = lists::Memo::default();
+    let mut resolver = lists.resolver(&memo);
     for (origin, text, _, name, value, _) in &own {
         resolver.resolve(&Node::List(name.clone(), 0)).map_err(|err| PackError::at(origin, text, value.span().start, err.message()))?;
     }

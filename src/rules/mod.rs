@@ -283,7 +283,7 @@ fn check_template_names(spec: &spec::RuleSpec, patterns: &[Pattern], lists: &Lis
                 continue;
             }
             let captured = patterns.iter().any(|pattern| match pattern {
-                Pattern::Expr(expr) => lists.resolver().resolve(&expr.node).map_or(true, |node| node.captures(name)),
+                Pattern::Expr(expr) => lists.resolve(&expr.node).map_or(true, |node| node.captures(name)),
                 Pattern::Regex(escape) => escape.source.contains(&format!("<{name}>")),
             });
             if !captured {
@@ -336,7 +336,7 @@ impl ExprContext<'_> {
             return Ok(parsed);
         }
         let fail = |message: &str| PackError::at(self.origin, self.text, entry.span().start, message);
-        let resolved = self.lists.resolver().resolve(&parsed.node).map_err(|err| fail(err.message()))?;
+        let resolved = self.lists.resolve(&parsed.node).map_err(|err| fail(err.message()))?;
         expr::check(&resolved, &mut expr::Analysis::default()).map_err(|err| fail(&err.0))?;
         Ok(parsed)
     }
