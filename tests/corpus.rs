@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use tactful::rules::RuleKind;
-use tactful::text::{self, Stretches};
+use tactful::text::{self, Stretches, Tokens};
 use tactful::{Config, Engine, Message};
 
 #[derive(Deserialize)]
@@ -141,9 +141,9 @@ fn every_preferred_rewrite_leaves_nothing_to_flag() {
     assert!(problems.is_empty(), "{} of {applied} rewrites:\n{}", problems.len(), problems.join("\n"));
 }
 
-/// The engine reads only the stretches of a message that hold checked text; on every
-/// message of the corpus that gives the sentences, paragraphs and words reading the
-/// whole masked text gives.
+/// The engine reads only the stretches of a message that hold checked text, and the
+/// measures read the words from the sentences' tokens; on every message of the corpus
+/// that gives the sentences, paragraphs and words reading the whole masked text gives.
 #[test]
 fn reading_the_checked_stretches_is_reading_the_whole_text() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
@@ -154,9 +154,13 @@ fn reading_the_checked_stretches_is_reading_the_whole_text() {
         let stretches = Stretches::new(masked, checked);
         assert_eq!(stretches.sentences(masked), text::sentences(masked), "{}", path.display());
         assert_eq!(stretches.paragraphs(masked), text::paragraphs(masked), "{}", path.display());
+        // The measures read the words from the sentences' tokens.
         let mut words = Vec::new();
-        stretches.words(masked, |start, word| words.push((start, word)));
-        assert!(words.into_iter().eq(text::words(masked)), "{}", path.display());
+        for sentence in stretches.sentences(masked) {
+            let (at, sentence) = (sentence.start, &masked[sentence]);
+            Tokens::new(sentence).words(sentence, |word| words.push(at + word.start..at + word.end));
+        }
+        assert!(words.into_iter().eq(text::words(masked).map(|(start, word)| start..start + word.len())), "{}", path.display());
         read += 1;
     }
     assert!(read >= 60, "only {read} messages in {}", dir.display());

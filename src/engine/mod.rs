@@ -229,7 +229,7 @@ impl Engine {
     /// this engine), and keeping this message's for the next check.
     pub fn check_with_cache(&self, message: &Message, cache: &mut SentenceCache) -> Vec<Finding> {
         let masked = message.masked();
-        let view = View::new(message, masked);
+        let view = View::new(message, masked, &self.words);
         let mut findings = Vec::new();
         let mut thread_terms: Option<ThreadTerms> = None;
         let mut novel = |sentence: &Range<usize>| {
@@ -245,7 +245,7 @@ impl Engine {
             let in_subject = view.in_subject(sentence.start);
             let room = MAX_FINDINGS.saturating_sub(findings.len());
             let local = cache.get(text, in_subject).filter(|cached| cached.len() <= room).unwrap_or_else(|| {
-                let (found, cut) = self.sentence_findings(text, view.analysed(index, &self.words), in_subject, room, &mut reused);
+                let (found, cut) = self.sentence_findings(text, view.analysed(index), in_subject, room, &mut reused);
                 match cut {
                     Some(at) => stopped = Some(sentence.start + at),
                     None => cache.put(text, in_subject, Arc::clone(&found)),
@@ -269,20 +269,20 @@ impl Engine {
         let cut_view;
         let view = match stopped {
             Some(at) => {
-                cut_view = View::new(message, &masked[..at]);
+                cut_view = View::new(message, &masked[..at], &self.words);
                 &cut_view
             }
             None => &view,
         };
         for (rule_index, active) in self.rules.iter().enumerate() {
             if let (Some(measure), Some(severity)) = (&active.rule.measure, active.severity) {
-                let analysed = |sentence: &Range<usize>| view.analysed(view.sentences.partition_point(|s| s.start < sentence.start), &self.words);
+                let analysed = |sentence: &Range<usize>| view.analysed(view.sentences.partition_point(|s| s.start < sentence.start));
                 let asks = |sentence: &Range<usize>| self.words.asks(&active.rule, rule_index, &masked[sentence.clone()], analysed(sentence));
                 let group_match = |group: usize, sentence: &Range<usize>| {
                     let found = self.words.group_match(&active.rule, rule_index, group, &masked[sentence.clone()], analysed(sentence))?;
                     Some(sentence.start + found.start..sentence.start + found.end)
                 };
-                let group_may_match = |group: usize| self.words.group_may_match(rule_index, group, view.present_anywhere(&self.words));
+                let group_may_match = |group: usize| self.words.group_may_match(rule_index, group, view.present_anywhere());
                 let sentences = measures::Sentences { asks: &asks, group_match: &group_match, group_may_match: &group_may_match };
                 for span in measures::run(measure, &active.rule, view, &sentences) {
                     let opens_sentence = view.sentence_at(span.start).start == span.start;
@@ -327,6 +327,8 @@ struct Reused {
 /// The masked text with its sentences, words and subject, computed once a check.
 pub(crate) struct View<'a> {
     pub masked: &'a str,
+    /// The compiled rules, which read a sentence's tokens (and number its words).
+    rules: &'a Words,
     /// Where in `masked` there is anything to read.
     stretches: Stretches,
     pub sentences: Vec<Range<usize>>,
@@ -341,23 +343,23 @@ pub(crate) struct View<'a> {
 }
 
 impl<'a> View<'a> {
-    fn new(message: &Message, masked: &'a str) -> View<'a> {
+    fn new(message: &Message, masked: &'a str, rules: &'a Words) -> View<'a> {
         let checked = message.regions().iter().filter(|region| region.kind.is_checked()).map(|region| region.range.clone());
         let stretches = Stretches::new(masked, checked);
         let sentences = stretches.sentences(masked);
         let analysed = sentences.iter().map(|_| OnceCell::new()).collect();
-        View { masked, stretches, sentences, analysed, words: OnceCell::new(), present_anywhere: OnceCell::new(), subject: message.subject() }
+        View { masked, rules, stretches, sentences, analysed, words: OnceCell::new(), present_anywhere: OnceCell::new(), subject: message.subject() }
     }
 
     /// The tokens of sentence `index`.
-    fn analysed(&self, index: usize, words: &Words) -> &Analysed {
-        self.analysed[index].get_or_init(|| words.analyse(&self.masked[self.sentences[index].clone()]))
+    fn analysed(&self, index: usize) -> &Analysed {
+        self.analysed[index].get_or_init(|| self.rules.analyse(&self.masked[self.sentences[index].clone()]))
     }
 
     /// The lexicon numbers any sentence holds.
-    fn present_anywhere(&self, words: &Words) -> &Present {
+    fn present_anywhere(&self) -> &Present {
         self.present_anywhere
-            .get_or_init(|| Present::anywhere((0..self.sentences.len()).map(|index| self.analysed(index, words)), words.lexicon_size()))
+            .get_or_init(|| Present::anywhere((0..self.sentences.len()).map(|index| self.analysed(index)), self.rules.lexicon_size()))
     }
 
     /// The words inside `range`, with their starts.
@@ -387,18 +389,39 @@ impl<'a> View<'a> {
         &words[first..last]
     }
 
+    /// The words of the masked text, read from the sentences' tokens (worked out here
+    /// for those no rule has needed), not from the text again: words never go across
+    /// the blanks between sentences, only across the cut between the pieces of an
+    /// over-long one, which are read from the text together.
     fn words(&self) -> &TextWords {
         self.words.get_or_init(|| {
             // Prose has a word every six bytes or so: room for them up front.
-            let mut words = TextWords { spans: Vec::with_capacity(self.stretches.byte_len() / 6), in_capitals: Vec::new() };
-            self.stretches.words(self.masked, |start, word| {
-                if in_capitals(word) {
-                    words.in_capitals.push(words.spans.len());
+            let mut spans = Vec::with_capacity(self.stretches.byte_len() / 6);
+            let mut index = 0;
+            while let Some(sentence) = self.sentences.get(index) {
+                let last = self.last_piece(index);
+                if last == index {
+                    let at = sentence.start;
+                    self.analysed(index).tokens().words(&self.masked[sentence.clone()], |word| spans.push(at + word.start..at + word.end));
+                } else {
+                    let pieces = sentence.start..self.sentences[last].end;
+                    for (start, word) in text::words(&self.masked[pieces.clone()]) {
+                        spans.push(pieces.start + start..pieces.start + start + word.len());
+                    }
                 }
-                words.spans.push(start..start + word.len());
-            });
-            words
+                index = last + 1;
+            }
+            let in_capitals = (0..spans.len()).filter(|&index| in_capitals(self.masked, spans[index].clone())).collect();
+            TextWords { spans, in_capitals }
         })
+    }
+
+    /// The last of the sentences from `index` on that follow one another with no blank
+    /// between them: the pieces of a sentence too long to read whole ([`text::sentences`]
+    /// cuts one inside a word where it has no space); most often `index` itself.
+    fn last_piece(&self, index: usize) -> usize {
+        let following = self.sentences[index + 1..].iter().zip(&self.sentences[index..]);
+        index + following.take_while(|(next, previous)| next.start == previous.end).count()
     }
 
     fn in_subject(&self, at: usize) -> bool {
@@ -442,19 +465,20 @@ struct TextWords {
     in_capitals: Vec<usize>,
 }
 
-/// No small letter and no digit ("NOW", "I").
+/// No small letter and no digit ("NOW", "I"): the word at `span` of `masked`.
 #[inline]
-fn in_capitals(word: &str) -> bool {
+fn in_capitals(masked: &str, span: Range<usize>) -> bool {
     // Most words have a small letter, most often their first or second: an ASCII
     // small letter or digit there settles it without reading the rest.
+    let bytes = &masked.as_bytes()[span.clone()];
     let small = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
-    if word.as_bytes().first().is_some_and(small) || word.as_bytes().get(1).is_some_and(small) {
+    if bytes.first().is_some_and(small) || bytes.get(1).is_some_and(small) {
         return false;
     }
-    if word.is_ascii() {
-        !word.bytes().any(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    if bytes.is_ascii() {
+        !bytes.iter().any(small)
     } else {
-        !word.chars().any(|c| c.is_lowercase() || c.is_ascii_digit())
+        !masked[span].chars().any(|c| c.is_lowercase() || c.is_ascii_digit())
     }
 }
 
@@ -536,4 +560,68 @@ fn deduplicate(mut findings: Vec<Finding>) -> Vec<Finding> {
 
 fn outranks(a: &Finding, b: &Finding) -> bool {
     (a.severity, a.span.len()) > (b.severity, b.span.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::Seeded;
+
+    /// Generated messages: a subject, then a body of words, marks, blank lines,
+    /// quotes (which are blanked) and runs of letters long enough that a sentence is
+    /// read in pieces cut inside a word.
+    fn generated_messages(count: usize) -> impl Iterator<Item = Message> {
+        let long = ["ab".repeat(2_500), "é".repeat(1_700), format!("{}'{}", "x".repeat(4_095), "y".repeat(100))];
+        let mut pieces = vec![
+            "word",
+            "Zq",
+            " ",
+            " ",
+            "\n",
+            "\n\n",
+            ". ",
+            "? ",
+            "\n> quoted line.\n",
+            "e-mail",
+            "I’m",
+            "3.5",
+            "™\u{200D}a",
+            "\u{a0}",
+            "\n- item",
+            "\n1. ",
+            "NOW",
+            "日本語。",
+            "👍🏽",
+            "\n \u{a0}\n",
+            "’",
+        ];
+        pieces.extend(long.iter().map(String::as_str));
+        let mut seeded = Seeded::default();
+        let messages: Vec<Message> = (0..count)
+            .map(|_| {
+                let subject = seeded.draw(&pieces[..8], 0..6).concat().replace('\n', " ");
+                let body = seeded.draw(&pieces, 0..40).concat();
+                Message::from_bytes(format!("Subject: {subject}\n\n{body}").as_bytes())
+            })
+            .collect();
+        messages.into_iter()
+    }
+
+    /// The words read from the sentences' tokens, and from the text where a sentence
+    /// was cut into pieces, are those of reading the whole masked text.
+    #[test]
+    fn the_words_of_the_sentences_are_the_words_of_the_text() {
+        let pack =
+            Pack::from_sources("test", &[("test.toml".to_owned(), "[[rule]]\nid = \"a.b\"\nmessage = \"m\"\nmatch = [\"hello\"]\n".to_owned())]);
+        let engine = Engine::new(&[pack.expect("a pack")], &Selection::default()).expect("an engine");
+        let mut cut = 0;
+        for message in generated_messages(3_000) {
+            let masked = message.masked();
+            let view = View::new(&message, masked, &engine.words);
+            let read: Vec<Range<usize>> = text::words(masked).map(|(start, word)| start..start + word.len()).collect();
+            assert_eq!(view.words().spans, read, "{masked:?}");
+            cut += usize::from((0..view.sentences.len()).any(|index| view.last_piece(index) > index));
+        }
+        assert!(cut > 100, "{cut} messages with a sentence cut in pieces");
+    }
 }

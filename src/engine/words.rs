@@ -83,6 +83,10 @@ impl Analysed {
         self.present.get_or_init(|| Present::new(&self.numbers, self.lexicon_size))
     }
 
+    pub fn tokens(&self) -> &Tokens {
+        &self.tokens
+    }
+
     /// The tokens from `tokens` before `span` to `tokens` after it (indexes).
     pub fn tokens_around(&self, span: &Range<usize>, tokens: usize) -> Range<usize> {
         let list = &self.tokens.list;

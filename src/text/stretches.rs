@@ -7,7 +7,6 @@
 
 use std::ops::Range;
 
-use super::sentences::word_after;
 use super::{paragraphs, sentences};
 
 /// Ranges of a masked text, in order, outside of which it is blank.
@@ -45,20 +44,6 @@ impl Stretches {
         self.each(masked, paragraphs)
     }
 
-    /// Hands `each` the [`words`](super::words) of the text with their starts, read stretch by
-    /// stretch (a plain loop per stretch: an iterator, flattened or not, costs a call
-    /// and a stored state per word more).
-    pub fn words<'t>(&self, masked: &'t str, mut each: impl FnMut(usize, &'t str)) {
-        for stretch in &self.0 {
-            let text = &masked[stretch.clone()];
-            let mut at = 0;
-            while let Some(word) = word_after(text, at) {
-                at = word.end;
-                each(stretch.start + word.start, &text[word]);
-            }
-        }
-    }
-
     /// How many bytes the stretches hold.
     pub fn byte_len(&self) -> usize {
         self.0.iter().map(ExactSizeIterator::len).sum()
@@ -76,7 +61,6 @@ impl Stretches {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::text::words;
 
     /// A masked text and its checked ranges from a picture: `#` marks blanked bytes
     /// (masked as spaces); line breaks are left out of the checked ranges, as they
@@ -99,9 +83,6 @@ mod tests {
         let stretches = Stretches::new(&text, checked);
         assert_eq!(stretches.sentences(&text), sentences(&text), "{picture:?}");
         assert_eq!(stretches.paragraphs(&text), paragraphs(&text), "{picture:?}");
-        let mut found = Vec::new();
-        stretches.words(&text, |start, word| found.push((start, word)));
-        assert_eq!(found, words(&text).collect::<Vec<_>>(), "{picture:?}");
         stretches
     }
 

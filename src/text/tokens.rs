@@ -3,6 +3,7 @@
 
 use std::ops::Range;
 
+use super::sentences::word_after;
 use super::{is_word_byte, is_word_char};
 
 /// What a token is made of.
@@ -34,6 +35,10 @@ pub struct Token {
     /// Whether a clause ends here: `,` `;` `:` a dash standing alone, brackets, `!` `?`
     /// and an ellipsis. Word gaps never cross one.
     pub clause_break: bool,
+    /// Whether the token is an ASCII word or number joined by nothing but apostrophes
+    /// ("don't", "Q3", "42"), as most are: one word as [`super::words`] reads them,
+    /// which a measure can take as it is. False for a token read char by char.
+    pub simple: bool,
 }
 
 impl Token {
@@ -75,8 +80,8 @@ impl Tokens {
                     continue;
                 }
                 Lead::Word => {
-                    if let Some((end, kind, apostrophe)) = ascii_word_end(bytes, at) {
-                        out.push_ascii_word(at, end, kind, apostrophe);
+                    if let Some((end, kind, apostrophe, simple)) = ascii_word_end(bytes, at) {
+                        out.push_ascii_word(at, end, kind, apostrophe, simple);
                         // The space after a word (most often there is one) is
                         // stepped over here, not in a turn of its own.
                         at = end + usize::from(bytes.get(end) == Some(&b' '));
@@ -124,16 +129,16 @@ impl Tokens {
     }
 
     /// A word [`ascii_word_end`] found: no clause break, its text in lower case.
-    fn push_ascii_word(&mut self, start: usize, end: usize, kind: TokenKind, apostrophe: u32) {
+    fn push_ascii_word(&mut self, start: usize, end: usize, kind: TokenKind, apostrophe: u32, simple: bool) {
         let norm = (start as u32, end as u32);
-        self.list.push(Token { start, end, kind, norm, apostrophe, clause_break: false });
+        self.list.push(Token { start, end, kind, norm, apostrophe, clause_break: false, simple });
     }
 
     /// A punctuation mark, or a run of sentence marks, in ASCII: its own normal form,
     /// no contraction.
     fn push_ascii_marks(&mut self, start: usize, end: usize, clause_break: bool) {
         let norm = (start as u32, end as u32);
-        self.list.push(Token { start, end, kind: TokenKind::Punct, norm, apostrophe: 0, clause_break });
+        self.list.push(Token { start, end, kind: TokenKind::Punct, norm, apostrophe: 0, clause_break, simple: false });
     }
 
     fn push(&mut self, text: &str, start: usize, end: usize, kind: TokenKind) {
@@ -154,7 +159,28 @@ impl Tokens {
         let form = &self.norms[norm.0..norm.1];
         let clause_break = kind == TokenKind::Punct && is_clause_break(form);
         let apostrophe = memchr::memrchr(b'\'', form.as_bytes()).unwrap_or(0) as u32;
-        self.list.push(Token { start, end, kind, norm: (norm.0 as u32, norm.1 as u32), apostrophe, clause_break });
+        self.list.push(Token { start, end, kind, norm: (norm.0 as u32, norm.1 as u32), apostrophe, clause_break, simple: false });
+    }
+
+    /// Hands `each` the [`words`](super::words) of `text`, the text the tokens were
+    /// read from, found from the tokens instead of by reading it again (a measure counts
+    /// the words of a whole message, which the rules have tokenized). Whatever joins a
+    /// word joins a word or number token too, so no word goes past the token it starts
+    /// in: a simple token is one word, another is read alone. Only a symbol may hold a
+    /// letter (one a zero-width joiner ties to an emoji), from which a word may go on
+    /// into the next tokens: from such a symbol on, the text is read.
+    pub fn words(&self, text: &str, mut each: impl FnMut(Range<usize>)) {
+        for token in &self.list {
+            match token.kind {
+                _ if token.simple => each(token.span()),
+                TokenKind::Word | TokenKind::Number => words_within(text, token.span(), &mut each),
+                TokenKind::Symbol if text[token.span()].chars().any(is_word_char) => {
+                    words_within(text, token.start..text.len(), &mut each);
+                    return;
+                }
+                TokenKind::Symbol | TokenKind::Punct => {}
+            }
+        }
     }
 
     /// The text the tokens were read from, with its ASCII letters in lower case.
@@ -181,6 +207,17 @@ impl Tokens {
 
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
+    }
+}
+
+/// Hands `each` the [`words`](super::words) of `text` that lie in `range`, which
+/// starts between two words and ends where the last of them does.
+fn words_within(text: &str, range: Range<usize>, each: &mut impl FnMut(Range<usize>)) {
+    let text = &text[..range.end];
+    let mut at = range.start;
+    while let Some(word) = word_after(text, at) {
+        at = word.end;
+        each(word);
     }
 }
 
@@ -298,13 +335,15 @@ fn run_end(text: &str, start: usize, part: impl Fn(char) -> bool) -> usize {
     text[start..].char_indices().find(|&(_, c)| !part(c)).map_or(text.len(), |(i, _)| start + i)
 }
 
-/// The end of the word at `start`, its kind and where its last apostrophe is (0 for
-/// none) when it is ASCII and ends before ASCII, as most words are: [`word_end`] on
-/// ASCII bytes. `None` where a character of another script is in or just after the
-/// word (it may be a letter or a mark that goes on with it), which [`word_end`] reads.
-fn ascii_word_end(bytes: &[u8], start: usize) -> Option<(usize, TokenKind, u32)> {
+/// The end of the word at `start`, its kind, where its last apostrophe is (0 for none)
+/// and whether nothing else joins it ([`Token::simple`]) when it is ASCII and ends
+/// before ASCII, as most words are: [`word_end`] on ASCII bytes.
+/// `None` where a character of another script is in or just after the word (it may be
+/// a letter or a mark that goes on with it), which [`word_end`] reads.
+fn ascii_word_end(bytes: &[u8], start: usize) -> Option<(usize, TokenKind, u32, bool)> {
     let mut numeric = bytes.get(start).is_some_and(u8::is_ascii_digit);
     let mut apostrophe = 0;
+    let mut simple = true;
     let mut at = start;
     loop {
         let rest = &bytes[at..];
@@ -330,10 +369,12 @@ fn ascii_word_end(bytes: &[u8], start: usize) -> Option<(usize, TokenKind, u32)>
         if joiner == b'\'' {
             apostrophe = (at - start) as u32;
         }
+        simple &= joiner == b'\'';
         numeric &= !matches!(joiner, b'\'' | b'-');
         at += 1;
     }
-    (at > start).then_some((at, if numeric { TokenKind::Number } else { TokenKind::Word }, apostrophe))
+    let kind = if numeric { TokenKind::Number } else { TokenKind::Word };
+    (at > start).then_some((at, kind, apostrophe, simple))
 }
 
 /// The end of the run of ASCII sentence marks at `start` ("...", "?!"), `None` when a
@@ -496,10 +537,11 @@ mod tests {
             for (at, c) in text.char_indices() {
                 if is_word_char(c) && c.is_ascii() {
                     let fast = ascii_word_end(bytes, at);
-                    if let Some((end, kind, apostrophe)) = fast {
+                    if let Some((end, kind, apostrophe, simple)) = fast {
                         assert_eq!((end, kind), word_end(&text, at), "{text:?} at {at}");
                         let last = memchr::memrchr(b'\'', &bytes[at..end]).unwrap_or(0) as u32;
                         assert_eq!(apostrophe, last, "{text:?} at {at}");
+                        assert_eq!(simple, bytes[at..end].iter().all(|&b| is_word_byte(b) || b == b'\''), "{text:?} at {at}");
                     }
                     assert!(fast.is_some() || !text.is_ascii(), "{text:?} at {at}");
                 }
@@ -511,6 +553,26 @@ mod tests {
                     assert!(fast.is_some() || !text.is_ascii(), "{text:?} at {at}");
                 }
             }
+        }
+    }
+
+    /// The words read from the tokens are those read from the text, on generated texts
+    /// of words joined by hyphens, apostrophes of every kind and number separators, with
+    /// combining marks (one of them a letter), CJK, emoji with skin tones and joiners,
+    /// and symbols a joiner ties a letter to.
+    #[test]
+    fn words_from_tokens_are_the_words_of_the_text() {
+        const PIECES: [&str; 34] = [
+            "a", "Zq", "0", "7", "_", "'", "’", "‘", "ʼ", "-", "‑", "–", ".", ",", ":", " ", "\n", "é", "\u{301}", "\u{345}", "日本", "👍", "🏽",
+            "\u{200D}", "\u{200C}", "™", "…", "!", "\u{a0}", "x1", "don't", "3.5", "e-mail", "I’m",
+        ];
+        let mut seeded = Seeded::default();
+        for _ in 0..100_000 {
+            let text = seeded.draw(&PIECES, 1..20).concat();
+            let mut found = Vec::new();
+            Tokens::new(&text).words(&text, |word| found.push(word));
+            let read: Vec<Range<usize>> = super::super::words(&text).map(|(start, word)| start..start + word.len()).collect();
+            assert_eq!(found, read, "{text:?}");
         }
     }
 
