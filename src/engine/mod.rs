@@ -445,9 +445,22 @@ impl<'a> View<'a> {
         }
     }
 
-    /// The paragraphs of the masked text.
+    /// The paragraphs of the masked text ([`text::paragraphs`]), found from the
+    /// sentences rather than by reading the text again. All that lies between two
+    /// sentences is blank, and a sentence goes on over no blank line but among the
+    /// blanks it may start with: a paragraph ends where two line breaks lie between the
+    /// end of a sentence and the first letter of the next.
     pub fn paragraphs(&self) -> Vec<Range<usize>> {
-        self.stretches.paragraphs(self.masked)
+        let mut paragraphs: Vec<Range<usize>> = Vec::new();
+        for sentence in &self.sentences {
+            let text = &self.masked[sentence.clone()];
+            let start = sentence.start + text.len() - text.trim_start().len();
+            match paragraphs.last_mut() {
+                Some(last) if memchr::memchr_iter(b'\n', &self.masked.as_bytes()[last.end..start]).nth(1).is_none() => last.end = sentence.end,
+                _ => paragraphs.push(start..sentence.end),
+            }
+        }
+        paragraphs
     }
 
     /// Sentences of the body (not the subject).
@@ -608,9 +621,10 @@ mod tests {
     }
 
     /// The words read from the sentences' tokens, and from the text where a sentence
-    /// was cut into pieces, are those of reading the whole masked text.
+    /// was cut into pieces, are those of reading the whole masked text; so are the
+    /// paragraphs found from the sentences.
     #[test]
-    fn the_words_of_the_sentences_are_the_words_of_the_text() {
+    fn the_words_and_paragraphs_of_the_sentences_are_those_of_the_text() {
         let pack =
             Pack::from_sources("test", &[("test.toml".to_owned(), "[[rule]]\nid = \"a.b\"\nmessage = \"m\"\nmatch = [\"hello\"]\n".to_owned())]);
         let engine = Engine::new(&[pack.expect("a pack")], &Selection::default()).expect("an engine");
@@ -620,6 +634,7 @@ mod tests {
             let view = View::new(&message, masked, &engine.words);
             let read: Vec<Range<usize>> = text::words(masked).map(|(start, word)| start..start + word.len()).collect();
             assert_eq!(view.words().spans, read, "{masked:?}");
+            assert_eq!(view.paragraphs(), text::paragraphs(masked), "{masked:?}");
             cut += usize::from((0..view.sentences.len()).any(|index| view.last_piece(index) > index));
         }
         assert!(cut > 100, "{cut} messages with a sentence cut in pieces");

@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use super::{paragraphs, sentences};
+use super::sentences;
 
 /// Ranges of a masked text, in order, outside of which it is blank.
 #[derive(Debug, Clone, Default)]
@@ -37,11 +37,6 @@ impl Stretches {
     /// [`sentences`] of the text, read stretch by stretch.
     pub fn sentences(&self, masked: &str) -> Vec<Range<usize>> {
         self.each(masked, sentences)
-    }
-
-    /// [`paragraphs`] of the text, read stretch by stretch.
-    pub fn paragraphs(&self, masked: &str) -> Vec<Range<usize>> {
-        self.each(masked, paragraphs)
     }
 
     /// How many bytes the stretches hold.
@@ -82,7 +77,6 @@ mod tests {
         let (text, checked) = masked(picture);
         let stretches = Stretches::new(&text, checked);
         assert_eq!(stretches.sentences(&text), sentences(&text), "{picture:?}");
-        assert_eq!(stretches.paragraphs(&text), paragraphs(&text), "{picture:?}");
         stretches
     }
 
