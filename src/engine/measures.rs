@@ -130,8 +130,22 @@ fn pronoun_ratio(params: &PronounRatio, view: &View<'_>) -> Option<Range<usize>>
     for first in pronouns().filter_map(|pronoun| pronoun.bytes().next()).filter(u8::is_ascii) {
         starts[usize::from(first.to_ascii_lowercase())] = true;
     }
-    let never_a_pronoun =
-        |word: &str| word.len() > longest || word.as_bytes().first().is_some_and(|&b| b.is_ascii() && !starts[usize::from(b.to_ascii_lowercase())]);
+    // Nor is an ASCII word none of whose first and last letters a pronoun has
+    // ("in", "was"): bit `last % 32` of `ends[first % 32]`, in lower case.
+    let mut ends = [0u32; 32];
+    for pronoun in pronouns() {
+        if let (Some(first), Some(last)) = (pronoun.bytes().next(), pronoun.bytes().last()) {
+            ends[usize::from(first.to_ascii_lowercase() % 32)] |= 1 << (last.to_ascii_lowercase() % 32);
+        }
+    }
+    let unlike_every_pronoun = |word: &[u8]| match (word.first(), word.last()) {
+        (Some(&first), Some(&last)) if first.is_ascii() => {
+            let first = first.to_ascii_lowercase();
+            !starts[usize::from(first)] || (last.is_ascii() && ends[usize::from(first % 32)] & 1 << (last.to_ascii_lowercase() % 32) == 0)
+        }
+        _ => false,
+    };
+    let never_a_pronoun = |word: &str| word.len() > longest || unlike_every_pronoun(word.as_bytes());
     for sentence in view.body_sentences() {
         for (start, word) in view.words_in(sentence.clone()) {
             total += 1;
