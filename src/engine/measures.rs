@@ -121,61 +121,106 @@ fn many_questions(max: usize, view: &View<'_>, asks: &dyn Fn(&Range<usize>) -> b
 fn pronoun_ratio(params: &PronounRatio, view: &View<'_>) -> Option<Range<usize>> {
     let (mut total, mut first, mut second) = (0usize, 0usize, 0usize);
     let mut first_at = None;
-    // A word longer than every pronoun (a curly apostrophe is 3 bytes) is counted, not
-    // looked up; so is an ASCII word whose first letter no pronoun starts with.
-    let pronouns = || params.first.iter().chain(&params.second);
-    let longest = pronouns().map(String::len).max().unwrap_or(0) + 2;
-    // Indexed by the lower-cased first byte.
-    let mut starts = [false; 128];
-    for first in pronouns().filter_map(|pronoun| pronoun.bytes().next()).filter(u8::is_ascii) {
-        starts[usize::from(first.to_ascii_lowercase())] = true;
-    }
-    // Nor is an ASCII word none of whose first and last letters a pronoun has
-    // ("in", "was"): bit `last % 32` of `ends[first % 32]`, in lower case.
-    let mut ends = [0u32; 32];
-    for pronoun in pronouns() {
-        if let (Some(first), Some(last)) = (pronoun.bytes().next(), pronoun.bytes().last()) {
-            ends[usize::from(first.to_ascii_lowercase() % 32)] |= 1 << (last.to_ascii_lowercase() % 32);
-        }
-    }
-    let unlike_every_pronoun = |word: &[u8]| match (word.first(), word.last()) {
-        (Some(&first), Some(&last)) if first.is_ascii() => {
-            let first = first.to_ascii_lowercase();
-            !starts[usize::from(first)] || (last.is_ascii() && ends[usize::from(first % 32)] & 1 << (last.to_ascii_lowercase() % 32) == 0)
-        }
-        _ => false,
-    };
-    let never_a_pronoun = |word: &str| word.len() > longest || unlike_every_pronoun(word.as_bytes());
+    let pronouns = Pronouns::new(params);
     for sentence in view.body_sentences() {
         for (start, word) in view.words_in(sentence.clone()) {
             total += 1;
-            if never_a_pronoun(word) {
-                continue;
-            }
-            // Most words are short and ASCII: lower-cased on the stack.
-            let mut buffer = [0u8; 24];
-            let owned;
-            let lower = match buffer.get_mut(..word.len()) {
-                Some(bytes) if word.is_ascii() => {
-                    bytes.copy_from_slice(word.as_bytes());
-                    bytes.make_ascii_lowercase();
-                    std::str::from_utf8(bytes).unwrap_or_default()
+            match pronouns.person(word) {
+                Some(Person::First) => {
+                    first += 1;
+                    first_at.get_or_insert(start);
                 }
-                _ => {
-                    owned = word.to_lowercase().replace('’', "'");
-                    owned.as_str()
-                }
-            };
-            if params.first.contains(lower) {
-                first += 1;
-                first_at.get_or_insert(start);
-            } else if params.second.contains(lower) {
-                second += 1;
+                Some(Person::Second) => second += 1,
+                None => {}
             }
         }
     }
     let leaning = total >= params.min_words && first as f64 > params.ratio * second.max(1) as f64;
     leaning.then(|| first_at.map(|at| view.sentence_at(at))).flatten()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Person {
+    First,
+    Second,
+}
+
+/// The pronouns of a ratio, with what tells most words from every one of them
+/// without lower-casing the word and looking it up: a measure reads every word of a
+/// message.
+struct Pronouns<'p> {
+    params: &'p PronounRatio,
+    /// A word longer than every pronoun (a curly apostrophe is 3 bytes) is none.
+    longest: usize,
+    /// Whether a pronoun starts with the (lower-cased, ASCII) byte.
+    starts: [bool; 128],
+    /// Bit `last % 32` of `ends[first % 32]`: whether a pronoun has those first and
+    /// last bytes, in lower case ("in", "was" have none). Bytes that share a place
+    /// only let more words through to the look-up.
+    ends: [u32; 32],
+}
+
+impl<'p> Pronouns<'p> {
+    fn new(params: &'p PronounRatio) -> Pronouns<'p> {
+        let all = || params.first.iter().chain(&params.second);
+        let longest = all().map(String::len).max().unwrap_or(0) + 2;
+        let mut pronouns = Pronouns { params, longest, starts: [false; 128], ends: [0; 32] };
+        for pronoun in all() {
+            if let (Some(first), Some(last)) = (pronoun.bytes().next(), pronoun.bytes().last()) {
+                let first = first.to_ascii_lowercase();
+                if first.is_ascii() {
+                    pronouns.starts[usize::from(first)] = true;
+                }
+                pronouns.ends[usize::from(first % 32)] |= 1 << (last.to_ascii_lowercase() % 32);
+            }
+        }
+        pronouns
+    }
+
+    /// Whether `word` is none of the pronouns, told from its length and its first and
+    /// last bytes alone (`false`: it may be one). A last byte that is not ASCII may
+    /// lower-case to ASCII (the Kelvin sign to "k"), so it tells nothing.
+    fn never_one(&self, word: &str) -> bool {
+        if word.len() > self.longest {
+            return true;
+        }
+        match (word.as_bytes().first(), word.as_bytes().last()) {
+            (Some(&first), Some(&last)) if first.is_ascii() => {
+                let first = first.to_ascii_lowercase();
+                !self.starts[usize::from(first)]
+                    || (last.is_ascii() && self.ends[usize::from(first % 32)] & 1 << (last.to_ascii_lowercase() % 32) == 0)
+            }
+            _ => false,
+        }
+    }
+
+    /// Which person's pronoun `word` is, in any case and with either apostrophe.
+    fn person(&self, word: &str) -> Option<Person> {
+        if self.never_one(word) {
+            return None;
+        }
+        // Most words are short and ASCII: lower-cased on the stack.
+        let mut buffer = [0u8; 24];
+        let owned;
+        let lower = match buffer.get_mut(..word.len()) {
+            Some(bytes) if word.is_ascii() => {
+                bytes.copy_from_slice(word.as_bytes());
+                bytes.make_ascii_lowercase();
+                std::str::from_utf8(bytes).unwrap_or_default()
+            }
+            _ => {
+                owned = word.to_lowercase().replace('’', "'");
+                owned.as_str()
+            }
+        };
+        if self.params.first.contains(lower) {
+            Some(Person::First)
+        } else if self.params.second.contains(lower) {
+            Some(Person::Second)
+        } else {
+            None
+        }
+    }
 }
 
 /// The first hit of the first group, when each of the `groups` has a hit in scope.
@@ -188,4 +233,48 @@ fn co_occurrence(groups: usize, rule: &Rule, view: &View<'_>, sentences: &Senten
     let mut hits = (0..groups).map(first_in_scope);
     let anchor = hits.next()??;
     hits.all(|hit| hit.is_some()).then_some(anchor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::Seeded;
+
+    /// The test on a word's length and first and last bytes never passes over a
+    /// pronoun: on words drawn from pieces of pronouns, in both cases, with both
+    /// apostrophes and letters of other scripts (the Kelvin sign lower-cases to "k"),
+    /// each word is the pronoun that lower-casing and looking it up finds.
+    #[test]
+    fn words_ruled_out_by_their_ends_are_no_pronouns() {
+        let set = |words: &[&str]| words.iter().map(|word| (*word).to_owned()).collect();
+        let params = PronounRatio {
+            first: set(&["i", "i'm", "we", "our", "ours", "me", "my", "us", "nós", "ik"]),
+            second: set(&["you", "your", "you're", "yours", "y'all", "vous"]),
+            ratio: 3.0,
+            min_words: 10,
+        };
+        let pronouns = Pronouns::new(&params);
+        let pieces = ["i", "I", "'", "’", "m", "M", "w", "W", "e", "o", "u", "r", "s", "y", "Y", "a", "l", "n", "ó", "v", "K", "\u{212a}", "é", "x"];
+        let mut seeded = Seeded::default();
+        let (mut ruled_out, mut looked_up) = (0, 0);
+        for _ in 0..200_000 {
+            let word = seeded.draw(&pieces, 1..7).concat();
+            let lower = word.to_lowercase().replace('’', "'");
+            let person = if params.first.contains(&lower) {
+                Some(Person::First)
+            } else if params.second.contains(&lower) {
+                Some(Person::Second)
+            } else {
+                None
+            };
+            assert_eq!(pronouns.person(&word), person, "{word:?}");
+            if pronouns.never_one(&word) {
+                ruled_out += 1;
+            } else {
+                looked_up += 1;
+            }
+        }
+        // Both ways are taken, or the test would prove nothing.
+        assert!(ruled_out > 1_000 && looked_up > 1_000, "{ruled_out} ruled out, {looked_up} looked up");
+    }
 }
