@@ -583,7 +583,7 @@ mod tests {
     /// Generated messages: a subject, then a body of words, marks, blank lines,
     /// quotes (which are blanked) and runs of letters long enough that a sentence is
     /// read in pieces cut inside a word.
-    fn generated_messages(count: usize) -> impl Iterator<Item = Message> {
+    fn generated_messages(count: usize) -> Vec<Message> {
         let long = ["ab".repeat(2_500), "é".repeat(1_700), format!("{}'{}", "x".repeat(4_095), "y".repeat(100))];
         let mut pieces = vec![
             "word",
@@ -610,14 +610,13 @@ mod tests {
         ];
         pieces.extend(long.iter().map(String::as_str));
         let mut seeded = Seeded::default();
-        let messages: Vec<Message> = (0..count)
+        (0..count)
             .map(|_| {
                 let subject = seeded.draw(&pieces[..8], 0..6).concat().replace('\n', " ");
                 let body = seeded.draw(&pieces, 0..40).concat();
                 Message::from_bytes(format!("Subject: {subject}\n\n{body}").as_bytes())
             })
-            .collect();
-        messages.into_iter()
+            .collect()
     }
 
     /// The words read from the sentences' tokens, and from the text where a sentence

@@ -11,7 +11,9 @@ mod tokens;
 
 use std::ops::Range;
 
-pub use sentences::{paragraphs, sentences, words};
+#[cfg(test)]
+pub use sentences::paragraphs;
+pub use sentences::{sentences, words};
 pub use stretches::Stretches;
 pub use tokens::{has_spellings, normalise, normalise_keeping_case, Token, TokenKind, Tokens};
 
